@@ -1,0 +1,48 @@
+/**
+ * Names shared by the Workers' code and their wrangler.jsonc files. A test
+ * (`test/wrangler-config.test.ts`) reads every wrangler.jsonc and checks it
+ * against this module, so a name lives here once and nowhere drifts.
+ */
+
+export const WORKER_NAMES = {
+  configApi: "cdp-config-api",
+  dashboard: "cdp-dashboard",
+  ingest: "cdp-ingest",
+  transform: "cdp-transform",
+  egoiSync: "cdp-egoi-sync",
+} as const;
+
+export const QUEUE_NAMES = {
+  runs: "cdp-import-runs",
+  runsDeadLetter: "cdp-import-runs-dlq",
+  chunks: "cdp-import-chunks",
+  chunksDeadLetter: "cdp-import-chunks-dlq",
+  egoi: "cdp-import-egoi",
+  egoiDeadLetter: "cdp-import-egoi-dlq",
+  fileEvents: "cdp-import-file-events",
+} as const;
+
+export const DATABASES = {
+  config: { binding: "CONFIG_DB", name: "cdp-config" },
+  cdp: { binding: "CDP_DB", name: "cdp-store" },
+} as const;
+
+export const BUCKET = { binding: "FILES", name: "cdp-import-files" } as const;
+
+export const QUEUE_BINDINGS = {
+  runs: "RUNS_QUEUE",
+  chunks: "CHUNKS_QUEUE",
+  egoi: "EGOI_QUEUE",
+} as const;
+
+export const SERVICE_BINDINGS = {
+  api: "API",
+  dashboard: "DASHBOARD",
+  ingest: "INGEST",
+} as const;
+
+/** The scheduled-imports check: every 15 minutes. */
+export const SCHEDULE_CRON = "*/15 * * * *";
+
+/** Default local port of the API and dashboard. */
+export const DEFAULT_PORT = 8787;

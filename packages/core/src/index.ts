@@ -1,0 +1,3 @@
+export * from "./constants";
+export { sha256Hex, toHex } from "./hash";
+export { signUpload, type UploadGrant, uploadPath, verifyUpload } from "./upload-signature";

@@ -1,0 +1,3 @@
+import { neutralPackageConfig } from "../../vitest.shared.ts";
+
+export default neutralPackageConfig("core");

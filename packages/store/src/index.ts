@@ -1,0 +1,1 @@
+export { createTenantWithKey, findTenantByApiKey, type Tenant } from "./tenants";

@@ -1,0 +1,57 @@
+// Helpers shared by the project's scripts (start, admin, deploy). Node 22, no dependencies.
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync"];
+export const PERSIST_DIR = `${ROOT}.wrangler/state`;
+export const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
+export const configPath = (app) => `${ROOT}apps/${app}/wrangler.jsonc`;
+
+/** Runs a command to its end; rejects with its output when it fails. */
+export function run(command, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: process.env, ...options });
+    let output = "";
+    child.stdout?.on("data", (d) => {
+      output += d;
+    });
+    child.stderr?.on("data", (d) => {
+      output += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`${command} ${args.join(" ")} exited ${code}\n${output}`)),
+    );
+  });
+}
+
+export const sha256Hex = (text) => createHash("sha256").update(text).digest("hex");
+
+/** A new API key: shown once, stored only as its SHA-256. */
+export const newApiKey = () => `cdp_${randomBytes(24).toString("base64url")}`;
+
+/** SQL string literal. Only used with values the scripts checked or generated. */
+export const sql = (value) => `'${String(value).replaceAll("'", "''")}'`;
+
+/**
+ * Local Worker secrets, generated once per checkout into the git-ignored .dev.vars of each Worker
+ * that declares secrets. They must agree: config-api encrypts what ingest and egoi-sync decrypt.
+ */
+export function ensureDevVars() {
+  const apps = ["config-api", "ingest", "egoi-sync"];
+  const paths = apps.map((app) => `${ROOT}apps/${app}/.dev.vars`);
+  if (paths.every((path) => existsSync(path))) return;
+  const vars = {
+    SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    UPLOAD_SIGNING_SECRET: randomBytes(32).toString("hex"),
+  };
+  const text = `${Object.entries(vars)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join("\n")}\n`;
+  for (const path of paths) writeFileSync(path, text);
+}

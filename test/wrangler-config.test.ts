@@ -1,0 +1,83 @@
+import { fileURLToPath } from "node:url";
+import {
+  BUCKET,
+  DATABASES,
+  QUEUE_BINDINGS,
+  QUEUE_NAMES,
+  SCHEDULE_CRON,
+  SERVICE_BINDINGS,
+  WORKER_NAMES,
+} from "@cdp/core";
+import { describe, expect, it } from "vitest";
+import { unstable_readConfig } from "wrangler";
+
+// Every Worker's wrangler.jsonc must use the names of packages/core/src/constants.ts.
+const APPS = {
+  "config-api": WORKER_NAMES.configApi,
+  dashboard: WORKER_NAMES.dashboard,
+  ingest: WORKER_NAMES.ingest,
+  transform: WORKER_NAMES.transform,
+  "egoi-sync": WORKER_NAMES.egoiSync,
+} as const;
+
+function readApp(app: keyof typeof APPS) {
+  return unstable_readConfig({
+    config: fileURLToPath(new URL(`../apps/${app}/wrangler.jsonc`, import.meta.url)),
+  });
+}
+
+const queueNames = new Set<string>(Object.values(QUEUE_NAMES));
+const databaseNames = new Map<string, string>(Object.values(DATABASES).map((d) => [d.binding, d.name]));
+const workerNames = new Set<string>(Object.values(WORKER_NAMES));
+const queueBindings = new Map<string, string>([
+  [QUEUE_BINDINGS.runs, QUEUE_NAMES.runs],
+  [QUEUE_BINDINGS.chunks, QUEUE_NAMES.chunks],
+  [QUEUE_BINDINGS.egoi, QUEUE_NAMES.egoi],
+]);
+
+describe("wrangler.jsonc of every Worker", () => {
+  for (const app of Object.keys(APPS) as (keyof typeof APPS)[]) {
+    it(`${app} uses the shared names`, () => {
+      const config = readApp(app);
+      expect(config.name).toBe(APPS[app]);
+      for (const db of config.d1_databases) {
+        expect(databaseNames.get(db.binding)).toBe(db.database_name);
+        expect(db.migrations_dir).toMatch(/packages\/store\/migrations\/(config|cdp)$/);
+      }
+      for (const bucket of config.r2_buckets) {
+        expect(bucket).toMatchObject({ binding: BUCKET.binding, bucket_name: BUCKET.name });
+      }
+      for (const producer of config.queues.producers ?? []) {
+        expect(queueBindings.get(producer.binding)).toBe(producer.queue);
+      }
+      for (const consumer of config.queues.consumers ?? []) {
+        expect(queueNames).toContain(consumer.queue);
+        if (consumer.dead_letter_queue) expect(queueNames).toContain(consumer.dead_letter_queue);
+      }
+      for (const service of config.services ?? []) {
+        expect(Object.values(SERVICE_BINDINGS)).toContain(service.binding);
+        expect(workerNames).toContain(service.service);
+      }
+      expect(config.observability?.enabled).toBe(true);
+    });
+  }
+
+  it("declares the schedule's cron on config-api only", () => {
+    expect(readApp("config-api").triggers.crons).toEqual([SCHEDULE_CRON]);
+    for (const app of ["dashboard", "ingest", "transform", "egoi-sync"] as const) {
+      expect(readApp(app).triggers.crons ?? []).toEqual([]);
+    }
+  });
+
+  it("gives every consumed work queue a dead-letter queue that some Worker consumes", () => {
+    const all = (Object.keys(APPS) as (keyof typeof APPS)[]).flatMap(
+      (app) => readApp(app).queues.consumers ?? [],
+    );
+    const consumed = new Set(all.map((c) => c.queue));
+    for (const queue of [QUEUE_NAMES.runs, QUEUE_NAMES.chunks, QUEUE_NAMES.egoi]) {
+      const consumer = all.find((c) => c.queue === queue);
+      expect(consumer?.dead_letter_queue, queue).toBeTruthy();
+      expect(consumed).toContain(consumer?.dead_letter_queue);
+    }
+  });
+});
