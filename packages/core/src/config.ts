@@ -1,0 +1,216 @@
+import { z } from "zod";
+
+/** The formats each import type accepts (API.md). */
+export const FORMATS_BY_TYPE = {
+  orders: ["velocidi_csv", "shopify_csv"],
+  customers: ["csv", "jsonl", "egoi_contacts"],
+  products: ["google_rss", "google_atom", "google_tsv", "jsonl"],
+} as const;
+
+export const ImportType = z.enum(["orders", "customers", "products"]);
+export type ImportType = z.infer<typeof ImportType>;
+
+export const ImportFormat = z.enum([
+  "velocidi_csv",
+  "shopify_csv",
+  "csv",
+  "jsonl",
+  "egoi_contacts",
+  "google_rss",
+  "google_atom",
+  "google_tsv",
+]);
+export type ImportFormat = z.infer<typeof ImportFormat>;
+
+export const ENCODINGS = ["utf-8", "iso-8859-1", "windows-1252", "utf-16le", "utf-16be"] as const;
+export const Encoding = z.enum(ENCODINGS);
+export type Encoding = z.infer<typeof Encoding>;
+
+/** The secret fields of sources: encrypted at rest, shown as "***". */
+export const SECRET_FIELDS = ["apiKey", "password", "privateKey", "secretAccessKey", "headers"] as const;
+export const MASK = "***";
+
+const watchPrefix = z
+  .string()
+  .min(1)
+  .max(512)
+  .optional()
+  .describe("Uploads under this prefix start this import when they complete.");
+
+export const UploadSource = z.object({
+  type: z.literal("upload"),
+  key: z.string().min(1).max(1024).describe("The key returned by POST /v1/uploads."),
+  watchPrefix,
+});
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" });
+
+export const UrlSource = z.object({
+  type: z.literal("url"),
+  url: httpUrl,
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export const S3Source = z.object({
+  type: z.literal("s3"),
+  bucket: z.string().min(1),
+  key: z.string().min(1),
+  region: z.string().min(1).optional(),
+  endpoint: httpUrl.optional(),
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+});
+
+export const SftpSource = z
+  .object({
+    type: z.literal("sftp"),
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    path: z.string().min(1),
+    hostKeySha256: z.string().min(1).optional(),
+  })
+  .refine((s) => s.password !== undefined || s.privateKey !== undefined, {
+    message: "an SFTP source needs a password or a privateKey",
+    path: ["password"],
+  });
+
+export const EgoiSource = z.object({
+  type: z.literal("egoi"),
+  apiKey: z.string().min(1),
+  listId: z.number().int().positive(),
+});
+
+export const Source = z.discriminatedUnion("type", [
+  UploadSource,
+  UrlSource,
+  S3Source,
+  SftpSource,
+  EgoiSource,
+]);
+export type Source = z.infer<typeof Source>;
+export type SourceType = Source["type"];
+
+export const ImportOptions = z.object({
+  hashUserIds: z.boolean().optional(),
+  orderIdColumn: z.enum(["Name", "Id"]).optional(),
+  userIdField: z.string().min(1).optional(),
+  userIdType: z.string().min(1).optional(),
+  mergeStrategy: z.enum(["merge", "replace"]).optional(),
+  encoding: Encoding.optional(),
+  delimiter: z.string().length(1).optional(),
+  /** For zip archives with several entries: a glob of the entries to import. */
+  entry: z.string().min(1).optional(),
+});
+export type ImportOptions = z.infer<typeof ImportOptions>;
+
+export const CAST_TYPES = ["string", "integer", "float", "bool"] as const;
+
+export const ValueTransform = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("map"),
+    mappings: z.array(z.object({ from: z.unknown(), to: z.unknown() })).min(1),
+  }),
+  z.object({ type: z.literal("timestamp"), pattern: z.string().min(1) }),
+  z.object({ type: z.literal("cast"), to: z.enum(CAST_TYPES) }),
+]);
+export type ValueTransform = z.infer<typeof ValueTransform>;
+
+const fieldName = z.string().min(1).max(256);
+
+export const Transformation = z.discriminatedUnion("op", [
+  z.object({
+    op: z.literal("rename"),
+    from: fieldName,
+    to: fieldName,
+    values: z.array(ValueTransform).optional(),
+  }),
+  z.object({
+    op: z.literal("copy"),
+    from: fieldName,
+    to: fieldName,
+    values: z.array(ValueTransform).optional(),
+  }),
+  z.object({ op: z.literal("add"), field: fieldName, value: z.unknown() }),
+  z.object({ op: z.literal("delete"), field: fieldName }),
+]);
+export type Transformation = z.infer<typeof Transformation>;
+
+export const Schedule = z.object({
+  everyDays: z.number().int().min(1, "a schedule repeats every 1 day or more").max(365),
+  startAt: z.iso.datetime({ offset: true }),
+  enabled: z.boolean().default(true),
+});
+export type Schedule = z.infer<typeof Schedule>;
+
+/** The parts of an import that decide how a file is read (no name, no schedule). */
+export const ReadConfig = z.object({
+  type: ImportType,
+  format: ImportFormat,
+  options: ImportOptions.default({}),
+  transformations: z.array(Transformation).max(200).default([]),
+});
+export type ReadConfig = z.infer<typeof ReadConfig>;
+
+/** Rules across fields; shared by the create, update and preview shapes. */
+export function checkImportConfig(
+  config: {
+    type: ImportType;
+    format: ImportFormat;
+    source?: Source;
+    options?: ImportOptions;
+    transformations?: Transformation[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const formats: readonly string[] = FORMATS_BY_TYPE[config.type];
+  if (!formats.includes(config.format)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["format"],
+      message: `'${config.format}' is not a format of ${config.type} imports; use one of: ${formats.join(", ")}`,
+      params: { reason: "unknown_format" },
+    });
+  }
+  const isEgoiSource = config.source?.type === "egoi";
+  if (config.source && isEgoiSource !== (config.format === "egoi_contacts")) {
+    ctx.addIssue({
+      code: "custom",
+      path: isEgoiSource ? ["format"] : ["source", "type"],
+      message: "the egoi_contacts format and an egoi source go together",
+    });
+  }
+  if (isEgoiSource && (config.transformations?.length ?? 0) > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["transformations"],
+      message: "E-goi contact imports do not allow transformations",
+    });
+  }
+  if (config.type === "customers" && config.format !== "egoi_contacts") {
+    for (const field of ["userIdField", "userIdType"] as const) {
+      if (!config.options?.[field]) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["options", field],
+          message: `customer imports from files need options.${field}`,
+        });
+      }
+    }
+  }
+}
+
+export const ImportConfigInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    type: ImportType,
+    format: ImportFormat,
+    source: Source,
+    options: ImportOptions.default({}),
+    transformations: z.array(Transformation).max(200).default([]),
+    schedule: Schedule.nullable().default(null),
+  })
+  .superRefine(checkImportConfig);
+export type ImportConfigInput = z.infer<typeof ImportConfigInput>;

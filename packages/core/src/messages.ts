@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** runs queue: config-api → ingest (file sources) or egoi-sync (E-goi). */
+export const RunMessage = z.object({ runId: z.string().min(1) });
+export type RunMessage = z.infer<typeof RunMessage>;
+
+/** chunks queue: ingest → transform. A pointer into the landed file, never rows. */
+export const ChunkMessage = z.object({
+  runId: z.string().min(1),
+  /** R2 key of the landed (decompressed) file. */
+  key: z.string().min(1),
+  chunkNo: z.number().int().min(0),
+  chunkCount: z.number().int().min(1),
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+  firstRow: z.number().int().min(1),
+  /** Byte length of the prologue (CSV header, XML head) read before the range. */
+  prologueEnd: z.number().int().min(0),
+});
+export type ChunkMessage = z.infer<typeof ChunkMessage>;
+
+/** E-goi queue: one page of contacts at `offset`. */
+export const EgoiMessage = z.object({
+  runId: z.string().min(1),
+  offset: z.number().int().min(0).default(0),
+});
+export type EgoiMessage = z.infer<typeof EgoiMessage>;
+
+/** An R2 event notification (object-create), as Cloudflare delivers it to a queue. */
+export const FileEventMessage = z.object({
+  account: z.string().optional(),
+  action: z.string(),
+  bucket: z.string(),
+  object: z.object({ key: z.string(), size: z.number().optional(), eTag: z.string().optional() }),
+  eventTime: z.string().optional(),
+});
+export type FileEventMessage = z.infer<typeof FileEventMessage>;
