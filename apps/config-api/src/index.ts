@@ -1,13 +1,67 @@
+import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
+import { ApiError } from "./errors";
 import { requireApiKey } from "./middleware/auth";
+import { services } from "./middleware/services";
+import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
+import { registerImports } from "./routes/imports";
+import { registerRuns } from "./routes/runs";
+import { registerUploads } from "./routes/uploads";
 
-const api = newApp();
+/** Request bodies of the API are JSON configs, never files (files go to signed upload URLs). */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export const api = newApp();
+api.use("*", async (c, next) => {
+  await next();
+  // Responses of the API are not cached by browsers or proxies: they carry tenants' data.
+  c.header("cache-control", "no-store");
+});
+api.use(
+  "/v1/*",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(
+        "payload_too_large",
+        "The request body is over 1 MB. Upload files with POST /v1/uploads.",
+      );
+    },
+  }),
+);
+api.use("/v1/*", services);
 api.use("/v1/*", requireApiKey);
+api.use(
+  "/v1/*",
+  methodNotAllowed({
+    app: api,
+    onMethodNotAllowed: (c, allowed) =>
+      c.json(
+        {
+          error: {
+            code: "method_not_allowed",
+            message: `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
+          },
+        },
+        405,
+        { Allow: allowed.join(", ") },
+      ),
+  }),
+);
 registerHealth(api);
+registerUploads(api);
+registerImports(api);
+registerRuns(api);
+registerDocs(api);
 api.doc31("/v1/openapi.json", {
   openapi: "3.1.0",
-  info: { title: "CDP offline imports API", version: "1.0.0" },
+  info: {
+    title: "CDP offline imports API",
+    version: "1.0.0",
+    description: "Import orders, customers and products into the customer-data platform.",
+  },
 });
 
 /**

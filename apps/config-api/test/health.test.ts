@@ -66,3 +66,69 @@ describe("config-api front door", () => {
     expect(await res.json()).toEqual({ worker: "cdp-dashboard", method: "GET", path: "/" });
   });
 });
+
+describe("the API's edges", () => {
+  const key = { Authorization: "Bearer key_acme" };
+
+  it("lists every route of the app in /v1/openapi.json", async () => {
+    const { api } = await import("../src/index");
+    const doc = (await (await exports.default.fetch(`${BASE}/v1/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ":$1")}`),
+      ),
+    );
+    const routes = api.routes.filter(
+      (r) => r.method !== "ALL" && r.path.startsWith("/v1/") && r.path !== "/v1/openapi.json",
+    );
+    expect(routes.length).toBeGreaterThan(10);
+    for (const route of routes)
+      expect(documented, `${route.method} ${route.path}`).toContain(`${route.method} ${route.path}`);
+  });
+
+  it("answers 405 with Allow to a method a path does not take", async () => {
+    const res = await exports.default.fetch(`${BASE}/v1/imports`, { method: "PUT", headers: key });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toContain("POST");
+    expect(await res.json()).toMatchObject({ error: { code: "method_not_allowed" } });
+  });
+
+  it("answers 413 to a body over 1 MB", async () => {
+    const res = await exports.default.fetch(`${BASE}/v1/imports`, {
+      method: "POST",
+      headers: { ...key, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x".repeat(1024 * 1024 + 10) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("answers a malformed JSON body with a 400 envelope", async () => {
+    const res = await exports.default.fetch(`${BASE}/v1/imports`, {
+      method: "POST",
+      headers: { ...key, "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: expect.any(String), message: expect.any(String) },
+    });
+  });
+
+  it("serves an interactive reference at /docs with no asset from a CDN", async () => {
+    const res = await exports.default.fetch(`${BASE}/docs`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("/v1/openapi.json");
+    expect(html).toContain('src="/swagger-ui-dist/swagger-ui-bundle.js"');
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it("returns the D1 bookmark so that a client reads its own writes", async () => {
+    const res = await exports.default.fetch(`${BASE}/v1/imports`, { headers: key });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-d1-bookmark")).toBeTruthy();
+  });
+});

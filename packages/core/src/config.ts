@@ -10,16 +10,13 @@ export const FORMATS_BY_TYPE = {
 export const ImportType = z.enum(["orders", "customers", "products"]);
 export type ImportType = z.infer<typeof ImportType>;
 
-export const ImportFormat = z.enum([
-  "velocidi_csv",
-  "shopify_csv",
-  "csv",
-  "jsonl",
-  "egoi_contacts",
-  "google_rss",
-  "google_atom",
-  "google_tsv",
-]);
+export const ImportFormat = z.enum(
+  ["velocidi_csv", "shopify_csv", "csv", "jsonl", "egoi_contacts", "google_rss", "google_atom", "google_tsv"],
+  {
+    error: () =>
+      `unknown format; the formats are, for orders: ${FORMATS_BY_TYPE.orders.join(", ")}; for customers: ${FORMATS_BY_TYPE.customers.join(", ")}; for products: ${FORMATS_BY_TYPE.products.join(", ")}`,
+  },
+);
 export type ImportFormat = z.infer<typeof ImportFormat>;
 
 export const ENCODINGS = ["utf-8", "iso-8859-1", "windows-1252", "utf-16le", "utf-16be"] as const;

@@ -1,4 +1,5 @@
 import { sha256Hex } from "@cdp/core";
+import type { Db } from "./db";
 
 export interface Tenant {
   id: string;
@@ -6,7 +7,7 @@ export interface Tenant {
 }
 
 /** The tenant that owns `apiKey`, or null for an unknown or revoked key. */
-export async function findTenantByApiKey(db: D1Database, apiKey: string): Promise<Tenant | null> {
+export async function findTenantByApiKey(db: Db, apiKey: string): Promise<Tenant | null> {
   const keyHash = await sha256Hex(apiKey);
   return db
     .prepare(

@@ -14,7 +14,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!match?.[1]) {
     throw new ApiError("unauthorized", "An API key is required: send it as 'Authorization: Bearer <key>'.");
   }
-  const tenant = await findTenantByApiKey(c.env.CONFIG_DB, match[1]);
+  const tenant = await findTenantByApiKey(c.var.services.db, match[1]);
   if (!tenant) throw new ApiError("unauthorized", "The API key was refused.");
   c.set("tenant", tenant);
   return next();

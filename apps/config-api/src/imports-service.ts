@@ -1,0 +1,106 @@
+import {
+  FORMATS_BY_TYPE,
+  ImportConfigInput,
+  maskSource,
+  nextSlot,
+  type Source,
+  sealSource,
+  sourceHost,
+  unsafeHostReason,
+} from "@cdp/core";
+import { type ImportRecord, type StoredImportConfig, uploadBelongsTo } from "@cdp/store";
+import type { z } from "zod";
+import { fieldErrors, type Services } from "./app";
+import { ApiError } from "./errors";
+
+/** Parses an import config; an unknown format names the formats of the type. */
+export function parseImportConfig(body: unknown): ImportConfigInput {
+  const parsed = ImportConfigInput.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw configError(parsed.error, body);
+}
+
+export function configError(error: z.ZodError, body: unknown): ApiError {
+  const formatIssue = error.issues.find((issue) => issue.path[0] === "format");
+  const type = (body as { type?: unknown } | null)?.type;
+  if (formatIssue && typeof type === "string" && type in FORMATS_BY_TYPE) {
+    const formats = FORMATS_BY_TYPE[type as keyof typeof FORMATS_BY_TYPE];
+    const format = (body as { format?: unknown }).format;
+    return new ApiError(
+      "unknown_format",
+      `'${String(format)}' is not a format of ${type} imports. The formats are: ${formats.join(", ")}.`,
+      fieldErrors(error),
+    );
+  }
+  return new ApiError(
+    "validation_failed",
+    "The import configuration is not valid: see details for each field.",
+    fieldErrors(error),
+  );
+}
+
+/**
+ * What cannot be seen in the config's shape alone: an upload key must be the tenant's, and a
+ * source host must be public (unless local work allows private sources).
+ */
+export async function checkSource(
+  source: Source,
+  context: { services: Services; tenantId: string; allowPrivate: boolean },
+): Promise<void> {
+  if (
+    source.type === "upload" &&
+    !(await uploadBelongsTo(context.services.db, context.tenantId, source.key))
+  ) {
+    throw new ApiError(
+      "upload_not_found",
+      `No upload with key '${source.key}': create one with POST /v1/uploads first.`,
+      [{ path: "source.key", message: "unknown upload key" }],
+    );
+  }
+  const host = sourceHost(source);
+  const reason = host && !context.allowPrivate ? unsafeHostReason(host) : null;
+  if (reason) {
+    throw new ApiError(
+      "unsafe_source",
+      `This source cannot be used: ${reason}. Sources must be reachable on the public internet.`,
+      [
+        {
+          path:
+            source.type === "sftp" ? "source.host" : source.type === "s3" ? "source.endpoint" : "source.url",
+          message: reason,
+        },
+      ],
+    );
+  }
+}
+
+export async function sealConfig(services: Services, config: ImportConfigInput): Promise<StoredImportConfig> {
+  return { ...config, source: await sealSource(await services.keyring(), config.source) };
+}
+
+/** The import as users see it: secrets masked, the schedule with its status. */
+export async function presentImport(record: ImportRecord, now: Date) {
+  const { config } = record;
+  const lastRun = record.lastRun;
+  return {
+    id: record.id,
+    name: config.name,
+    type: config.type,
+    format: config.format,
+    source: await maskSource(config.source),
+    options: config.options,
+    transformations: config.transformations,
+    schedule: config.schedule
+      ? {
+          ...config.schedule,
+          nextRunAt: config.schedule.enabled ? nextSlot(config.schedule, now).toISOString() : null,
+          lastRunAt: lastRun?.createdAt ?? null,
+          lastRunStatus: lastRun?.status ?? null,
+          consecutiveFailures: record.consecutiveFailures,
+        }
+      : null,
+    lastRun,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+  };
+}

@@ -1,0 +1,34 @@
+import { loadKeyring, type SecretKeyring } from "@cdp/core";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app";
+
+/** Clients send back the bookmark of their last response to read their own writes. */
+export const BOOKMARK_HEADER = "x-d1-bookmark";
+
+let keyringPromise: { source: string; keyring: Promise<SecretKeyring> } | undefined;
+
+/**
+ * Builds the request's services: D1 sessions (reads may go to replicas; writes and bookmarked
+ * reads see everything the client wrote), the secrets keyring and the clock.
+ */
+export const services: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const bookmark = c.req.header(BOOKMARK_HEADER);
+  const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
+  const session = c.env.CONFIG_DB.withSession(
+    bookmark || (readOnly ? "first-unconstrained" : "first-primary"),
+  );
+  c.set("services", {
+    db: session,
+    cdp: c.env.CDP_DB.withSession(readOnly ? "first-unconstrained" : "first-primary"),
+    keyring: () => {
+      if (keyringPromise?.source !== c.env.SECRETS_KEYS) {
+        keyringPromise = { source: c.env.SECRETS_KEYS, keyring: loadKeyring(c.env.SECRETS_KEYS) };
+      }
+      return keyringPromise.keyring;
+    },
+    now: () => new Date(),
+  });
+  await next();
+  const latest = session.getBookmark();
+  if (latest) c.header(BOOKMARK_HEADER, latest);
+};

@@ -1,0 +1,187 @@
+import { checkImportConfig, Source, sealSource } from "@cdp/core";
+import { cancelRun, getImport, getRun, listIssues, listRuns } from "@cdp/store";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../app";
+import { ApiError } from "../errors";
+import { checkSource, configError } from "../imports-service";
+import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
+import { presentRun, startRun } from "../runs-service";
+import { errorResponses, ImportIdParam, IssueResource, PageQuery, RunIdParam, RunResource } from "../schemas";
+
+const security = [{ apiKey: [] }];
+const json = <T>(schema: T) => ({ "application/json": { schema } });
+const RunPage = z.object({ items: z.array(RunResource), nextCursor: z.string().nullable() });
+
+const startRoute = createRoute({
+  method: "post",
+  path: "/v1/imports/{id}/runs",
+  tags: ["Runs"],
+  summary: "Start a run",
+  description: "`source` runs the same configuration once on another file.",
+  security,
+  request: {
+    params: ImportIdParam,
+    body: {
+      required: false,
+      content: json(z.object({ dryRun: z.boolean().default(false), source: Source.optional() })),
+    },
+  },
+  responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/imports/{id}/runs",
+  tags: ["Runs"],
+  summary: "List the runs of an import",
+  security,
+  request: { params: ImportIdParam, query: PageQuery },
+  responses: {
+    200: { description: "A page of runs, newest first.", content: json(RunPage) },
+    ...errorResponses,
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/runs/{runId}",
+  tags: ["Runs"],
+  summary: "Get a run: status, progress and stats",
+  security,
+  request: { params: RunIdParam },
+  responses: { 200: { description: "The run.", content: json(RunResource) }, ...errorResponses },
+});
+
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/v1/runs/{runId}/cancel",
+  tags: ["Runs"],
+  summary: "Cancel a run",
+  description: "The run stops at its next chunk.",
+  security,
+  request: { params: RunIdParam },
+  responses: {
+    200: { description: "The cancelled run.", content: json(RunResource) },
+    409: {
+      description: "The run had already ended.",
+      content: json(errorResponses[404].content["application/json"].schema),
+    },
+    ...errorResponses,
+  },
+});
+
+const issuesRoute = createRoute({
+  method: "get",
+  path: "/v1/runs/{runId}/issues",
+  tags: ["Runs"],
+  summary: "The issues of a run, line by line",
+  description:
+    "`?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value).",
+  security,
+  request: {
+    params: RunIdParam,
+    query: PageQuery.extend({ format: z.enum(["json", "csv"]).default("json") }),
+  },
+  responses: {
+    200: {
+      description: "A page of issues in file order, and how many the run found.",
+      content: {
+        ...json(
+          z.object({
+            items: z.array(IssueResource),
+            total: z.number().int(),
+            nextCursor: z.string().nullable(),
+          }),
+        ),
+        "text/csv": { schema: z.string() },
+      },
+    },
+    ...errorResponses,
+  },
+});
+
+const runNotFound = (id: string) => new ApiError("not_found", `No run '${id}'.`);
+
+export function registerRuns(app: App): void {
+  app.openapi(startRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { id } = c.req.valid("param");
+    const body = c.req.valid("json") ?? { dryRun: false };
+    const record = await getImport(services.db, tenant.id, id);
+    if (!record) throw new ApiError("not_found", `No import '${id}'.`);
+    let config = record.config;
+    if (body.source) {
+      const candidate = { ...record.config, source: body.source };
+      const checked = z
+        .any()
+        .superRefine((value, ctx) => checkImportConfig(value, ctx))
+        .safeParse(candidate);
+      if (!checked.success) throw configError(checked.error, candidate);
+      await checkSource(body.source, {
+        services,
+        tenantId: tenant.id,
+        allowPrivate: c.env.ALLOW_PRIVATE_SOURCES === "true",
+      });
+      config = { ...record.config, source: await sealSource(await services.keyring(), body.source) };
+    }
+    const run = await startRun(c.env, services, {
+      record,
+      trigger: "manual",
+      dryRun: body.dryRun ?? false,
+      config,
+    });
+    if (!run) throw new ApiError("conflict", "The run could not be started.");
+    return c.json(presentRun(run), 202);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { id } = c.req.valid("param");
+    if (!(await getImport(services.db, tenant.id, id))) throw new ApiError("not_found", `No import '${id}'.`);
+    const page = await listRuns(services.db, tenant.id, id, c.req.valid("query"));
+    return c.json({ items: page.items.map(presentRun), nextCursor: page.nextCursor }, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { runId } = c.req.valid("param");
+    const run = await getRun(services.db, tenant.id, runId);
+    if (!run) throw runNotFound(runId);
+    return c.json(presentRun(run), 200);
+  });
+
+  app.openapi(cancelRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { runId } = c.req.valid("param");
+    const before = await getRun(services.db, tenant.id, runId);
+    if (!before) throw runNotFound(runId);
+    if (!(await cancelRun(services.db, tenant.id, runId, services.now().toISOString()))) {
+      throw new ApiError("conflict", `The run has already ended: it is ${before.status}.`);
+    }
+    const run = await getRun(services.db, tenant.id, runId);
+    if (!run) throw runNotFound(runId);
+    return c.json(presentRun(run), 200);
+  });
+
+  app.openapi(issuesRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { runId } = c.req.valid("param");
+    const query = c.req.valid("query");
+    if (!(await getRun(services.db, tenant.id, runId))) throw runNotFound(runId);
+    if (query.format === "csv") {
+      const lines = [`${ISSUE_CSV_COLUMNS.join(",")}\r\n`];
+      let cursor: string | undefined;
+      do {
+        const page = await listIssues(services.db, runId, { limit: 1000, cursor });
+        for (const issue of page.items) lines.push(issueCsvLine(issue));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return c.body(lines.join(""), 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${runId}-issues.csv"`,
+      });
+    }
+    const page = await listIssues(services.db, runId, { limit: query.limit, cursor: query.cursor });
+    return c.json(page, 200);
+  });
+}

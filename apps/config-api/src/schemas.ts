@@ -1,0 +1,86 @@
+import {
+  ImportConfigInput,
+  ImportFormat,
+  ImportOptions,
+  ImportType,
+  Issue,
+  Run,
+  Schedule,
+  Source,
+  Transformation,
+} from "@cdp/core";
+import { z } from "@hono/zod-openapi";
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "not_found" }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const errorResponses = {
+  400: {
+    description: "Bad input; details lists each bad field by path.",
+    content: { "application/json": { schema: ErrorResponse } },
+  },
+  401: {
+    description: "No API key, or a refused one.",
+    content: { "application/json": { schema: ErrorResponse } },
+  },
+  404: {
+    description: "Not found (or another tenant's).",
+    content: { "application/json": { schema: ErrorResponse } },
+  },
+} as const;
+
+export const ImportConfigBody = ImportConfigInput;
+
+export const ScheduleStatus = Schedule.extend({
+  nextRunAt: z.string().nullable(),
+  lastRunAt: z.string().nullable(),
+  lastRunStatus: z.string().nullable(),
+  consecutiveFailures: z.number().int(),
+});
+
+export const ImportResource = z
+  .object({
+    id: z.string().openapi({ example: "imp_mb2x1k9q0a8f3k2l9xq1zz" }),
+    name: z.string(),
+    type: ImportType,
+    format: ImportFormat,
+    source: Source,
+    options: ImportOptions,
+    transformations: z.array(Transformation),
+    schedule: ScheduleStatus.nullable(),
+    lastRun: z
+      .object({
+        id: z.string(),
+        status: z.string(),
+        createdAt: z.string(),
+        finishedAt: z.string().nullable(),
+      })
+      .nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi("Import");
+
+export const RunResource = Run;
+export const IssueResource = Issue;
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().optional(),
+});
+
+const pathId = (name: string) =>
+  z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name, in: "path" } });
+export const ImportIdParam = z.object({ id: pathId("id") });
+export const RunIdParam = z.object({ runId: pathId("runId") });

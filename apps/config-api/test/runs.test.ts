@@ -1,0 +1,192 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, ordersImport, seedTenants, TENANTS, upload } from "./support/api";
+
+interface RunBody {
+  id: string;
+  importId: string;
+  status: string;
+  trigger: string;
+  dryRun: boolean;
+  progress: { bytesRead: number; bytesTotal: number };
+  stats: Record<string, number>;
+  error: unknown;
+}
+
+beforeAll(seedTenants);
+
+async function newImport(): Promise<string> {
+  const res = await call<{ id: string }>("POST", "/v1/imports", {
+    body: ordersImport(await upload()),
+  });
+  return res.body.id;
+}
+
+describe("runs", () => {
+  it("starts a queued run, lists it, reads it and cancels it", async () => {
+    const importId = await newImport();
+    const started = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: { dryRun: true } });
+    expect(started.status).toBe(202);
+    expect(started.body).toMatchObject({
+      importId,
+      status: "queued",
+      trigger: "manual",
+      dryRun: true,
+      progress: { bytesRead: 0, bytesTotal: 0 },
+      stats: {
+        rowsRead: 0,
+        itemsRead: 0,
+        itemsValid: 0,
+        itemsInvalid: 0,
+        added: 0,
+        updated: 0,
+        unchanged: 0,
+      },
+      error: null,
+    });
+    expect(started.body.id).toMatch(/^run_/);
+
+    const list = await call<{ items: RunBody[] }>("GET", `/v1/imports/${importId}/runs`);
+    expect(list.body.items.map((r) => r.id)).toEqual([started.body.id]);
+    expect((await call<RunBody>("GET", `/v1/runs/${started.body.id}`)).body.status).toBe("queued");
+
+    const cancelled = await call<RunBody>("POST", `/v1/runs/${started.body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe("cancelled");
+    const again = await call("POST", `/v1/runs/${started.body.id}/cancel`);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      error: { code: "conflict", message: "The run has already ended: it is cancelled." },
+    });
+
+    const importRow = await call<{ lastRun: { id: string; status: string } }>(
+      "GET",
+      `/v1/imports/${importId}`,
+    );
+    expect(importRow.body.lastRun).toMatchObject({ id: started.body.id, status: "cancelled" });
+  });
+
+  it("runs the same config once on another file, checking that source like a config's", async () => {
+    const importId = await newImport();
+    const other = await upload("other.csv");
+    const started = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, {
+      body: { source: { type: "upload", key: other } },
+    });
+    expect(started.status).toBe(202);
+    const row = await env.CONFIG_DB.prepare("SELECT config FROM runs WHERE id = ?")
+      .bind(started.body.id)
+      .first<{ config: string }>();
+    expect(JSON.parse(row?.config ?? "{}").source).toEqual({ type: "upload", key: other });
+
+    const theirs = await upload("x.csv", TENANTS.globex.key);
+    const refused = await call("POST", `/v1/imports/${importId}/runs`, {
+      body: { source: { type: "upload", key: theirs } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: "upload_not_found" } });
+  });
+
+  it("cancels the queued runs of a deleted import", async () => {
+    const importId = await newImport();
+    const run = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: {} });
+    expect((await call("DELETE", `/v1/imports/${importId}`)).status).toBe(204);
+    const row = await env.CONFIG_DB.prepare("SELECT status FROM runs WHERE id = ?").bind(run.body.id).first();
+    expect(row).toEqual({ status: "cancelled" });
+  });
+
+  it("sums the stats and progress of the run's chunks", async () => {
+    const importId = await newImport();
+    const run = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: {} });
+    const insert = env.CONFIG_DB.prepare(
+      `INSERT INTO run_chunks (run_id, chunk_no, bytes_read, rows_read, items_read, items_valid, items_invalid, added, updated, unchanged, issues, finished_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '')`,
+    );
+    await env.CONFIG_DB.batch([
+      insert.bind(run.body.id, 0, 100, 10, 4, 3, 1, 2, 1, 0, 2),
+      insert.bind(run.body.id, 1, 50, 5, 2, 2, 0, 0, 0, 2, 0),
+    ]);
+    const got = await call<RunBody>("GET", `/v1/runs/${run.body.id}`);
+    expect(got.body.progress.bytesRead).toBe(150);
+    expect(got.body.stats).toEqual({
+      rowsRead: 15,
+      itemsRead: 6,
+      itemsValid: 5,
+      itemsInvalid: 1,
+      added: 2,
+      updated: 1,
+      unchanged: 2,
+    });
+  });
+});
+
+describe("run issues", () => {
+  async function runWithIssues(values: string[]) {
+    const importId = await newImport();
+    const run = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: {} });
+    const insert = env.CONFIG_DB.prepare(
+      `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value)
+       VALUES (?1, ?2, ?3, ?4, 'or1', 'total', 'invalid_number', 'error', ?5, ?6)`,
+    );
+    await env.CONFIG_DB.batch(
+      values.map((value, i) =>
+        insert.bind(
+          run.body.id,
+          Math.floor(i / 3),
+          i % 3,
+          i + 2,
+          `"total" must be a number; got "${value}".`,
+          value,
+        ),
+      ),
+    );
+    await env.CONFIG_DB.prepare(
+      "INSERT INTO run_chunks (run_id, chunk_no, issues, finished_at) VALUES (?1, 0, ?2, '')",
+    )
+      .bind(run.body.id, values.length + 5)
+      .run();
+    return run.body.id;
+  }
+
+  it("pages the issues in file order with the total the run found", async () => {
+    const runId = await runWithIssues(["a", "b", "c", "d", "e"]);
+    const first = await call<{ items: { row: number; value: string }[]; total: number; nextCursor: string }>(
+      "GET",
+      `/v1/runs/${runId}/issues?limit=2`,
+    );
+    expect(first.body.total).toBe(10);
+    expect(first.body.items.map((i) => i.row)).toEqual([2, 3]);
+    const rest = await call<{ items: { row: number }[]; nextCursor: string | null }>(
+      "GET",
+      `/v1/runs/${runId}/issues?limit=10&cursor=${first.body.nextCursor}`,
+    );
+    expect(rest.body.items.map((i) => i.row)).toEqual([4, 5, 6]);
+    expect(rest.body.nextCursor).toBeNull();
+    expect(first.body.items[0]).toEqual({
+      row: 2,
+      item: "or1",
+      field: "total",
+      code: "invalid_number",
+      severity: "error",
+      message: '"total" must be a number; got "a".',
+      value: "a",
+    });
+  });
+
+  it("downloads them as CSV with formulas neutralised", async () => {
+    const runId = await runWithIssues(["12,5", '=HYPERLINK("http://evil")', "+1", "@SUM(A1)", "-2"]);
+    const res = await call("GET", `/v1/runs/${runId}/issues?format=csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(res.headers.get("content-disposition")).toContain(`${runId}-issues.csv`);
+    const lines = res.text.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("row,item,field,code,severity,message,value");
+    expect(lines).toHaveLength(6);
+    expect(lines[1]).toBe(
+      '2,or1,total,invalid_number,error,"""total"" must be a number; got ""12,5"".","12,5"',
+    );
+    expect(lines[2]?.endsWith(`"'=HYPERLINK(""http://evil"")"`)).toBe(true);
+    expect(lines[3]?.endsWith(",'+1")).toBe(true);
+    expect(lines[4]?.endsWith(",'@SUM(A1)")).toBe(true);
+    expect(lines[5]?.endsWith(",'-2")).toBe(true);
+  });
+});

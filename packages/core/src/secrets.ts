@@ -1,0 +1,126 @@
+import { MASK, SECRET_FIELDS, type Source } from "./config";
+
+/**
+ * Secrets of sources are encrypted at rest with AES-GCM. `SECRETS_KEYS` holds one or more keys
+ * as `id:base64,id:base64`; the first encrypts, all decrypt, so a key can be rotated by putting
+ * a new one first. Each ciphertext names its key: `enc:v1:<keyId>:<iv>:<ciphertext>`.
+ */
+export interface SecretKeyring {
+  current: { id: string; key: CryptoKey };
+  byId: Map<string, CryptoKey>;
+}
+
+const PREFIX = "enc:v1:";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (const byte of bytes) text += String.fromCharCode(byte);
+  return btoa(text);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out;
+}
+
+export async function loadKeyring(secretsKeys: string | undefined): Promise<SecretKeyring> {
+  const entries = (secretsKeys ?? "")
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+  const byId = new Map<string, CryptoKey>();
+  let current: SecretKeyring["current"] | undefined;
+  for (const entry of entries) {
+    const [id, material] = entry.split(":", 2);
+    const bytes = material ? fromBase64(material) : new Uint8Array();
+    if (!id || bytes.length !== 32) {
+      throw new Error("SECRETS_KEYS must be 'id:base64' entries of 32-byte keys, separated by commas");
+    }
+    const key = await crypto.subtle.importKey("raw", bytes, "AES-GCM", false, ["encrypt", "decrypt"]);
+    byId.set(id, key);
+    current ??= { id, key };
+  }
+  if (!current) throw new Error("SECRETS_KEYS is not set: source secrets cannot be encrypted");
+  return { current, byId };
+}
+
+export function isEncrypted(value: unknown): value is string {
+  return typeof value === "string" && value.startsWith(PREFIX);
+}
+
+export async function encryptSecret(keyring: SecretKeyring, plain: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const data = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv },
+    keyring.current.key,
+    encoder.encode(plain),
+  );
+  return `${PREFIX}${keyring.current.id}:${toBase64(iv)}:${toBase64(new Uint8Array(data))}`;
+}
+
+export async function decryptSecret(keyring: SecretKeyring, sealed: string): Promise<string> {
+  const [keyId, iv, data] = sealed.slice(PREFIX.length).split(":");
+  const key = keyId ? keyring.byId.get(keyId) : undefined;
+  if (!key || !iv || !data)
+    throw new Error(`a stored secret uses key '${keyId}', which is not in SECRETS_KEYS`);
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv) }, key, fromBase64(data));
+  return decoder.decode(plain);
+}
+
+type SecretValue = string | Record<string, string>;
+
+async function mapSecrets(source: Source, fn: (value: string) => Promise<string> | string): Promise<Source> {
+  const out: Record<string, unknown> = { ...source };
+  for (const field of SECRET_FIELDS) {
+    const value = out[field] as SecretValue | undefined;
+    if (value === undefined) continue;
+    if (typeof value === "string") {
+      out[field] = await fn(value);
+    } else {
+      const mapped: Record<string, string> = {};
+      for (const [name, inner] of Object.entries(value)) mapped[name] = await fn(inner);
+      out[field] = mapped;
+    }
+  }
+  return out as Source;
+}
+
+/** The source with every secret value encrypted (values already encrypted stay as they are). */
+export function sealSource(keyring: SecretKeyring, source: Source): Promise<Source> {
+  return mapSecrets(source, (value) => (isEncrypted(value) ? value : encryptSecret(keyring, value)));
+}
+
+/** The source with every secret decrypted, for the Workers that open it. */
+export function openSource(keyring: SecretKeyring, source: Source): Promise<Source> {
+  return mapSecrets(source, (value) => (isEncrypted(value) ? decryptSecret(keyring, value) : value));
+}
+
+/** The source as shown to users: each secret value replaced by "***" where it stands. */
+export function maskSource(source: Source): Promise<Source> {
+  return mapSecrets(source, () => MASK);
+}
+
+/**
+ * For a PATCH: a "***" in the sent source keeps the stored (sealed) secret at that place, when
+ * the stored source is of the same type.
+ */
+export function keepMaskedSecrets(sent: Source, stored: Source | undefined): Source {
+  if (!stored || stored.type !== sent.type) return sent;
+  const out: Record<string, unknown> = { ...sent };
+  const previous = stored as Record<string, unknown>;
+  for (const field of SECRET_FIELDS) {
+    const value = out[field] as SecretValue | undefined;
+    if (value === MASK) out[field] = previous[field];
+    else if (value && typeof value === "object") {
+      const before = (previous[field] ?? {}) as Record<string, string>;
+      out[field] = Object.fromEntries(
+        Object.entries(value).map(([name, inner]) => [name, inner === MASK ? before[name] : inner]),
+      );
+    }
+  }
+  return out as Source;
+}

@@ -1,0 +1,181 @@
+import type {
+  ImportFormat,
+  ImportOptions,
+  ImportType,
+  RunStatus,
+  Schedule,
+  Source,
+  Transformation,
+} from "@cdp/core";
+import { type Db, decodeCursor, encodeCursor } from "./db";
+
+/** An import as stored: the configuration with its source's secrets sealed. */
+export interface StoredImportConfig {
+  name: string;
+  type: ImportType;
+  format: ImportFormat;
+  source: Source;
+  options: ImportOptions;
+  transformations: Transformation[];
+  schedule: Schedule | null;
+}
+
+export interface ImportRecord {
+  id: string;
+  tenantId: string;
+  config: StoredImportConfig;
+  consecutiveFailures: number;
+  hostKeySha256: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastRun: { id: string; status: RunStatus; createdAt: string; finishedAt: string | null } | null;
+}
+
+interface ImportRow {
+  id: string;
+  tenant_id: string;
+  config: string;
+  consecutive_failures: number;
+  host_key_sha256: string | null;
+  created_at: string;
+  updated_at: string;
+  last_run_id: string | null;
+  last_run_status: RunStatus | null;
+  last_run_created_at: string | null;
+  last_run_finished_at: string | null;
+}
+
+const SELECT_IMPORT = `
+  SELECT i.id, i.tenant_id, i.config, i.consecutive_failures, i.host_key_sha256, i.created_at, i.updated_at,
+         r.id AS last_run_id, r.status AS last_run_status, r.created_at AS last_run_created_at,
+         r.finished_at AS last_run_finished_at
+  FROM imports i
+  LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE import_id = i.id ORDER BY id DESC LIMIT 1)`;
+
+function toRecord(row: ImportRow): ImportRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    config: JSON.parse(row.config) as StoredImportConfig,
+    consecutiveFailures: row.consecutive_failures,
+    hostKeySha256: row.host_key_sha256,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastRun:
+      row.last_run_id && row.last_run_status && row.last_run_created_at
+        ? {
+            id: row.last_run_id,
+            status: row.last_run_status,
+            createdAt: row.last_run_created_at,
+            finishedAt: row.last_run_finished_at,
+          }
+        : null,
+  };
+}
+
+function columns(config: StoredImportConfig) {
+  const watchPrefix = "watchPrefix" in config.source ? (config.source.watchPrefix ?? null) : null;
+  return [
+    config.name,
+    config.type,
+    config.format,
+    config.source.type,
+    JSON.stringify(config),
+    watchPrefix,
+    config.schedule?.everyDays ?? null,
+    config.schedule?.startAt ?? null,
+    config.schedule?.enabled ? 1 : 0,
+  ];
+}
+
+export async function insertImport(
+  db: Db,
+  record: { id: string; tenantId: string; config: StoredImportConfig; now: string },
+): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO imports (id, tenant_id, name, type, format, source_type, config, watch_prefix,
+         schedule_every_days, schedule_start_at, schedule_enabled, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)`,
+    )
+    .bind(record.id, record.tenantId, ...columns(record.config), record.now)
+    .run();
+}
+
+export async function updateImport(
+  db: Db,
+  record: { id: string; tenantId: string; config: StoredImportConfig; now: string },
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE imports SET name = ?3, type = ?4, format = ?5, source_type = ?6, config = ?7, watch_prefix = ?8,
+         schedule_every_days = ?9, schedule_start_at = ?10, schedule_enabled = ?11, updated_at = ?12
+       WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`,
+    )
+    .bind(record.id, record.tenantId, ...columns(record.config), record.now)
+    .run();
+  return result.meta.changes > 0;
+}
+
+export async function getImport(db: Db, tenantId: string, id: string): Promise<ImportRecord | null> {
+  const row = await db
+    .prepare(`${SELECT_IMPORT} WHERE i.id = ?1 AND i.tenant_id = ?2 AND i.deleted_at IS NULL`)
+    .bind(id, tenantId)
+    .first<ImportRow>();
+  return row ? toRecord(row) : null;
+}
+
+export async function listImports(
+  db: Db,
+  tenantId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: ImportRecord[]; nextCursor: string | null }> {
+  const after = decodeCursor(page.cursor);
+  const rows = await db
+    .prepare(
+      `${SELECT_IMPORT} WHERE i.tenant_id = ?1 AND i.deleted_at IS NULL AND (?2 IS NULL OR i.id < ?2)
+       ORDER BY i.id DESC LIMIT ?3`,
+    )
+    .bind(tenantId, after, page.limit + 1)
+    .all<ImportRow>();
+  const items = rows.results.slice(0, page.limit).map(toRecord);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.results.length > page.limit && last ? encodeCursor(last.id) : null };
+}
+
+/** Soft-deletes an import and cancels its runs that have not started. */
+export async function deleteImport(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
+  const [deleted] = await db.batch([
+    db
+      .prepare("UPDATE imports SET deleted_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL")
+      .bind(id, tenantId, now),
+    db
+      .prepare(
+        `UPDATE runs SET status = 'cancelled', finished_at = ?3,
+           error_code = 'import_deleted', error_message = 'The import was deleted before this run started.'
+         WHERE import_id = ?1 AND tenant_id = ?2 AND status = 'queued'`,
+      )
+      .bind(id, tenantId, now),
+  ]);
+  return (deleted?.meta.changes ?? 0) > 0;
+}
+
+export async function uploadBelongsTo(db: Db, tenantId: string, key: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS ok FROM uploads WHERE key = ?1 AND tenant_id = ?2")
+    .bind(key, tenantId)
+    .first();
+  return row !== null;
+}
+
+export async function insertUpload(
+  db: Db,
+  upload: { key: string; tenantId: string; filename: string; now: string; expiresAt: string },
+): Promise<void> {
+  await db
+    .prepare(
+      "INSERT INTO uploads (key, tenant_id, filename, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(upload.key, upload.tenantId, upload.filename, upload.now, upload.expiresAt)
+    .run();
+}

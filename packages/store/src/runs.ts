@@ -1,0 +1,196 @@
+import type { Issue, Run, RunStatus, RunTrigger } from "@cdp/core";
+import { type Db, decodeCursor, encodeCursor } from "./db";
+
+export interface RunRecord extends Run {
+  tenantId: string;
+  /** The import configuration this run reads with (source secrets sealed). */
+  config: string;
+  fileKey: string | null;
+  chunksTotal: number | null;
+}
+
+interface RunRow {
+  id: string;
+  tenant_id: string;
+  import_id: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  dry_run: number;
+  config: string;
+  file_key: string | null;
+  bytes_total: number;
+  chunks_total: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  bytes_read: number;
+  rows_read: number;
+  items_read: number;
+  items_valid: number;
+  items_invalid: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+}
+
+// Counters are sums over the run's chunks: a chunk's row is written once, whatever redelivers it.
+const SELECT_RUN = `
+  SELECT r.*,
+    COALESCE(c.bytes_read, 0) AS bytes_read, COALESCE(c.rows_read, 0) AS rows_read,
+    COALESCE(c.items_read, 0) AS items_read, COALESCE(c.items_valid, 0) AS items_valid,
+    COALESCE(c.items_invalid, 0) AS items_invalid, COALESCE(c.added, 0) AS added,
+    COALESCE(c.updated, 0) AS updated, COALESCE(c.unchanged, 0) AS unchanged
+  FROM runs r
+  LEFT JOIN (
+    SELECT run_id, SUM(bytes_read) AS bytes_read, SUM(rows_read) AS rows_read, SUM(items_read) AS items_read,
+      SUM(items_valid) AS items_valid, SUM(items_invalid) AS items_invalid, SUM(added) AS added,
+      SUM(updated) AS updated, SUM(unchanged) AS unchanged
+    FROM run_chunks GROUP BY run_id
+  ) c ON c.run_id = r.id`;
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    importId: row.import_id,
+    status: row.status,
+    trigger: row.trigger,
+    dryRun: row.dry_run === 1,
+    progress: { bytesRead: row.bytes_read, bytesTotal: row.bytes_total },
+    stats: {
+      rowsRead: row.rows_read,
+      itemsRead: row.items_read,
+      itemsValid: row.items_valid,
+      itemsInvalid: row.items_invalid,
+      added: row.added,
+      updated: row.updated,
+      unchanged: row.unchanged,
+    },
+    error: row.error_code && row.error_message ? { code: row.error_code, message: row.error_message } : null,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    config: row.config,
+    fileKey: row.file_key,
+    chunksTotal: row.chunks_total,
+  };
+}
+
+export interface NewRun {
+  id: string;
+  tenantId: string;
+  importId: string;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  config: string;
+  now: string;
+  /** Schedule slot (ISO); a slot starts at most one run. */
+  slot?: string;
+  /** Object that started an upload-triggered run; it starts each import once. */
+  triggerKey?: string;
+}
+
+/** Inserts a queued run; false when its schedule slot or trigger object already started one. */
+export async function insertRun(db: Db, run: NewRun): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `INSERT INTO runs (id, tenant_id, import_id, status, trigger, dry_run, config, slot, trigger_key, created_at)
+       VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING`,
+    )
+    .bind(
+      run.id,
+      run.tenantId,
+      run.importId,
+      run.trigger,
+      run.dryRun ? 1 : 0,
+      run.config,
+      run.slot ?? null,
+      run.triggerKey ?? null,
+      run.now,
+    )
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** A run by id; tenant-scoped unless `tenantId` is null (the Workers' own reads). */
+export async function getRun(db: Db, tenantId: string | null, id: string): Promise<RunRecord | null> {
+  const row = await db
+    .prepare(`${SELECT_RUN} WHERE r.id = ?1 AND (?2 IS NULL OR r.tenant_id = ?2)`)
+    .bind(id, tenantId)
+    .first<RunRow>();
+  return row ? toRecord(row) : null;
+}
+
+export async function listRuns(
+  db: Db,
+  tenantId: string,
+  importId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: RunRecord[]; nextCursor: string | null }> {
+  const after = decodeCursor(page.cursor);
+  const rows = await db
+    .prepare(
+      `${SELECT_RUN} WHERE r.tenant_id = ?1 AND r.import_id = ?2 AND (?3 IS NULL OR r.id < ?3)
+       ORDER BY r.id DESC LIMIT ?4`,
+    )
+    .bind(tenantId, importId, after, page.limit + 1)
+    .all<RunRow>();
+  const items = rows.results.slice(0, page.limit).map(toRecord);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.results.length > page.limit && last ? encodeCursor(last.id) : null };
+}
+
+/** Cancels a run that has not ended; the Workers stop at their next chunk. */
+export async function cancelRun(db: Db, tenantId: string, id: string, now: string): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE runs SET status = 'cancelled', finished_at = ?3
+       WHERE id = ?1 AND tenant_id = ?2 AND status IN ('queued', 'in_progress')`,
+    )
+    .bind(id, tenantId, now)
+    .run();
+  return result.meta.changes > 0;
+}
+
+export interface StoredIssue extends Issue {}
+
+interface IssueRow {
+  chunk_no: number;
+  seq: number;
+  row: number | null;
+  item: string | null;
+  field: string | null;
+  code: Issue["code"];
+  severity: Issue["severity"];
+  message: string;
+  value: string | null;
+}
+
+/** The stored issues of a run in file order, paged, and how many the run found in all. */
+export async function listIssues(
+  db: Db,
+  runId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: Issue[]; total: number; nextCursor: string | null }> {
+  const [chunkNo, seq] = (decodeCursor(page.cursor) ?? "-1:-1").split(":").map(Number);
+  const [rows, total] = await db.batch([
+    db
+      .prepare(
+        `SELECT chunk_no, seq, row, item, field, code, severity, message, value FROM run_issues
+         WHERE run_id = ?1 AND (chunk_no > ?2 OR (chunk_no = ?2 AND seq > ?3))
+         ORDER BY chunk_no, seq LIMIT ?4`,
+      )
+      .bind(runId, chunkNo ?? -1, seq ?? -1, page.limit + 1),
+    db.prepare("SELECT COALESCE(SUM(issues), 0) AS total FROM run_chunks WHERE run_id = ?1").bind(runId),
+  ]);
+  const results = (rows?.results ?? []) as IssueRow[];
+  const items = results.slice(0, page.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(({ chunk_no: _c, seq: _s, ...issue }) => issue),
+    total: ((total?.results[0] as { total: number } | undefined)?.total ?? 0) as number,
+    nextCursor: results.length > page.limit && last ? encodeCursor(`${last.chunk_no}:${last.seq}`) : null,
+  };
+}
