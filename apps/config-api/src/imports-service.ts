@@ -97,6 +97,7 @@ export async function presentImport(record: ImportRecord, now: Date) {
           lastRunAt: lastRun?.createdAt ?? null,
           lastRunStatus: lastRun?.status ?? null,
           consecutiveFailures: record.consecutiveFailures,
+          lastSkippedSlot: record.lastSkippedSlot,
         }
       : null,
     lastRun,

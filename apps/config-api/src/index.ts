@@ -3,12 +3,13 @@ import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
 import { ApiError } from "./errors";
 import { requireApiKey } from "./middleware/auth";
-import { services } from "./middleware/services";
+import { buildServices, services } from "./middleware/services";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerImports } from "./routes/imports";
 import { registerRuns } from "./routes/runs";
 import { registerUploads } from "./routes/uploads";
+import { runDueSchedules } from "./schedules";
 
 /** Request bodies of the API are JSON configs, never files (files go to signed upload URLs). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -75,5 +76,10 @@ export default {
     if (pathname.startsWith("/uploads/")) return env.INGEST.fetch(request);
     if (pathname === "/docs" || pathname.startsWith("/v1/")) return api.fetch(request, env, ctx);
     return env.DASHBOARD.fetch(request);
+  },
+  async scheduled(controller, env) {
+    const services = buildServices(env, new Date(controller.scheduledTime));
+    const outcome = await runDueSchedules(env, services);
+    console.log(`scheduled imports: ${outcome.started.length} started, ${outcome.skipped.length} skipped`);
   },
 } satisfies ExportedHandler<Env>;

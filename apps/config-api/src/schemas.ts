@@ -43,6 +43,7 @@ export const ScheduleStatus = Schedule.extend({
   lastRunAt: z.string().nullable(),
   lastRunStatus: z.string().nullable(),
   consecutiveFailures: z.number().int(),
+  lastSkippedSlot: z.string().nullable(),
 });
 
 export const ImportResource = z

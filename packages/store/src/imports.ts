@@ -25,6 +25,9 @@ export interface ImportRecord {
   tenantId: string;
   config: StoredImportConfig;
   consecutiveFailures: number;
+  /** The last schedule slot skipped because a run was still going. */
+  lastSkippedSlot: string | null;
+  scheduleSetAt: string | null;
   hostKeySha256: string | null;
   createdAt: string;
   updatedAt: string;
@@ -36,6 +39,8 @@ interface ImportRow {
   tenant_id: string;
   config: string;
   consecutive_failures: number;
+  last_skipped_slot: string | null;
+  schedule_set_at: string | null;
   host_key_sha256: string | null;
   created_at: string;
   updated_at: string;
@@ -46,9 +51,14 @@ interface ImportRow {
 }
 
 const SELECT_IMPORT = `
-  SELECT i.id, i.tenant_id, i.config, i.consecutive_failures, i.host_key_sha256, i.created_at, i.updated_at,
+  SELECT i.id, i.tenant_id, i.config, i.host_key_sha256, i.created_at, i.updated_at, i.schedule_set_at,
          r.id AS last_run_id, r.status AS last_run_status, r.created_at AS last_run_created_at,
-         r.finished_at AS last_run_finished_at
+         r.finished_at AS last_run_finished_at,
+         (SELECT slot FROM schedule_skips WHERE import_id = i.id ORDER BY slot DESC LIMIT 1) AS last_skipped_slot,
+         -- Scheduled runs that failed since the last one that completed.
+         (SELECT COUNT(*) FROM runs f WHERE f.import_id = i.id AND f.trigger = 'schedule' AND f.status = 'failed'
+            AND f.id > COALESCE((SELECT MAX(s.id) FROM runs s WHERE s.import_id = i.id AND s.trigger = 'schedule'
+                                  AND s.status = 'completed'), '')) AS consecutive_failures
   FROM imports i
   LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE import_id = i.id ORDER BY id DESC LIMIT 1)`;
 
@@ -58,6 +68,8 @@ function toRecord(row: ImportRow): ImportRecord {
     tenantId: row.tenant_id,
     config: JSON.parse(row.config) as StoredImportConfig,
     consecutiveFailures: row.consecutive_failures,
+    lastSkippedSlot: row.last_skipped_slot,
+    scheduleSetAt: row.schedule_set_at,
     hostKeySha256: row.host_key_sha256,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -95,8 +107,8 @@ export async function insertImport(
   await db
     .prepare(
       `INSERT INTO imports (id, tenant_id, name, type, format, source_type, config, watch_prefix,
-         schedule_every_days, schedule_start_at, schedule_enabled, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)`,
+         schedule_every_days, schedule_start_at, schedule_enabled, created_at, updated_at, schedule_set_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, CASE WHEN ?9 IS NULL THEN NULL ELSE ?12 END)`,
     )
     .bind(record.id, record.tenantId, ...columns(record.config), record.now)
     .run();
@@ -109,6 +121,10 @@ export async function updateImport(
   const result = await db
     .prepare(
       `UPDATE imports SET name = ?3, type = ?4, format = ?5, source_type = ?6, config = ?7, watch_prefix = ?8,
+         schedule_set_at = CASE
+           WHEN ?9 IS NULL THEN NULL
+           WHEN schedule_every_days IS ?9 AND schedule_start_at IS ?10 AND schedule_enabled = ?11 THEN schedule_set_at
+           ELSE ?12 END,
          schedule_every_days = ?9, schedule_start_at = ?10, schedule_enabled = ?11, updated_at = ?12
        WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`,
     )
@@ -178,4 +194,35 @@ export async function insertUpload(
     )
     .bind(upload.key, upload.tenantId, upload.filename, upload.now, upload.expiresAt)
     .run();
+}
+
+/** Every import, of every tenant, whose schedule is enabled. */
+export async function listScheduledImports(db: Db): Promise<ImportRecord[]> {
+  const rows = await db
+    .prepare(`${SELECT_IMPORT} WHERE i.schedule_enabled = 1 AND i.deleted_at IS NULL ORDER BY i.id`)
+    .all<ImportRow>();
+  return rows.results.map(toRecord);
+}
+
+/** Whether the import has a run that has not ended. */
+export async function hasActiveRun(db: Db, importId: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS active FROM runs WHERE import_id = ?1 AND status IN ('queued', 'in_progress') LIMIT 1")
+    .bind(importId)
+    .first();
+  return row !== null;
+}
+
+/** Records that a schedule slot was skipped (once per slot). */
+export async function recordScheduleSkip(db: Db, importId: string, slot: string, reason: string, now: string): Promise<void> {
+  await db
+    .prepare("INSERT INTO schedule_skips (import_id, slot, reason, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
+    .bind(importId, slot, reason, now)
+    .run();
+}
+
+/** Whether a run was already started for the slot. */
+export async function slotStarted(db: Db, importId: string, slot: string): Promise<boolean> {
+  const row = await db.prepare("SELECT 1 AS started FROM runs WHERE import_id = ?1 AND slot = ?2").bind(importId, slot).first();
+  return row !== null;
 }

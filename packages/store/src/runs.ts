@@ -194,3 +194,139 @@ export async function listIssues(
     nextCursor: results.length > page.limit && last ? encodeCursor(`${last.chunk_no}:${last.seq}`) : null,
   };
 }
+
+/** Marks a queued run as started; false when it was cancelled (or is no longer queued). */
+export async function markRunStarted(db: Db, runId: string, now: string): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE runs SET status = 'in_progress', started_at = COALESCE(started_at, ?2)
+       WHERE id = ?1 AND status IN ('queued', 'in_progress')`,
+    )
+    .bind(runId, now)
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** Records where the run's file landed and how it was cut into chunks. */
+export async function setRunPlan(
+  db: Db,
+  runId: string,
+  plan: { fileKey: string; bytesTotal: number; chunksTotal: number },
+): Promise<void> {
+  await db
+    .prepare("UPDATE runs SET file_key = ?2, bytes_total = ?3, chunks_total = ?4 WHERE id = ?1")
+    .bind(runId, plan.fileKey, plan.bytesTotal, plan.chunksTotal)
+    .run();
+}
+
+/** Fails a run that has not ended, with a message a user can act on. */
+export async function failRun(db: Db, runId: string, error: { code: string; message: string }, now: string): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE runs SET status = 'failed', error_code = ?2, error_message = ?3, finished_at = ?4
+       WHERE id = ?1 AND status IN ('queued', 'in_progress')`,
+    )
+    .bind(runId, error.code, error.message, now)
+    .run();
+}
+
+export interface ChunkOutcome {
+  runId: string;
+  chunkNo: number;
+  bytesRead: number;
+  rowsRead: number;
+  itemsRead: number;
+  itemsValid: number;
+  itemsInvalid: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  issues: Issue[];
+  now: string;
+}
+
+/** Issues stored per run; all of them are counted. */
+export const MAX_STORED_ISSUES_PER_RUN = 10_000;
+const ISSUE_PARAMS = 10;
+
+/**
+ * Records a chunk's stats and issues once, whatever redelivers it: the chunk's row and its
+ * issues are keyed by (run, chunk). Issues beyond the run's cap are counted, not stored.
+ * Returns true when the run has now finished all its chunks (and marks it completed).
+ */
+export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolean> {
+  const stored = await db
+    .prepare("SELECT COUNT(*) AS n FROM run_issues WHERE run_id = ?1")
+    .bind(outcome.runId)
+    .first<{ n: number }>();
+  const room = Math.max(0, MAX_STORED_ISSUES_PER_RUN - (stored?.n ?? 0));
+  const issues = outcome.issues.slice(0, room);
+  const statements: D1PreparedStatement[] = [];
+  const perStatement = Math.floor(100 / ISSUE_PARAMS);
+  for (let i = 0; i < issues.length; i += perStatement) {
+    const group = issues.slice(i, i + perStatement);
+    const values = group.map((_, j) => `(${Array.from({ length: ISSUE_PARAMS }, (_, k) => `?${j * ISSUE_PARAMS + k + 1}`).join(", ")})`);
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value)
+           VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`,
+        )
+        .bind(
+          ...group.flatMap((issue, j) => [
+            outcome.runId,
+            outcome.chunkNo,
+            i + j,
+            issue.row,
+            issue.item,
+            issue.field,
+            issue.code,
+            issue.severity,
+            issue.message,
+            issue.value,
+          ]),
+        ),
+    );
+  }
+  statements.push(
+    db
+      .prepare(
+        `INSERT INTO run_chunks (run_id, chunk_no, bytes_read, rows_read, items_read, items_valid, items_invalid,
+           added, updated, unchanged, issues, finished_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING`,
+      )
+      .bind(
+        outcome.runId,
+        outcome.chunkNo,
+        outcome.bytesRead,
+        outcome.rowsRead,
+        outcome.itemsRead,
+        outcome.itemsValid,
+        outcome.itemsInvalid,
+        outcome.added,
+        outcome.updated,
+        outcome.unchanged,
+        outcome.issues.length,
+        outcome.now,
+      ),
+    // The consumer that finishes the last chunk completes the run (counted in the same transaction).
+    db
+      .prepare(
+        `UPDATE runs SET status = 'completed', finished_at = ?2
+         WHERE id = ?1 AND status = 'in_progress' AND chunks_total IS NOT NULL
+           AND chunks_total <= (SELECT COUNT(*) FROM run_chunks WHERE run_id = ?1)`,
+      )
+      .bind(outcome.runId, outcome.now),
+  );
+  const results = await db.batch(statements);
+  return (results.at(-1)?.meta.changes ?? 0) > 0;
+}
+
+/** Whether the chunk was already recorded (a redelivery of a finished chunk). */
+export async function chunkDone(db: Db, runId: string, chunkNo: number): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS done FROM run_chunks WHERE run_id = ?1 AND chunk_no = ?2")
+    .bind(runId, chunkNo)
+    .first();
+  return row !== null;
+}

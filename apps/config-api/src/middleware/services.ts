@@ -1,11 +1,25 @@
 import { loadKeyring, type SecretKeyring } from "@cdp/core";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app";
+import type { AppEnv, Services } from "../app";
 
 /** Clients send back the bookmark of their last response to read their own writes. */
 export const BOOKMARK_HEADER = "x-d1-bookmark";
 
 let keyringPromise: { source: string; keyring: Promise<SecretKeyring> } | undefined;
+
+function keyringOf(env: Env): () => Promise<SecretKeyring> {
+  return () => {
+    if (keyringPromise?.source !== env.SECRETS_KEYS) {
+      keyringPromise = { source: env.SECRETS_KEYS, keyring: loadKeyring(env.SECRETS_KEYS) };
+    }
+    return keyringPromise.keyring;
+  };
+}
+
+/** Services outside a request (the Cron Trigger), on the primary, at a given time. */
+export function buildServices(env: Env, now: Date): Services {
+  return { db: env.CONFIG_DB, cdp: env.CDP_DB, keyring: keyringOf(env), now: () => now };
+}
 
 /**
  * Builds the request's services: D1 sessions (reads may go to replicas; writes and bookmarked
