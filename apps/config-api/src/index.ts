@@ -4,6 +4,7 @@ import { newApp } from "./app";
 import { ApiError } from "./errors";
 import { requireApiKey } from "./middleware/auth";
 import { buildServices, services } from "./middleware/services";
+import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerImports } from "./routes/imports";
@@ -55,6 +56,7 @@ registerHealth(api);
 registerUploads(api);
 registerImports(api);
 registerRuns(api);
+registerData(api);
 registerDocs(api);
 api.doc31("/v1/openapi.json", {
   openapi: "3.1.0",
@@ -77,7 +79,7 @@ export default {
     if (pathname === "/docs" || pathname.startsWith("/v1/")) return api.fetch(request, env, ctx);
     return env.DASHBOARD.fetch(request);
   },
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     const services = buildServices(env, new Date(controller.scheduledTime));
     const outcome = await runDueSchedules(env, services);
     console.log(`scheduled imports: ${outcome.started.length} started, ${outcome.skipped.length} skipped`);

@@ -26,7 +26,13 @@ export async function runDueSchedules(env: Env, services: Services): Promise<Sch
     const slotIso = slot.toISOString();
     if (await slotStarted(services.db, record.id, slotIso)) continue;
     if (await hasActiveRun(services.db, record.id)) {
-      await recordScheduleSkip(services.db, record.id, slotIso, "a run was still in progress", now.toISOString());
+      await recordScheduleSkip(
+        services.db,
+        record.id,
+        slotIso,
+        "a run was still in progress",
+        now.toISOString(),
+      );
       outcome.skipped.push(record.id);
       continue;
     }

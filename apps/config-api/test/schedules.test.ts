@@ -15,15 +15,21 @@ async function fire(time: string | number): Promise<void> {
 }
 
 async function scheduledImport(schedule: Record<string, unknown>): Promise<string> {
-  const res = await call<{ id: string }>("POST", "/v1/imports", { body: ordersImport(await upload(), { schedule }) });
+  const res = await call<{ id: string }>("POST", "/v1/imports", {
+    body: ordersImport(await upload(), { schedule }),
+  });
   expect(res.status).toBe(201);
   // The schedule was "set" long ago, so that these tests control every slot.
-  await env.CONFIG_DB.prepare("UPDATE imports SET schedule_set_at = '2020-01-01T00:00:00.000Z' WHERE id = ?").bind(res.body.id).run();
+  await env.CONFIG_DB.prepare("UPDATE imports SET schedule_set_at = '2020-01-01T00:00:00.000Z' WHERE id = ?")
+    .bind(res.body.id)
+    .run();
   return res.body.id;
 }
 
 async function runsOf(importId: string) {
-  const rows = await env.CONFIG_DB.prepare("SELECT id, status, trigger, slot FROM runs WHERE import_id = ? ORDER BY id")
+  const rows = await env.CONFIG_DB.prepare(
+    "SELECT id, status, trigger, slot FROM runs WHERE import_id = ? ORDER BY id",
+  )
     .bind(importId)
     .all<{ id: string; status: string; trigger: string; slot: string }>();
   return rows.results;
@@ -38,17 +44,26 @@ describe("scheduled imports", () => {
     await fire("2027-01-01T01:59:00Z");
     expect(await runsOf(id)).toEqual([]);
     await fire("2027-01-01T02:00:00Z");
-    expect(await runsOf(id)).toMatchObject([{ trigger: "schedule", status: "queued", slot: "2027-01-01T02:00:00.000Z" }]);
+    expect(await runsOf(id)).toMatchObject([
+      { trigger: "schedule", status: "queued", slot: "2027-01-01T02:00:00.000Z" },
+    ]);
     await finish(id);
     await fire("2027-01-02T02:00:00Z");
     expect(await runsOf(id)).toHaveLength(1);
     await fire("2027-01-03T02:15:00Z");
-    expect((await runsOf(id)).map((r) => r.slot)).toEqual(["2027-01-01T02:00:00.000Z", "2027-01-03T02:00:00.000Z"]);
+    expect((await runsOf(id)).map((r) => r.slot)).toEqual([
+      "2027-01-01T02:00:00.000Z",
+      "2027-01-03T02:00:00.000Z",
+    ]);
   });
 
   it("starts a slot once when the cron fires twice at the same time", async () => {
     const id = await scheduledImport({ everyDays: 1, startAt: "2027-02-01T00:00:00Z" });
-    await Promise.all([fire("2027-02-01T00:00:00Z"), fire("2027-02-01T00:00:00Z"), fire("2027-02-01T00:14:00Z")]);
+    await Promise.all([
+      fire("2027-02-01T00:00:00Z"),
+      fire("2027-02-01T00:00:00Z"),
+      fire("2027-02-01T00:14:00Z"),
+    ]);
     expect(await runsOf(id)).toHaveLength(1);
   });
 
@@ -72,13 +87,24 @@ describe("scheduled imports", () => {
     const id = await scheduledImport({ everyDays: 7, startAt: "2027-05-01T00:00:00Z" });
     await fire("2027-05-01T00:00:00Z");
     await finish(id);
-    const patched = await call("PATCH", `/v1/imports/${id}`, { body: { schedule: { everyDays: 1, startAt: "2027-05-01T00:00:00Z" } } });
+    const patched = await call("PATCH", `/v1/imports/${id}`, {
+      body: { schedule: { everyDays: 1, startAt: "2027-05-01T00:00:00Z" } },
+    });
     expect(patched.status).toBe(200);
-    await env.CONFIG_DB.prepare("UPDATE imports SET schedule_set_at = '2027-05-01T12:00:00.000Z' WHERE id = ?").bind(id).run();
+    await env.CONFIG_DB.prepare(
+      "UPDATE imports SET schedule_set_at = '2027-05-01T12:00:00.000Z' WHERE id = ?",
+    )
+      .bind(id)
+      .run();
     await fire("2027-05-02T00:00:00Z");
-    expect((await runsOf(id)).map((r) => r.slot)).toEqual(["2027-05-01T00:00:00.000Z", "2027-05-02T00:00:00.000Z"]);
+    expect((await runsOf(id)).map((r) => r.slot)).toEqual([
+      "2027-05-01T00:00:00.000Z",
+      "2027-05-02T00:00:00.000Z",
+    ]);
     await finish(id);
-    await call("PATCH", `/v1/imports/${id}`, { body: { schedule: { everyDays: 1, startAt: "2027-05-01T00:00:00Z", enabled: false } } });
+    await call("PATCH", `/v1/imports/${id}`, {
+      body: { schedule: { everyDays: 1, startAt: "2027-05-01T00:00:00Z", enabled: false } },
+    });
     await fire("2027-05-03T00:00:00Z");
     expect(await runsOf(id)).toHaveLength(2);
   });
@@ -97,7 +123,10 @@ describe("scheduled imports", () => {
     await finish(id, "failed");
     await fire("2027-06-02T00:00:00Z");
     await finish(id, "failed");
-    const got = await call<{ schedule: { consecutiveFailures: number; lastRunStatus: string } }>("GET", `/v1/imports/${id}`);
+    const got = await call<{ schedule: { consecutiveFailures: number; lastRunStatus: string } }>(
+      "GET",
+      `/v1/imports/${id}`,
+    );
     expect(got.body.schedule).toMatchObject({ consecutiveFailures: 2, lastRunStatus: "failed" });
   });
 });

@@ -1,26 +1,29 @@
-interface ChunkMessage {
-  runId: string;
-  chunkNo: number;
-}
+import { ChunkMessage, QUEUE_NAMES } from "@cdp/core";
+import { deadLetterChunk, transformChunk } from "./chunk";
 
-/** Whether the run a chunk belongs to still wants its chunks processed. */
-async function runIsActive(db: D1Database, runId: string): Promise<boolean> {
-  const run = await db
-    .prepare("SELECT status FROM runs WHERE id = ?1")
-    .bind(runId)
-    .first<{ status: string }>();
-  return run?.status === "in_progress";
-}
+/** Exponential backoff of retried chunks, in seconds. */
+export const backoff = (attempts: number) => Math.min(2 ** attempts, 300);
 
 export default {
   async queue(batch, env, _ctx) {
     for (const message of batch.messages) {
-      if (!(await runIsActive(env.CONFIG_DB, message.body.runId))) {
-        // A chunk of a cancelled, failed or deleted run has nothing left to do.
+      const parsed = ChunkMessage.safeParse(message.body);
+      if (!parsed.success) {
+        console.error("transform: dropped a malformed message", JSON.stringify(parsed.error.issues));
         message.ack();
         continue;
       }
-      message.retry({ delaySeconds: 1 });
+      try {
+        if (batch.queue === QUEUE_NAMES.chunksDeadLetter) await deadLetterChunk(env, parsed.data);
+        else await transformChunk(env, parsed.data, message.attempts);
+        message.ack();
+      } catch (err) {
+        console.error(
+          `transform: chunk ${parsed.data.chunkNo} of ${parsed.data.runId} failed (attempt ${message.attempts})`,
+          err instanceof Error ? err.message : String(err),
+        );
+        message.retry({ delaySeconds: backoff(message.attempts) });
+      }
     }
   },
-} satisfies ExportedHandler<Env, ChunkMessage>;
+} satisfies ExportedHandler<Env, unknown>;

@@ -1,13 +1,26 @@
 export * from "./config";
 export * from "./constants";
+export { createTextDecoder, type ImportTextDecoder } from "./decode";
 export type { ChunkPlan, ItemReader, ReaderPosition, ReadResult, Splitter } from "./engine";
+export { EGOI_ID_TYPE, egoiAttributePrefix, mapEgoiContact } from "./formats/egoi";
 export { sha256Hex, toHex } from "./hash";
+export {
+  BUILT_IN_ID_TYPES,
+  checkUserId,
+  HASHED_ID_TYPES,
+  hashUserIdsOf,
+  isMissingId,
+  normalizeId,
+  storedIdValue,
+} from "./ids";
 export * from "./issues";
 export * from "./items";
 export * from "./messages";
 export { sourceHost, unsafeHostReason } from "./network-guard";
+export { type AnyItem, createReader, createSplitter } from "./pipeline";
 export { newId } from "./resource-ids";
 export * from "./run";
 export { dueSlot, nextSlot } from "./schedule";
 export * from "./secrets";
+export { compileTransformations, type RecordTransformer } from "./transform/index";
 export { signUpload, type UploadGrant, uploadPath, verifyUpload } from "./upload-signature";

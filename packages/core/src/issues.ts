@@ -38,6 +38,8 @@ export const ISSUE_CODES = [
   // Transformations
   "cast_failed",
   "timestamp_failed",
+  // User ids (appended)
+  "invalid_phone_sha256",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

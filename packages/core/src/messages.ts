@@ -23,6 +23,8 @@ export type ChunkMessage = z.infer<typeof ChunkMessage>;
 export const EgoiMessage = z.object({
   runId: z.string().min(1),
   offset: z.number().int().min(0).default(0),
+  /** E-goi account id (`general_info.client_id`), once known, so each page skips /my-account. */
+  accountId: z.string().optional(),
 });
 export type EgoiMessage = z.infer<typeof EgoiMessage>;
 

@@ -207,22 +207,35 @@ export async function listScheduledImports(db: Db): Promise<ImportRecord[]> {
 /** Whether the import has a run that has not ended. */
 export async function hasActiveRun(db: Db, importId: string): Promise<boolean> {
   const row = await db
-    .prepare("SELECT 1 AS active FROM runs WHERE import_id = ?1 AND status IN ('queued', 'in_progress') LIMIT 1")
+    .prepare(
+      "SELECT 1 AS active FROM runs WHERE import_id = ?1 AND status IN ('queued', 'in_progress') LIMIT 1",
+    )
     .bind(importId)
     .first();
   return row !== null;
 }
 
 /** Records that a schedule slot was skipped (once per slot). */
-export async function recordScheduleSkip(db: Db, importId: string, slot: string, reason: string, now: string): Promise<void> {
+export async function recordScheduleSkip(
+  db: Db,
+  importId: string,
+  slot: string,
+  reason: string,
+  now: string,
+): Promise<void> {
   await db
-    .prepare("INSERT INTO schedule_skips (import_id, slot, reason, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING")
+    .prepare(
+      "INSERT INTO schedule_skips (import_id, slot, reason, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    )
     .bind(importId, slot, reason, now)
     .run();
 }
 
 /** Whether a run was already started for the slot. */
 export async function slotStarted(db: Db, importId: string, slot: string): Promise<boolean> {
-  const row = await db.prepare("SELECT 1 AS started FROM runs WHERE import_id = ?1 AND slot = ?2").bind(importId, slot).first();
+  const row = await db
+    .prepare("SELECT 1 AS started FROM runs WHERE import_id = ?1 AND slot = ?2")
+    .bind(importId, slot)
+    .first();
   return row !== null;
 }

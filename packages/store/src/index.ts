@@ -1,3 +1,17 @@
+export {
+  canonicalJson,
+  enrichEvent,
+  ensureProfiles,
+  getOrder,
+  getProduct,
+  getProfile,
+  type ProfileView,
+  type WriteCounts,
+  type WriteScope,
+  writeCustomers,
+  writeOrders,
+  writeProducts,
+} from "./cdp/index";
 export { chunked, type Db, MAX_PARAMS } from "./db";
 export {
   deleteImport,

@@ -220,7 +220,12 @@ export async function setRunPlan(
 }
 
 /** Fails a run that has not ended, with a message a user can act on. */
-export async function failRun(db: Db, runId: string, error: { code: string; message: string }, now: string): Promise<void> {
+export async function failRun(
+  db: Db,
+  runId: string,
+  error: { code: string; message: string },
+  now: string,
+): Promise<void> {
   await db
     .prepare(
       `UPDATE runs SET status = 'failed', error_code = ?2, error_message = ?3, finished_at = ?4
@@ -265,7 +270,10 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
   const perStatement = Math.floor(100 / ISSUE_PARAMS);
   for (let i = 0; i < issues.length; i += perStatement) {
     const group = issues.slice(i, i + perStatement);
-    const values = group.map((_, j) => `(${Array.from({ length: ISSUE_PARAMS }, (_, k) => `?${j * ISSUE_PARAMS + k + 1}`).join(", ")})`);
+    const values = group.map(
+      (_, j) =>
+        `(${Array.from({ length: ISSUE_PARAMS }, (_, k) => `?${j * ISSUE_PARAMS + k + 1}`).join(", ")})`,
+    );
     statements.push(
       db
         .prepare(

@@ -1,0 +1,148 @@
+import {
+  type ChunkMessage,
+  type CustomerRecord,
+  createReader,
+  createTextDecoder,
+  hashUserIdsOf,
+  ImportFileError,
+  type Issue,
+  type Order,
+  type Product,
+  ReadConfig,
+  type ReadResult,
+} from "@cdp/core";
+import {
+  chunkDone,
+  failRun,
+  getRun,
+  recordChunk,
+  type StoredImportConfig,
+  writeCustomers,
+  writeOrders,
+  writeProducts,
+} from "@cdp/store";
+
+type Item = Order | CustomerRecord | Product;
+
+/** Test hook: `before-write:3` or `after-write:3` throws on the first delivery of every 3rd chunk. */
+function injectFault(
+  env: Env,
+  stage: "before-write" | "after-write",
+  message: ChunkMessage,
+  attempts: number,
+): void {
+  for (const rule of (env.FAULT_INJECTION ?? "").split(",")) {
+    const [name, every] = rule.split(":");
+    if (name === stage && attempts === 1 && message.chunkNo % Number(every) === 0) {
+      throw new Error(`injected fault ${stage} on chunk ${message.chunkNo}`);
+    }
+  }
+}
+
+async function readText(
+  body: ReadableStream<Uint8Array>,
+  decode: (bytes: Uint8Array) => string,
+  onText: (text: string) => void,
+) {
+  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) onText(decode(bytes));
+}
+
+/**
+ * Reads one chunk of a run's file, turns it into validated items, writes them to the store and
+ * records the chunk's stats and issues. A redelivered chunk changes nothing and counts nothing
+ * twice: the store classifies replays as the first delivery did, and the chunk's row is keyed.
+ */
+export async function transformChunk(env: Env, message: ChunkMessage, attempts: number): Promise<void> {
+  const run = await getRun(env.CONFIG_DB, null, message.runId);
+  // A chunk of a cancelled, failed, completed or deleted run has nothing left to do.
+  if (run?.status !== "in_progress") return;
+  if (await chunkDone(env.CONFIG_DB, run.id, message.chunkNo)) return;
+  injectFault(env, "before-write", message, attempts);
+
+  const stored = JSON.parse(run.config) as StoredImportConfig;
+  const config = ReadConfig.parse(stored);
+  const encoding = config.options.encoding ?? "utf-8";
+  try {
+    const [head, body] = await Promise.all([
+      message.prologueEnd > 0
+        ? env.FILES.get(message.key, { range: { offset: 0, length: message.prologueEnd } })
+        : null,
+      env.FILES.get(message.key, { range: { offset: message.start, length: message.end - message.start } }),
+    ]);
+    if (!body) throw new ImportFileError("source_not_found", "The run's file is no longer in storage.");
+    let prologue = "";
+    if (head) {
+      const headDecoder = createTextDecoder(encoding);
+      prologue = headDecoder.decode(new Uint8Array(await head.arrayBuffer())) + headDecoder.end();
+    }
+    const reader = createReader(config, { prologue, firstRow: message.firstRow });
+    const decoder = createTextDecoder(encoding, { byteOffset: message.start, firstLine: message.firstRow });
+    const results: ReadResult<Item>[] = [];
+    await readText(
+      body.body,
+      (bytes) => decoder.decode(bytes),
+      (text) => results.push(...reader.write(text)),
+    );
+    results.push(...reader.write(decoder.end()), ...reader.end());
+
+    if (config.type !== "products")
+      await hashUserIdsOf(results as ReadResult<Order | CustomerRecord>[], config.options);
+
+    const issues: Issue[] = [];
+    const valid: Item[] = [];
+    let rowsRead = 0;
+    for (const result of results) {
+      rowsRead += result.records;
+      for (const issue of result.issues)
+        issues.push(issue.item === null ? { ...issue, item: result.key } : issue);
+      if (result.item) valid.push(result.item);
+    }
+    const scope = {
+      tenantId: run.tenantId,
+      runId: run.id,
+      dryRun: run.dryRun,
+      now: new Date().toISOString(),
+    };
+    const counts =
+      config.type === "orders"
+        ? await writeOrders(env.CDP_DB, scope, valid as Order[])
+        : config.type === "customers"
+          ? await writeCustomers(
+              env.CDP_DB,
+              { ...scope, mergeStrategy: config.options.mergeStrategy ?? "merge" },
+              valid as CustomerRecord[],
+            )
+          : await writeProducts(env.CDP_DB, scope, valid as Product[]);
+    injectFault(env, "after-write", message, attempts);
+    await recordChunk(env.CONFIG_DB, {
+      runId: run.id,
+      chunkNo: message.chunkNo,
+      // The first chunk also accounts for the header before it, so that progress ends at 100 %.
+      bytesRead: message.end - message.start + (message.chunkNo === 0 ? message.start : 0),
+      rowsRead,
+      itemsRead: results.length,
+      itemsValid: valid.length,
+      itemsInvalid: results.length - valid.length,
+      ...counts,
+      issues,
+      now: new Date().toISOString(),
+    });
+  } catch (err) {
+    if (!(err instanceof ImportFileError)) throw err;
+    // The file as a whole cannot be read (an encoding error deep in it, a record too large).
+    await failRun(env.CONFIG_DB, run.id, { code: err.code, message: err.message }, new Date().toISOString());
+  }
+}
+
+/** A chunk that failed every retry: the run fails, naming the chunk. */
+export async function deadLetterChunk(env: Env, message: ChunkMessage): Promise<void> {
+  await failRun(
+    env.CONFIG_DB,
+    message.runId,
+    {
+      code: "chunk_failed",
+      message: `Part ${message.chunkNo + 1} of ${message.chunkCount} of the file (from line ${message.firstRow}) could not be imported after several attempts. Start the run again; the parts already imported will be reported as unchanged.`,
+    },
+    new Date().toISOString(),
+  );
+}

@@ -1,0 +1,87 @@
+import type { CAST_TYPES } from "../config";
+
+export type CastType = (typeof CAST_TYPES)[number];
+
+/**
+ * The `cast` value transformation. The product description's cast table is empty; this is the
+ * table we implement (each cell is tested in test/cast.test.ts). Text is trimmed first.
+ *
+ * | value                       | string          | integer                  | float           | bool                    |
+ * |-----------------------------|-----------------|--------------------------|-----------------|-------------------------|
+ * | "12"                        | "12"            | 12                       | 12              | fails                   |
+ * | "12.5"                      | "12.5"          | fails (never truncated)  | 12.5            | fails                   |
+ * | "12.0", "1.5e3"             | as is           | 12, 1500 (exact values)  | 12, 1500        | fails                   |
+ * | "12,5", "abc", "NaN", "0x1" | as is           | fails                    | fails           | fails                   |
+ * | "yes" "true" "1" (any case) | as is           | fails ("1" → 1)          | fails ("1" → 1) | true                    |
+ * | "no" "false" "0" (any case) | as is           | fails ("0" → 0)          | fails ("0" → 0) | false                   |
+ * | "" or only spaces           | ""              | null                     | null            | null                    |
+ * | JSON number 12 / 12.5       | "12" / "12.5"   | 12 / fails               | 12 / 12.5       | 1 → true, 0 → false, else fails |
+ * | JSON true / false           | "true"/"false"  | 1 / 0                    | 1 / 0           | as is                   |
+ * | JSON null                   | null            | null                     | null            | null                    |
+ * | JSON object or array        | its JSON text   | fails                    | fails           | fails                   |
+ *
+ * An empty cell is how CSV files say "no value": casting it to a number or a boolean gives null
+ * (no value) instead of failing every record with a blank cell. Integers beyond ±2^53 and
+ * numbers beyond the float range fail rather than lose digits.
+ */
+export type CastResult = { ok: true; value: unknown } | { ok: false };
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const TRUE_WORDS = new Set(["yes", "true", "1"]);
+const FALSE_WORDS = new Set(["no", "false", "0"]);
+
+const ok = (value: unknown): CastResult => ({ ok: true, value });
+const FAILED: CastResult = { ok: false };
+
+export function castValue(value: unknown, to: CastType): CastResult {
+  if (value === null || value === undefined) return ok(null);
+  switch (to) {
+    case "string":
+      if (typeof value === "string") return ok(value);
+      if (typeof value === "number" || typeof value === "boolean") return ok(String(value));
+      return ok(JSON.stringify(value));
+    case "integer": {
+      const number = toNumber(value);
+      if (number === undefined) return FAILED;
+      if (number === null) return ok(null);
+      return Number.isSafeInteger(number) ? ok(number) : FAILED;
+    }
+    case "float": {
+      const number = toNumber(value);
+      return number === undefined ? FAILED : ok(number);
+    }
+    case "bool":
+      return toBoolean(value);
+  }
+}
+
+/** A finite number, null for empty text, undefined when it is not a number. */
+function toNumber(value: unknown): number | null | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value !== "string") return undefined;
+  const text = value.trim();
+  if (text === "") return null;
+  if (!DECIMAL.test(text)) return undefined;
+  const number = Number(text);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+function toBoolean(value: unknown): CastResult {
+  if (typeof value === "boolean") return ok(value);
+  if (typeof value === "number") return value === 1 ? ok(true) : value === 0 ? ok(false) : FAILED;
+  if (typeof value !== "string") return FAILED;
+  const word = value.trim().toLowerCase();
+  if (word === "") return ok(null);
+  if (TRUE_WORDS.has(word)) return ok(true);
+  if (FALSE_WORDS.has(word)) return ok(false);
+  return FAILED;
+}
+
+/** How each cast type is named in an issue message, with an example. */
+export const CAST_EXPECTATIONS: Record<CastType, string> = {
+  string: "text",
+  integer: "a whole number, like 12",
+  float: "a number, like 12.5",
+  bool: "yes, no, true, false, 1 or 0",
+};
