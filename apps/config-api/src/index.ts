@@ -8,6 +8,7 @@ import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerImports } from "./routes/imports";
+import { registerPreview } from "./routes/preview";
 import { registerRuns } from "./routes/runs";
 import { registerUploads } from "./routes/uploads";
 import { runDueSchedules } from "./schedules";
@@ -54,6 +55,7 @@ api.use(
 );
 registerHealth(api);
 registerUploads(api);
+registerPreview(api);
 registerImports(api);
 registerRuns(api);
 registerData(api);

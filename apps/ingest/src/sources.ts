@@ -1,4 +1,4 @@
-import { ImportFileError, openSource, type SecretKeyring, type Source, unsafeHostReason } from "@cdp/core";
+import { fetchPublic, ImportFileError, openSource, type SecretKeyring, type Source } from "@cdp/core";
 import { uploadObjectKey } from "./http";
 
 /** Where a run's file lives in R2 when the source is not an upload (the audit copy). */
@@ -7,7 +7,6 @@ export const landedObjectKey = (tenantId: string, runId: string) =>
 
 /** R2 multipart parts are at least 5 MiB (but the last); 10 MiB keeps memory low and calls few. */
 const PART_BYTES = 10 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
 
 export interface OpenedFile {
   /** R2 key of the file the run reads. */
@@ -49,47 +48,6 @@ export async function landSource(
     "invalid_config",
     `Sources of type '${source.type}' are not supported by this service yet.`,
   );
-}
-
-/** Fetches a URL, following redirects by hand so that each hop passes the SSRF guard. */
-async function fetchPublic(
-  url: string,
-  headers: Record<string, string>,
-  allowPrivate: boolean,
-): Promise<Response> {
-  let current = new URL(url);
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-    const reason = allowPrivate ? null : unsafeHostReason(current.hostname);
-    if (reason)
-      throw new ImportFileError("source_refused", `The URL ${current.origin} cannot be used: ${reason}.`);
-    let response: Response;
-    try {
-      response = await fetch(current, { headers, redirect: "manual" });
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new ImportFileError("source_unreachable", `Could not reach ${current.host}: ${why}.`);
-    }
-    const location = response.headers.get("location");
-    if (response.status >= 300 && response.status < 400 && location) {
-      await response.body?.cancel();
-      current = new URL(location, current);
-      continue;
-    }
-    if (response.status === 404 || response.status === 410) {
-      throw new ImportFileError(
-        "source_not_found",
-        `${current.host} answered ${response.status}: no file at ${current.pathname}.`,
-      );
-    }
-    if (!response.ok || !response.body) {
-      throw new ImportFileError(
-        "source_unreachable",
-        `${current.host} answered ${response.status} ${response.statusText} for ${current.pathname}.`,
-      );
-    }
-    return response;
-  }
-  throw new ImportFileError("source_unreachable", `${url} redirected more than ${MAX_REDIRECTS} times.`);
 }
 
 /** Streams a response body into R2: one put when its length is known, multipart otherwise. */
