@@ -15,7 +15,14 @@ const customers = (key: string, extra: Record<string, unknown> = {}) => ({
   format: "csv",
   source: { type: "upload", key },
   options: { userIdField: "email", userIdType: "email", hashUserIds: true },
-  transformations: [{ op: "rename", from: "number_of_orders", to: "completedOrders", values: [{ type: "cast", to: "integer" }] }],
+  transformations: [
+    {
+      op: "rename",
+      from: "number_of_orders",
+      to: "completedOrders",
+      values: [{ type: "cast", to: "integer" }],
+    },
+  ],
   ...extra,
 });
 
@@ -28,7 +35,9 @@ interface PreviewBody {
 describe("POST /v1/imports/preview", () => {
   it("shows the first normalised items and their issues, storing nothing", async () => {
     const key = await uploaded("email,number_of_orders\nann@x.com,3\nbob@x.com,many\n,1\ncid@x.com,2\n");
-    const res = await call<PreviewBody>("POST", "/v1/imports/preview", { body: { config: customers(key), limit: 20 } });
+    const res = await call<PreviewBody>("POST", "/v1/imports/preview", {
+      body: { config: customers(key), limit: 20 },
+    });
     expect(res.status).toBe(200);
     expect(res.body.columns).toEqual(["email", "number_of_orders"]);
     expect(res.body.items).toHaveLength(2);
@@ -47,7 +56,9 @@ describe("POST /v1/imports/preview", () => {
   it("stops at the limit", async () => {
     const rows = Array.from({ length: 50 }, (_, i) => `u${i}@x.com,${i}`).join("\n");
     const key = await uploaded(`email,number_of_orders\n${rows}\n`);
-    const res = await call<PreviewBody>("POST", "/v1/imports/preview", { body: { config: customers(key), limit: 5 } });
+    const res = await call<PreviewBody>("POST", "/v1/imports/preview", {
+      body: { config: customers(key), limit: 5 },
+    });
     expect(res.body.items).toHaveLength(5);
   });
 
@@ -55,12 +66,16 @@ describe("POST /v1/imports/preview", () => {
     const key = await uploaded("Email,number_of_orders\nann@x.com,3\n");
     const res = await call("POST", "/v1/imports/preview", { body: { config: customers(key) } });
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ error: { code: "unprocessable", details: { code: "missing_columns" } } });
+    expect(res.body).toMatchObject({
+      error: { code: "unprocessable", details: { code: "missing_columns" } },
+    });
     expect((res.body as { error: { message: string } }).error.message).toContain('Did you mean "Email"?');
   });
 
   it("refuses a config that could never run, and another tenant's upload", async () => {
-    const bad = await call("POST", "/v1/imports/preview", { body: { config: customers("x", { format: "xml" }) } });
+    const bad = await call("POST", "/v1/imports/preview", {
+      body: { config: customers("x", { format: "xml" }) },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: "unknown_format" } });
     const theirs = await upload("t.csv", TENANTS.globex.key);

@@ -71,9 +71,18 @@ async function planRun(env: Env, run: RunRecord): Promise<void> {
   const decoder = createTextDecoder(config.options.encoding ?? "utf-8");
   const preflight = createReader(config);
   let preflightChars = 0;
+  // Blank text is held back until something else shows up, so that a blank file is "empty".
+  let blank = "";
   let meaningful = false;
   const check = (text: string) => {
-    if (!meaningful && /\S/.test(text)) meaningful = true;
+    if (!meaningful) {
+      if (!/\S/.test(text)) {
+        if (blank.length < PREFLIGHT_CHARS) blank += text;
+        return;
+      }
+      meaningful = true;
+      text = blank + text;
+    }
     if (preflightChars < PREFLIGHT_CHARS) {
       preflightChars += text.length;
       preflight.write(text);

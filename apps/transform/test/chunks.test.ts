@@ -10,7 +10,21 @@ describe("transform consumer", () => {
        VALUES ('run_c', 'acme', 'imp_1', 'cancelled', 'manual', '{}', '')`,
     ).run();
     const batch = createMessageBatch("cdp-import-chunks", [
-      { id: "m1", timestamp: new Date(), attempts: 1, body: { runId: "run_c", key: "k", chunkNo: 0, chunkCount: 1, start: 10, end: 20, firstRow: 2, prologueEnd: 10 } },
+      {
+        id: "m1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: {
+          runId: "run_c",
+          key: "k",
+          chunkNo: 0,
+          chunkCount: 1,
+          start: 10,
+          end: 20,
+          firstRow: 2,
+          prologueEnd: 10,
+        },
+      },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);

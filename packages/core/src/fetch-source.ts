@@ -43,4 +43,3 @@ export async function fetchPublic(
   }
   throw new ImportFileError("source_unreachable", `${url} redirected more than ${MAX_REDIRECTS} times.`);
 }
-

@@ -2,8 +2,8 @@ export * from "./config";
 export * from "./constants";
 export { createTextDecoder, type ImportTextDecoder } from "./decode";
 export type { ChunkPlan, ItemReader, ReaderPosition, ReadResult, Splitter } from "./engine";
-export { EGOI_ID_TYPE, egoiAttributePrefix, mapEgoiContact } from "./formats/egoi";
 export { fetchPublic } from "./fetch-source";
+export { EGOI_ID_TYPE, egoiAttributePrefix, mapEgoiContact } from "./formats/egoi";
 export { sha256Hex, toHex } from "./hash";
 export {
   BUILT_IN_ID_TYPES,

@@ -20,7 +20,9 @@ const route = createRoute({
       content: {
         "application/json": {
           schema: z.object({
-            config: z.record(z.string(), z.unknown()).openapi({ description: "An import configuration; `name` is optional." }),
+            config: z
+              .record(z.string(), z.unknown())
+              .openapi({ description: "An import configuration; `name` is optional." }),
             limit: z.number().int().min(1).max(100).default(20),
           }),
         },
@@ -32,7 +34,11 @@ const route = createRoute({
       description: "The first items and their issues.",
       content: {
         "application/json": {
-          schema: z.object({ columns: z.array(z.string()), items: z.array(z.unknown()), issues: z.array(IssueResource) }),
+          schema: z.object({
+            columns: z.array(z.string()),
+            items: z.array(z.unknown()),
+            issues: z.array(IssueResource),
+          }),
         },
       },
     },
@@ -46,12 +52,17 @@ export function registerPreview(app: App): void {
     const { services, tenant } = c.var;
     const body = c.req.valid("json");
     const config = parseImportConfig({ name: "Preview", ...body.config });
-    await checkSource(config.source, { services, tenantId: tenant.id, allowPrivate: c.env.ALLOW_PRIVATE_SOURCES === "true" });
+    await checkSource(config.source, {
+      services,
+      tenantId: tenant.id,
+      allowPrivate: c.env.ALLOW_PRIVATE_SOURCES === "true",
+    });
     try {
       return c.json(await previewImport(c.env, services, tenant.id, config, body.limit ?? 20), 200);
     } catch (err) {
       // The file as a whole cannot be read: say why, as a run would.
-      if (err instanceof ImportFileError) throw new ApiError("unprocessable", err.message, { code: err.code });
+      if (err instanceof ImportFileError)
+        throw new ApiError("unprocessable", err.message, { code: err.code });
       throw err;
     }
   });

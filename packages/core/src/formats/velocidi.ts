@@ -209,6 +209,12 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
     },
     finish: (order, rows, issues) => {
       const row = rows[0] ?? 0;
+      // A total that could not be read is already an issue; its sum would only repeat it.
+      const unreadable = new Set(
+        issues.filter((i) => i.severity === "error").map((i) => `${i.row}:${i.field}`),
+      );
+      const readable = (prefix: string, at: number) =>
+        ["total", "subtotal", "tax", "shipping"].every((f) => !unreadable.has(`${at}:${prefix}${f}`));
       // total = subtotal + tax + shipping, to the cent: a mismatch is worth a look, not a rejection.
       const check = (
         total: number,
@@ -218,7 +224,7 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
         prefix: string,
         at: number,
       ) => {
-        if (cents(total) !== cents(subtotal) + cents(tax) + cents(shipping)) {
+        if (readable(prefix, at) && cents(total) !== cents(subtotal) + cents(tax) + cents(shipping)) {
           issues.push({
             row: at,
             item: null,
