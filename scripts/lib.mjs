@@ -1,7 +1,7 @@
 // Helpers shared by the project's scripts (start, admin, deploy). Node 22, no dependencies.
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -38,19 +38,31 @@ export const newApiKey = () => `cdp_${randomBytes(24).toString("base64url")}`;
 /** SQL string literal. Only used with values the scripts checked or generated. */
 export const sql = (value) => `'${String(value).replaceAll("'", "''")}'`;
 
+/** KEY="value" lines of a .dev.vars file. */
+function readDevVars(path) {
+  if (!existsSync(path)) return {};
+  const vars = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (match) vars[match[1]] = match[2].startsWith('"') ? JSON.parse(match[2]) : match[2];
+  }
+  return vars;
+}
+
 /**
- * Local Worker secrets, generated once per checkout into the git-ignored .dev.vars of each Worker
- * that declares secrets. They must agree: config-api encrypts what ingest and egoi-sync decrypt.
+ * Local Worker vars and secrets, in the git-ignored .dev.vars of each Worker that declares
+ * secrets. The secrets are generated once per checkout and must agree: config-api encrypts
+ * what ingest and egoi-sync decrypt. `vars` (local settings) are written every time.
  */
-export function ensureDevVars() {
+export function ensureDevVars(vars = {}) {
   const apps = ["config-api", "ingest", "egoi-sync"];
   const paths = apps.map((app) => `${ROOT}apps/${app}/.dev.vars`);
-  if (paths.every((path) => existsSync(path))) return;
-  const vars = {
-    SECRETS_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    UPLOAD_SIGNING_SECRET: randomBytes(32).toString("hex"),
+  const existing = readDevVars(paths[0]);
+  const secrets = {
+    SECRETS_KEYS: existing.SECRETS_KEYS ?? `k1:${randomBytes(32).toString("base64")}`,
+    UPLOAD_SIGNING_SECRET: existing.UPLOAD_SIGNING_SECRET ?? randomBytes(32).toString("hex"),
   };
-  const text = `${Object.entries(vars)
+  const text = `${Object.entries({ ...secrets, ...vars })
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join("\n")}\n`;
   for (const path of paths) writeFileSync(path, text);

@@ -2,7 +2,9 @@
 // `npm start`: every Worker in one `wrangler dev` process (so queues cross between them), with
 // persistent local state under .wrangler/state, migrations applied and tenant `demo` seeded.
 import { spawn } from "node:child_process";
+import { startFakeEgoi } from "../test/fakes/egoi.mjs";
 import { createTenant } from "./admin.mjs";
+import { seedDemo } from "./demo.mjs";
 import { APPS, configPath, ensureDevVars, PERSIST_DIR, ROOT, run, WRANGLER } from "./lib.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -10,7 +12,15 @@ const apiKey = process.env.DEV_API_KEY || "dev_key_local";
 const base = `http://127.0.0.1:${port}`;
 const log = (line) => console.log(`[start] ${line}`);
 
-ensureDevVars();
+// The demo's E-goi import talks to the fake E-goi API, unless EGOI_API_BASE names a real one.
+let egoiBase = process.env.EGOI_API_BASE;
+if (!egoiBase) {
+  const fake = await startFakeEgoi({ port: Number(process.env.EGOI_FAKE_PORT ?? 8788), lists: { 321: 40 } });
+  egoiBase = fake.url;
+  log(`fake E-goi API on ${fake.url}`);
+}
+// Local runs may read files from this machine's own servers (loopback).
+ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true", EGOI_API_BASE: egoiBase });
 
 log("applying D1 migrations");
 for (const db of ["cdp-config", "cdp-store"]) {
@@ -73,6 +83,14 @@ for (;;) {
 }
 if (!stopping) {
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (process.env.SEED_DEMO !== "false") {
+    try {
+      const seeded = await seedDemo(base, apiKey);
+      log(seeded);
+    } catch (err) {
+      log(`could not seed the demo imports: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   console.log(`
   Dashboard      ${base}/
   API            ${base}/v1   (key: ${apiKey === "dev_key_local" ? apiKey : "from DEV_API_KEY"})
@@ -82,6 +100,7 @@ if (!stopping) {
   Cron, by hand  ${base}/__scheduled?cron=*/15+*+*+*+*
 
   Try: curl -H "Authorization: Bearer ${apiKey === "dev_key_local" ? apiKey : "$DEV_API_KEY"}" ${base}/v1/imports
+       CDP_API_KEY=${apiKey === "dev_key_local" ? apiKey : "$DEV_API_KEY"} node packages/cli/bin/cdp-import.mjs imports list
   Stop with Ctrl-C.
 `);
 }
