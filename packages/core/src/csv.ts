@@ -133,10 +133,14 @@ export class CsvTokenizer {
       }
       problems.set(error.row, list);
     }
-    // Walk the consumed text record by record to know on which line each starts.
+    // Each record ends with one line end; when the consumed text has no more than that, no
+    // record spans lines, and the per-field scan for quoted line ends is skipped.
+    const data = parsed.data;
+    const terminated = final && !/[\r\n]$/.test(text) ? data.length - 1 : data.length;
+    const multiLine = countLineEnds(text, 0, consumed) !== terminated;
     let at = 0;
-    for (let i = 0; i < parsed.data.length; i++) {
-      const fields = parsed.data[i] ?? [];
+    for (let i = 0; i < data.length; i++) {
+      const fields = data[i] ?? [];
       if (fields.length > this.maxColumns) {
         throw new ImportFileError(
           "too_many_columns",
@@ -144,8 +148,10 @@ export class CsvTokenizer {
         );
       }
       let lines = 0;
-      for (const field of fields) {
-        if (field.includes("\n") || field.includes("\r")) lines += countLineEnds(field, 0, field.length);
+      if (multiLine) {
+        for (const field of fields) {
+          if (field.includes("\n") || field.includes("\r")) lines += countLineEnds(field, 0, field.length);
+        }
       }
       const row = this.row;
       // A record spans its own line plus the line ends inside its quoted fields; the line end

@@ -1,5 +1,5 @@
 import type { ReadResult } from "./engine";
-import { sha256Hex } from "./hash";
+import { sha256HexSync } from "./hash";
 import type { IssueCode } from "./issues";
 import type { CustomerRecord, Order, UserId } from "./items";
 
@@ -124,7 +124,7 @@ export async function hashUserIdsOf(
     const normalized = normalizeId(value);
     let hash = hashes.get(normalized);
     if (!hash) {
-      hash = sha256Hex(normalized);
+      hash = Promise.resolve(sha256HexSync(normalized));
       hashes.set(normalized, hash);
     }
     return hash;
