@@ -24,6 +24,9 @@ const K = new Int32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const W = new Int32Array(64);
+/** ASCII inputs up to this length hash in a reused buffer (2 blocks). */
+const MAX_FAST_CHARS = 119;
+const FAST_WORDS = new Int32Array(32);
 
 /**
  * SHA-256 of the UTF-8 bytes of `text`, as lowercase hex, computed synchronously. The same
@@ -31,11 +34,23 @@ const W = new Int32Array(64);
  * WebCrypto call per id costs more than reading the row (about 25 µs each in Node).
  */
 export function sha256HexSync(text: string): string {
-  const bytes = encoder.encode(text);
-  const length = bytes.length;
+  // Ids are short ASCII text: their words are filled straight from char codes, into a reused
+  // buffer; anything else goes through UTF-8 bytes.
+  let length = text.length;
+  let ascii = length <= MAX_FAST_CHARS;
+  for (let i = 0; ascii && i < length; i++) if (text.charCodeAt(i) > 0x7f) ascii = false;
+  let words: Int32Array;
+  if (ascii) {
+    words = FAST_WORDS;
+    words.fill(0);
+    for (let i = 0; i < length; i++) words[i >>> 2] = (words[i >>> 2] ?? 0) | (text.charCodeAt(i) << (24 - (i & 3) * 8));
+  } else {
+    const bytes = encoder.encode(text);
+    length = bytes.length;
+    words = new Int32Array(((length + 9 + 63) >>> 6) << 4);
+    for (let i = 0; i < length; i++) words[i >>> 2] = (words[i >>> 2] ?? 0) | ((bytes[i] ?? 0) << (24 - (i & 3) * 8));
+  }
   const blocks = ((length + 9 + 63) >>> 6) << 4;
-  const words = new Int32Array(blocks);
-  for (let i = 0; i < length; i++) words[i >>> 2] = (words[i >>> 2] ?? 0) | ((bytes[i] ?? 0) << (24 - (i & 3) * 8));
   words[length >>> 2] = (words[length >>> 2] ?? 0) | (0x80 << (24 - (length & 3) * 8));
   words[blocks - 1] = length * 8;
   let h0 = 0x6a09e667;
