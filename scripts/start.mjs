@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: every Worker in one `wrangler dev` process (so queues cross between them), with
 // persistent local state under .wrangler/state, migrations applied and tenant `demo` seeded.
-import { spawn } from "node:child_process";
 import { startFakeEgoi } from "../test/fakes/egoi.mjs";
-import { createTenant } from "./admin.mjs";
 import { seedDemo } from "./demo.mjs";
-import { APPS, configPath, ensureDevVars, PERSIST_DIR, ROOT, run, WRANGLER } from "./lib.mjs";
+import { ensureDevVars } from "./lib.mjs";
+import { startLocalStack } from "./local-stack.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const apiKey = process.env.DEV_API_KEY || "dev_key_local";
@@ -22,67 +21,32 @@ if (!egoiBase) {
 // Local runs may read files from this machine's own servers (loopback).
 ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true", EGOI_API_BASE: egoiBase });
 
-log("applying D1 migrations");
-for (const db of ["cdp-config", "cdp-store"]) {
-  await run(
-    WRANGLER,
-    ["d1", "migrations", "apply", db, "--local", "--persist-to", PERSIST_DIR, "-c", configPath("config-api")],
-    {
-      env: { ...process.env, CI: "true" },
-    },
-  );
+let stack;
+try {
+  stack = await startLocalStack({ port, apiKey, log });
+} catch (err) {
+  log(err instanceof Error ? err.message : String(err));
+  process.exit(1);
 }
-log("seeding tenant demo");
-await createTenant({ id: "demo", name: "Demo", key: apiKey });
-
-const args = ["dev", ...APPS.flatMap((app) => ["-c", configPath(app)])];
-args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", PERSIST_DIR, "--test-scheduled");
-args.push("--show-interactive-dev-session=false");
-// Its own process group, so that stopping this script stops workerd and everything under it.
-const dev = spawn(WRANGLER, args, { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], detached: true });
-
 let stopping = false;
-function stop(signal) {
+async function stop(signal) {
   if (stopping) return;
   stopping = true;
   log(`stopping (${signal})`);
-  try {
-    process.kill(-dev.pid, "SIGTERM");
-  } catch {}
-  setTimeout(() => {
-    try {
-      process.kill(-dev.pid, "SIGKILL");
-    } catch {}
-    process.exit(0);
-  }, 5000).unref();
+  await stack.stop();
+  process.exit(0);
 }
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
-process.on("exit", () => {
-  try {
-    process.kill(-dev.pid, "SIGKILL");
-  } catch {}
-});
-dev.on("exit", (code) => {
-  if (!stopping) log(`wrangler dev exited with ${code}`);
-  process.exit(stopping ? 0 : (code ?? 1));
+stack.exited.then((code) => {
+  if (!stopping) {
+    log(`wrangler dev exited with ${code}`);
+    process.exit(1);
+  }
 });
 
-const started = Date.now();
-for (;;) {
-  try {
-    const res = await fetch(`${base}/v1/health`);
-    if (res.ok) break;
-  } catch {}
-  if (Date.now() - started > 120_000) {
-    log("the Workers did not answer within 120 s");
-    stop("timeout");
-    break;
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
 if (!stopping) {
-  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`ready in ${(stack.readyInMs / 1000).toFixed(1)} s`);
   if (process.env.SEED_DEMO !== "false") {
     try {
       const seeded = await seedDemo(base, apiKey);

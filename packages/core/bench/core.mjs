@@ -133,5 +133,8 @@ async function main() {
   }
 }
 
-if (process.argv[2] === "--child") await child();
-else await main();
+// Only as the program itself: the import benchmark imports generate() from here.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === "--child") await child();
+  else await main();
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// `npm run bench:import`: a generated velocidi_csv imported through the local stack (upload,
+// run, wait for completed), next to papaparse parse-only (header: true, streamed) on the same
+// file in the same run. It prints end-to-end rows/s, the time of each stage and the peak RSS of
+// the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides).
+import { execFileSync, fork } from "node:child_process";
+import { createReadStream, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { generate } from "../../packages/core/bench/core.mjs";
+import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
+import { startLocalStack } from "../../scripts/local-stack.mjs";
+
+const KEY = "bench_key";
+const PORT = Number(process.env.BENCH_PORT ?? 8790);
+
+async function papaparseChild() {
+  const { default: Papa } = await import("papaparse");
+  const started = performance.now();
+  let rows = 0;
+  await new Promise((resolve, reject) =>
+    Papa.parse(createReadStream(process.argv[3], { encoding: "utf8", highWaterMark: 1 << 20 }), {
+      header: true,
+      step: () => {
+        rows++;
+      },
+      complete: resolve,
+      error: reject,
+    }),
+  );
+  process.send?.({ rows, seconds: (performance.now() - started) / 1000 }, () => process.exit(0));
+}
+
+function papaparse(path) {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ["--papaparse", path]);
+    child.on("message", resolve);
+    child.on("error", reject);
+  });
+}
+
+/** Peak resident memory (VmHWM) of the workerd processes under the stack. */
+function workerdPeakMb() {
+  let peak = 0;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch {}
+  }
+  return peak;
+}
+
+async function call(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function importOnce(rows) {
+  const path = await generate(rows);
+  const size = statSync(path).size;
+  const persistTo = `${ROOT}bench-data/state-import`;
+  rmSync(persistTo, { recursive: true, force: true });
+  const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
+  try {
+    const t0 = performance.now();
+    const { key, uploadUrl } = await call(stack.base, "POST", "/v1/uploads", { filename: "orders.csv" });
+    const put = await fetch(uploadUrl, {
+      method: "PUT",
+      body: createReadStream(path),
+      duplex: "half",
+      headers: { "content-length": String(size) },
+    });
+    if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`);
+    const t1 = performance.now();
+    const imp = await call(stack.base, "POST", "/v1/imports", {
+      name: "bench",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+      options: { hashUserIds: true },
+    });
+    const started = await call(stack.base, "POST", `/v1/imports/${imp.id}/runs`, {});
+    let run = started;
+    let peak = 0;
+    while (!["completed", "failed", "cancelled"].includes(run.status)) {
+      await new Promise((r) => setTimeout(r, 250));
+      peak = Math.max(peak, workerdPeakMb());
+      run = await call(stack.base, "GET", `/v1/runs/${started.id}`);
+    }
+    const t2 = performance.now();
+    peak = Math.max(peak, workerdPeakMb());
+    if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
+    const startedAt = Date.parse(run.startedAt);
+    return {
+      rows: run.stats.rowsRead,
+      size,
+      uploadSeconds: (t1 - t0) / 1000,
+      queuedSeconds: (startedAt - Date.parse(run.createdAt)) / 1000,
+      runSeconds: (Date.parse(run.finishedAt) - startedAt) / 1000,
+      endToEndSeconds: (t2 - t0) / 1000,
+      peakMb: peak,
+      stats: run.stats,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function main() {
+  ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true" });
+  console.log(`Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores`);
+  const results = [];
+  for (const rows of (process.env.BENCH_ROWS ?? "250000,1000000").split(",").map(Number)) {
+    const path = await generate(rows);
+    const peer = await papaparse(path);
+    const r = await importOnce(rows);
+    if (r.rows !== peer.rows) throw new Error(`the import read ${r.rows} rows, papaparse ${peer.rows}`);
+    results.push(r);
+    const e2e = r.rows / r.endToEndSeconds;
+    const pp = peer.rows / peer.seconds;
+    console.log(`\n${rows.toLocaleString("en")} rows, ${(r.size / 1e6).toFixed(0)} MB`);
+    console.log(`  papaparse parse-only (header:true)  ${(pp / 1000).toFixed(0).padStart(6)}k rows/s  ${peer.seconds.toFixed(1)} s`);
+    console.log(
+      `  import end to end                   ${(e2e / 1000).toFixed(0).padStart(6)}k rows/s  ${r.endToEndSeconds.toFixed(1)} s  = ${(e2e / pp).toFixed(2)}× papaparse`,
+    );
+    console.log(
+      `  stages: upload ${r.uploadSeconds.toFixed(1)} s, queued ${r.queuedSeconds.toFixed(1)} s, ingest + transform ${r.runSeconds.toFixed(1)} s`,
+    );
+    console.log(`  peak RSS of workerd: ${r.peakMb.toFixed(0)} MB   stats: ${JSON.stringify(r.stats)}`);
+  }
+  if (results.length > 1) {
+    const [small, large] = [results[0], results.at(-1)];
+    console.log(`\npeak memory, largest vs smallest file: ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} %`);
+  }
+}
+
+if (process.argv[2] === "--papaparse") await papaparseChild();
+else await main();
