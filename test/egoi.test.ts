@@ -11,13 +11,17 @@ let api: ApiClient;
 let egoi: FakeEgoi;
 /** Offsets that answer 429 the first time they are asked for. */
 const rateLimited = new Set([1000, 3000]);
+/** Pages of list 500 that answer 503, then 408, before they answer. */
+const flaky = new Map<number, number[]>([[0, [503, 408]]]);
 
 beforeAll(async () => {
   egoi = await startFakeEgoi({
     clientId: "123",
-    lists: { 321: 5000, 400: 3 },
+    lists: { 321: 5000, 400: 3, 500: 4 },
     faults: (request) => {
-      if (request.path.endsWith("/contacts") && rateLimited.delete(request.offset)) return { status: 429, reset: 1 };
+      if (request.path === "/lists/321/contacts" && rateLimited.delete(request.offset)) return { status: 429, reset: 1 };
+      const failures = request.path === "/lists/500/contacts" ? flaky.get(request.offset) : undefined;
+      if (failures?.length) return { status: failures.shift() ?? 503 };
       return null;
     },
   });
@@ -92,6 +96,14 @@ describe("E-goi contacts sync", () => {
     const seen = JSON.stringify(await api.call("GET", `/v1/runs/${run.id}`)) + JSON.stringify(await api.call("GET", `/v1/imports/${importId}`));
     expect(seen).not.toContain("revoked-secret-key-value");
     for (const log of stack.server.getLogs()) expect(JSON.stringify(log)).not.toContain("revoked-secret-key-value");
+  });
+
+  it("retries a page that answers 5xx or 408, with backoff, and then imports it once", async () => {
+    const run = await api.run(await egoiImport(500), {}, 60_000);
+    expect(run.error).toBeNull();
+    expect(run.stats).toMatchObject({ itemsRead: 4, added: 4 });
+    const statuses = egoi.state.requests.filter((r) => r.path === "/lists/500/contacts").map((r) => r.status);
+    expect(statuses).toEqual([503, 408, 200]);
   });
 
   it("previews the first contacts through the API", async () => {

@@ -28,8 +28,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export const contentHash = (value: unknown) => sha256Hex(canonicalJson(value));
+export const contentHash = (value: unknown): Promise<string> => sha256Hex(canonicalJson(value));
 
+/** What the store holds of a row, as far as classification needs it. */
 export interface StoredVersion {
   content_hash: string;
   created_run: string | null;
@@ -38,20 +39,26 @@ export interface StoredVersion {
 
 /**
  * Added / updated / unchanged of an item with content hash `hash` in run `runId`, given what
- * the store holds. A row this run created or changed classifies as it did the first time, so a
- * redelivered chunk reports the same numbers; `write` says whether to (re)write the row.
+ * the store holds. A row this run already created or changed classifies as it did the first
+ * time, so a redelivered chunk reports the same numbers and writes nothing. `next` is what the
+ * store holds after the write, so that a later item of the same call with the same key is
+ * classified against it.
  */
 export function classify(
   stored: StoredVersion | undefined,
   hash: string,
   runId: string,
-): { change: Change; write: boolean } {
-  if (!stored) return { change: "added", write: true };
-  if (stored.content_hash !== hash)
-    return { change: stored.created_run === runId ? "added" : "updated", write: true };
-  if (stored.created_run === runId) return { change: "added", write: true };
-  if (stored.changed_run === runId) return { change: "updated", write: true };
-  return { change: "unchanged", write: false };
+): { change: Change; write: boolean; next: StoredVersion | undefined } {
+  if (stored && stored.content_hash === hash) {
+    const change =
+      stored.created_run === runId ? "added" : stored.changed_run === runId ? "updated" : "unchanged";
+    return { change, write: false, next: stored };
+  }
+  const next = { content_hash: hash, created_run: stored ? stored.created_run : runId, changed_run: runId };
+  // Created earlier in this run (another chunk, or an earlier item of this one): a replay would
+  // find the row created by this run and call it added, so the first delivery does too.
+  const change = !stored || stored.created_run === runId ? "added" : "updated";
+  return { change, write: true, next };
 }
 
 export function count(changes: Change[]): WriteCounts {
@@ -60,24 +67,95 @@ export function count(changes: Change[]): WriteCounts {
   return counts;
 }
 
-/** `(?n, ?n+1, …)` groups for a multi-row VALUES clause. */
-export function valuesClause(rows: number, perRow: number, from = 1): string {
-  const groups: string[] = [];
-  for (let r = 0; r < rows; r++) {
-    const params: string[] = [];
-    for (let p = 0; p < perRow; p++) params.push(`?${from + r * perRow + p}`);
-    groups.push(`(${params.join(", ")})`);
-  }
-  return groups.join(", ");
-}
+/**
+ * Bytes of row data bound to one statement. Rows travel as one JSON array parameter that the
+ * statement expands with json_each, so a statement has a handful of bound parameters whatever
+ * its row count, and stays under D1's 100 KB statement size with room for the SQL text.
+ */
+export const STATEMENT_PAYLOAD_BYTES = 90_000;
 
-/** Statements per D1 batch (one transaction each). */
+/** Statements per D1 batch; a batch is one transaction. */
 export const STATEMENTS_PER_BATCH = 50;
 
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    // A surrogate pair is 4 bytes in UTF-8: 2 + 2 counted over its two halves.
+    else if (code >= 0xd800 && code < 0xe000) bytes += 2;
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * `items` in consecutive groups whose sizes add up to at most `budget` bytes (an item larger
+ * than the budget makes a group of its own).
+ */
+export function packBySize<T>(items: readonly T[], sizeOf: (item: T) => number, budget: number): T[][] {
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (group.length > 0 && size + itemSize > budget) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(item);
+    size += itemSize;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
+
+/** Rows as JSON array parameters of at most STATEMENT_PAYLOAD_BYTES each. */
+export function jsonParts(rows: readonly unknown[]): string[] {
+  const encoded = rows.map((row) => JSON.stringify(row));
+  return packBySize(encoded, (text) => utf8Length(text) + 1, STATEMENT_PAYLOAD_BYTES).map(
+    (part) => `[${part.join(",")}]`,
+  );
+}
+
+/** The JSON size of a row, in bytes, to pack rows before encoding them. */
+export const jsonSize = (row: unknown): number => utf8Length(JSON.stringify(row)) + 1;
+
+/**
+ * One statement per JSON part of `rows`: `sql` reads the tenant as ?1 and the rows as ?2
+ * (through json_each), plus `extra` parameters from ?3 on.
+ */
+export function statementsFor(
+  db: Db,
+  sql: string,
+  tenantId: string,
+  rows: readonly unknown[],
+  ...extra: (string | number | null)[]
+): D1PreparedStatement[] {
+  return jsonParts(rows).map((part) => db.prepare(sql).bind(tenantId, part, ...extra));
+}
+
+/** Runs a read over many keys as one round trip: `sql` takes the tenant as ?1 and the keys as ?2. */
+export async function readRows<T>(
+  db: Db,
+  sql: string,
+  tenantId: string,
+  keys: readonly unknown[],
+): Promise<T[]> {
+  if (keys.length === 0) return [];
+  const results = await db.batch<T>(statementsFor(db, sql, tenantId, keys));
+  return results.flatMap((result) => result.results);
+}
+
+/**
+ * Runs groups of statements in as few batches as possible. A group (orders and their line
+ * items, say) always lands in one batch, so it is written whole or not at all.
+ */
 export async function runBatches(db: Db, groups: D1PreparedStatement[][]): Promise<void> {
   let batch: D1PreparedStatement[] = [];
   for (const group of groups) {
-    // A group (an order and its line items, say) always lands in one transaction.
     if (batch.length > 0 && batch.length + group.length > STATEMENTS_PER_BATCH) {
       await db.batch(batch);
       batch = [];
@@ -87,22 +165,5 @@ export async function runBatches(db: Db, groups: D1PreparedStatement[][]): Promi
   if (batch.length > 0) await db.batch(batch);
 }
 
-/** Rows of `table` keyed by `keyColumn` among `keys`, read in statements of ≤ 100 parameters. */
-export async function readByKeys<T>(
-  db: Db,
-  sql: (placeholders: string) => string,
-  tenantId: string,
-  keys: string[],
-): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < keys.length; i += 99) {
-    const group = keys.slice(i, i + 99);
-    const placeholders = group.map((_, j) => `?${j + 2}`).join(", ");
-    const rows = await db
-      .prepare(sql(placeholders))
-      .bind(tenantId, ...group)
-      .all<T>();
-    out.push(...rows.results);
-  }
-  return out;
-}
+/** `json_extract(value, '$[i]')`: column i of a row of a json_each parameter. */
+export const col = (i: number) => `json_extract(value, '$[${i}]')`;

@@ -1,119 +1,142 @@
-import type { LineItem, Order } from "@cdp/core";
+import { type LineItem, type Order, storedIdValue } from "@cdp/core";
 import type { Db } from "../db";
 import {
   type Change,
   classify,
+  col,
   contentHash,
   count,
-  readByKeys,
+  jsonSize,
+  packBySize,
+  readRows,
   runBatches,
+  STATEMENT_PAYLOAD_BYTES,
   type StoredVersion,
-  valuesClause,
+  statementsFor,
   type WriteCounts,
   type WriteScope,
 } from "./common";
-import { ensureProfiles } from "./profiles";
+import { ensureProfileStatements } from "./profiles";
 
-const ORDER_PARAMS = 13;
-const LINE_PARAMS = 4;
+const STORED_SQL = `SELECT order_id, content_hash, created_run, changed_run FROM orders
+  WHERE tenant_id = ?1 AND order_id IN (SELECT value FROM json_each(?2))`;
+
+const UPSERT_ORDERS_SQL = `INSERT INTO orders (tenant_id, order_id, user_id_type, user_id, currency, total, refund,
+    created_at, data, content_hash, created_run, changed_run, updated_at)
+  SELECT ?1, ${col(0)}, ${col(1)}, ${col(2)}, ${col(3)}, ${col(4)}, ${col(5)}, ${col(6)}, ${col(7)}, ${col(8)}, ?3, ?3, ?4
+  FROM json_each(?2) WHERE true
+  ON CONFLICT (tenant_id, order_id) DO UPDATE SET user_id_type = excluded.user_id_type, user_id = excluded.user_id,
+    currency = excluded.currency, total = excluded.total, refund = excluded.refund, created_at = excluded.created_at,
+    data = excluded.data, content_hash = excluded.content_hash, changed_run = excluded.changed_run,
+    updated_at = excluded.updated_at`;
+
+const DELETE_LINE_ITEMS_SQL = `DELETE FROM line_items
+  WHERE tenant_id = ?1 AND order_id IN (SELECT value FROM json_each(?2))`;
+
+const INSERT_LINE_ITEMS_SQL = `INSERT INTO line_items (tenant_id, order_id, position, data)
+  SELECT ?1, ${col(0)}, ${col(1)}, ${col(2)} FROM json_each(?2)`;
+
+interface OrderWrite {
+  order: Order;
+  hash: string;
+  row: unknown[];
+}
 
 /**
- * Upserts orders by (tenant, orderId). An order's line items are replaced as a whole, in the
- * same transaction, so a re-imported order that became cancelled or refunded shows that. Every
- * buyer gets a profile.
+ * Upserts orders by (tenant, orderId): one bulk read of what is stored, then the changed
+ * orders in as few batches as possible. An order's line items are replaced as a whole in the
+ * same transaction as the order, so a re-imported order that became cancelled or refunded shows
+ * that. The buyer of every written order gets a profile if the id has none.
  */
 export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): Promise<WriteCounts> {
-  const byId = new Map(orders.map((o) => [o.orderId, o]));
-  const stored = new Map(
+  const stored = new Map<string, StoredVersion | undefined>(
     (
-      await readByKeys<StoredVersion & { order_id: string }>(
-        db,
-        (p) =>
-          `SELECT order_id, content_hash, created_run, changed_run FROM orders WHERE tenant_id = ?1 AND order_id IN (${p})`,
-        scope.tenantId,
-        [...byId.keys()],
-      )
+      await readRows<StoredVersion & { order_id: string }>(db, STORED_SQL, scope.tenantId, [
+        ...new Set(orders.map((o) => o.orderId)),
+      ])
     ).map((row) => [row.order_id, row]),
   );
+  const hashes = await Promise.all(orders.map((order) => contentHash(order)));
   const changes: Change[] = [];
-  const toWrite: { order: Order; hash: string }[] = [];
-  for (const order of orders) {
-    const hash = await contentHash(order);
-    const { change, write } = classify(stored.get(order.orderId), hash, scope.runId);
+  // The last version of an order in the call is the one stored.
+  const toWrite = new Map<string, OrderWrite>();
+  orders.forEach((order, i) => {
+    const hash = hashes[i] ?? "";
+    const { change, write, next } = classify(stored.get(order.orderId), hash, scope.runId);
     changes.push(change);
-    if (write) toWrite.push({ order, hash });
-  }
-  if (!scope.dryRun) {
-    await ensureProfiles(
-      db,
-      scope,
-      orders.map((o) => ({ type: o.userIdType, value: o.userId })),
+    stored.set(order.orderId, next);
+    if (write) toWrite.set(order.orderId, { order, hash, row: orderRow(order, hash) });
+  });
+  if (!scope.dryRun && toWrite.size > 0) {
+    const groups = await Promise.all(
+      packBySize([...toWrite.values()], (w) => jsonSize(w.row), STATEMENT_PAYLOAD_BYTES).map((group) =>
+        orderStatements(db, scope, group),
+      ),
     );
-    await runBatches(
-      db,
-      toWrite.map(({ order, hash }) => orderStatements(db, scope, order, hash)),
-    );
+    await runBatches(db, groups);
   }
   return count(changes);
 }
 
-function orderStatements(db: Db, scope: WriteScope, order: Order, hash: string): D1PreparedStatement[] {
-  const { lineItems, ...fields } = order;
-  const statements = [
-    db
-      .prepare(
-        `INSERT INTO orders (tenant_id, order_id, user_id_type, user_id, currency, total, refund, created_at, data,
-           content_hash, created_run, changed_run, updated_at)
-         VALUES (${valuesClause(1, ORDER_PARAMS).slice(1, -1)})
-         ON CONFLICT (tenant_id, order_id) DO UPDATE SET user_id_type = excluded.user_id_type, user_id = excluded.user_id,
-           currency = excluded.currency, total = excluded.total, refund = excluded.refund, created_at = excluded.created_at,
-           data = excluded.data, content_hash = excluded.content_hash, changed_run = excluded.changed_run,
-           updated_at = excluded.updated_at`,
-      )
-      .bind(
-        scope.tenantId,
-        order.orderId,
-        order.userIdType,
-        order.userId,
-        order.currency,
-        order.total,
-        order.refund,
-        order.createdAt,
-        JSON.stringify(fields),
-        hash,
-        scope.runId,
-        scope.runId,
-        scope.now,
-      ),
-    db
-      .prepare("DELETE FROM line_items WHERE tenant_id = ?1 AND order_id = ?2")
-      .bind(scope.tenantId, order.orderId),
+function orderRow(order: Order, hash: string): unknown[] {
+  const { lineItems: _, ...fields } = order;
+  return [
+    order.orderId,
+    order.userIdType,
+    // Stored as profile ids are, so that a profile finds its orders.
+    storedIdValue(order.userIdType, order.userId),
+    order.currency,
+    order.total,
+    order.refund,
+    order.createdAt,
+    JSON.stringify(fields),
+    hash,
   ];
-  for (let i = 0; i < lineItems.length; i += 25) {
-    const part = lineItems.slice(i, i + 25);
-    statements.push(
-      db
-        .prepare(
-          `INSERT INTO line_items (tenant_id, order_id, position, data) VALUES ${valuesClause(part.length, LINE_PARAMS)}`,
-        )
-        .bind(...part.flatMap((item, j) => [scope.tenantId, order.orderId, i + j, JSON.stringify(item)])),
-    );
-  }
-  return statements;
 }
 
-/** An order with its line items in file order. */
+/** Orders, their line items and their buyers' profiles: one transaction. */
+async function orderStatements(
+  db: Db,
+  scope: WriteScope,
+  group: OrderWrite[],
+): Promise<D1PreparedStatement[]> {
+  const lines = group.flatMap(({ order }) =>
+    order.lineItems.map((item, position) => [order.orderId, position, JSON.stringify(item)]),
+  );
+  return [
+    ...(await ensureProfileStatements(
+      db,
+      scope,
+      group.map(({ order }) => ({ type: order.userIdType, value: order.userId })),
+    )),
+    ...statementsFor(
+      db,
+      UPSERT_ORDERS_SQL,
+      scope.tenantId,
+      group.map((w) => w.row),
+      scope.runId,
+      scope.now,
+    ),
+    ...statementsFor(
+      db,
+      DELETE_LINE_ITEMS_SQL,
+      scope.tenantId,
+      group.map((w) => w.order.orderId),
+    ),
+    ...statementsFor(db, INSERT_LINE_ITEMS_SQL, scope.tenantId, lines),
+  ];
+}
+
+/** An order with its line items in file order, or null. */
 export async function getOrder(db: Db, tenantId: string, orderId: string): Promise<Order | null> {
-  const [orderRows, lineRows] = await db.batch([
+  const [orderRows, lineRows] = await db.batch<{ data: string }>([
     db.prepare("SELECT data FROM orders WHERE tenant_id = ?1 AND order_id = ?2").bind(tenantId, orderId),
     db
       .prepare("SELECT data FROM line_items WHERE tenant_id = ?1 AND order_id = ?2 ORDER BY position")
       .bind(tenantId, orderId),
   ]);
-  const row = orderRows?.results[0] as { data: string } | undefined;
+  const row = orderRows?.results[0];
   if (!row) return null;
-  const lineItems = ((lineRows?.results ?? []) as { data: string }[]).map(
-    (r) => JSON.parse(r.data) as LineItem,
-  );
+  const lineItems = (lineRows?.results ?? []).map((r) => JSON.parse(r.data) as LineItem);
   return { ...(JSON.parse(row.data) as Omit<Order, "lineItems">), lineItems };
 }

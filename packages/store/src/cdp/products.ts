@@ -3,47 +3,56 @@ import type { Db } from "../db";
 import {
   type Change,
   classify,
+  col,
   contentHash,
   count,
-  readByKeys,
+  jsonSize,
+  packBySize,
+  readRows,
   runBatches,
+  STATEMENT_PAYLOAD_BYTES,
   type StoredVersion,
+  statementsFor,
   type WriteCounts,
   type WriteScope,
 } from "./common";
 
-/** Upserts products by (tenant, id). */
+const STORED_SQL = `SELECT product_id, content_hash, created_run, changed_run FROM products
+  WHERE tenant_id = ?1 AND product_id IN (SELECT value FROM json_each(?2))`;
+
+const UPSERT_SQL = `INSERT INTO products (tenant_id, product_id, data, content_hash, created_run, changed_run, updated_at)
+  SELECT ?1, ${col(0)}, ${col(1)}, ${col(2)}, ?3, ?3, ?4 FROM json_each(?2) WHERE true
+  ON CONFLICT (tenant_id, product_id) DO UPDATE SET data = excluded.data, content_hash = excluded.content_hash,
+    changed_run = excluded.changed_run, updated_at = excluded.updated_at`;
+
+const CATALOGUE_SQL = `SELECT product_id, data FROM products
+  WHERE tenant_id = ?1 AND product_id IN (SELECT value FROM json_each(?2))`;
+
+/** Upserts products by (tenant, id), classified like orders. */
 export async function writeProducts(db: Db, scope: WriteScope, products: Product[]): Promise<WriteCounts> {
-  const stored = new Map(
+  const stored = new Map<string, StoredVersion | undefined>(
     (
-      await readByKeys<StoredVersion & { product_id: string }>(
-        db,
-        (p) =>
-          `SELECT product_id, content_hash, created_run, changed_run FROM products WHERE tenant_id = ?1 AND product_id IN (${p})`,
-        scope.tenantId,
-        [...new Set(products.map((p) => p.id))],
-      )
+      await readRows<StoredVersion & { product_id: string }>(db, STORED_SQL, scope.tenantId, [
+        ...new Set(products.map((p) => p.id)),
+      ])
     ).map((row) => [row.product_id, row]),
   );
+  const hashes = await Promise.all(products.map((product) => contentHash(product)));
   const changes: Change[] = [];
-  const statements: D1PreparedStatement[][] = [];
-  for (const product of products) {
-    const hash = await contentHash(product);
-    const { change, write } = classify(stored.get(product.id), hash, scope.runId);
+  const rows = new Map<string, unknown[]>();
+  products.forEach((product, i) => {
+    const hash = hashes[i] ?? "";
+    const { change, write, next } = classify(stored.get(product.id), hash, scope.runId);
     changes.push(change);
-    if (!write) continue;
-    statements.push([
-      db
-        .prepare(
-          `INSERT INTO products (tenant_id, product_id, data, content_hash, created_run, changed_run, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
-           ON CONFLICT (tenant_id, product_id) DO UPDATE SET data = excluded.data, content_hash = excluded.content_hash,
-             changed_run = excluded.changed_run, updated_at = excluded.updated_at`,
-        )
-        .bind(scope.tenantId, product.id, JSON.stringify(product), hash, scope.runId, scope.now),
-    ]);
+    stored.set(product.id, next);
+    if (write) rows.set(product.id, [product.id, JSON.stringify(product), hash]);
+  });
+  if (!scope.dryRun && rows.size > 0) {
+    const groups = packBySize([...rows.values()], jsonSize, STATEMENT_PAYLOAD_BYTES).map((group) =>
+      statementsFor(db, UPSERT_SQL, scope.tenantId, group, scope.runId, scope.now),
+    );
+    await runBatches(db, groups);
   }
-  if (!scope.dryRun) await runBatches(db, statements);
   return count(changes);
 }
 
@@ -55,35 +64,33 @@ export async function getProduct(db: Db, tenantId: string, productId: string): P
   return row ? (JSON.parse(row.data) as Product) : null;
 }
 
-type EventProduct = { id: string } & Record<string, unknown>;
+export type EventProduct = { id: string } & Record<string, unknown>;
 
-/** The event with missing product attributes filled in from the catalogue; the event's values win. */
-export async function enrichEvent<E extends { product?: EventProduct; products?: EventProduct[] }>(
-  db: Db,
-  tenantId: string,
-  event: E,
-): Promise<E> {
-  const ids = [
-    ...new Set(
-      [event.product, ...(event.products ?? [])].filter((p): p is EventProduct => !!p).map((p) => p.id),
-    ),
-  ];
+/** A product event (productView, addToCart, purchase...): one product, or several. */
+export interface ProductEvent {
+  type: string;
+  product?: EventProduct;
+  products?: EventProduct[];
+}
+
+/**
+ * The event with the attributes its products lack filled in from the catalogue; a value the
+ * event gives wins; a null one counts as missing. Products not in the catalogue stay as they are.
+ */
+export async function enrichEvent<E extends ProductEvent>(db: Db, tenantId: string, event: E): Promise<E> {
+  const given = [...(event.product ? [event.product] : []), ...(event.products ?? [])];
+  const rows = await readRows<{ product_id: string; data: string }>(db, CATALOGUE_SQL, tenantId, [
+    ...new Set(given.map((p) => p.id)),
+  ]);
   const catalogue = new Map(
-    (
-      await readByKeys<{ product_id: string; data: string }>(
-        db,
-        (p) => `SELECT product_id, data FROM products WHERE tenant_id = ?1 AND product_id IN (${p})`,
-        tenantId,
-        ids,
-      )
-    ).map((row) => [row.product_id, JSON.parse(row.data) as Record<string, unknown>]),
+    rows.map((row) => [row.product_id, JSON.parse(row.data) as Record<string, unknown>]),
   );
   const fill = (product: EventProduct): EventProduct => {
     const known = catalogue.get(product.id);
     if (!known) return product;
     const out: Record<string, unknown> = { ...known };
     for (const [key, value] of Object.entries(product))
-      if (value !== undefined && value !== null) out[key] = value;
+      if (value != null || !(key in known)) out[key] = value;
     return out as EventProduct;
   };
   return {
