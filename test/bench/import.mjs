@@ -4,7 +4,7 @@
 // file in the same run. It prints end-to-end rows/s, the time of each stage and the peak RSS of
 // the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides).
 import { execFileSync, fork } from "node:child_process";
-import { createReadStream, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { generate } from "../../packages/core/bench/core.mjs";
 import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
@@ -126,7 +126,9 @@ async function main() {
     const e2e = r.rows / r.endToEndSeconds;
     const pp = peer.rows / peer.seconds;
     console.log(`\n${rows.toLocaleString("en")} rows, ${(r.size / 1e6).toFixed(0)} MB`);
-    console.log(`  papaparse parse-only (header:true)  ${(pp / 1000).toFixed(0).padStart(6)}k rows/s  ${peer.seconds.toFixed(1)} s`);
+    console.log(
+      `  papaparse parse-only (header:true)  ${(pp / 1000).toFixed(0).padStart(6)}k rows/s  ${peer.seconds.toFixed(1)} s`,
+    );
     console.log(
       `  import end to end                   ${(e2e / 1000).toFixed(0).padStart(6)}k rows/s  ${r.endToEndSeconds.toFixed(1)} s  = ${(e2e / pp).toFixed(2)}× papaparse`,
     );
@@ -137,7 +139,9 @@ async function main() {
   }
   if (results.length > 1) {
     const [small, large] = [results[0], results.at(-1)];
-    console.log(`\npeak memory, largest vs smallest file: ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} %`);
+    console.log(
+      `\npeak memory, largest vs smallest file: ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} %`,
+    );
   }
 }
 
