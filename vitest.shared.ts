@@ -11,6 +11,8 @@ export const TEST_SECRETS = {
   UPLOAD_SIGNING_SECRET: "test-upload-signing-secret",
 };
 
+const LOCAL_OVERRIDES_RESET = { ALLOW_PRIVATE_SOURCES: "false", EGOI_API_BASE: "https://api.egoiapp.com" };
+
 /**
  * A Worker that a service binding of the Worker under test points to. It answers with its own
  * name, the path and the method it was sent, so tests see where a request was routed. The real
@@ -43,6 +45,8 @@ export function workerProject(
         miniflare: {
           bindings: {
             ...TEST_SECRETS,
+            // Over a developer's .dev.vars (npm start allows loopback sources): tests see the deployed defaults.
+            ...LOCAL_OVERRIDES_RESET,
             CONFIG_MIGRATIONS: await readD1Migrations(CONFIG_MIGRATIONS_DIR),
             CDP_MIGRATIONS: await readD1Migrations(CDP_MIGRATIONS_DIR),
             ...options.bindings,

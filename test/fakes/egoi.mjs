@@ -20,7 +20,10 @@ export function fakeContact(listId, n) {
     change_date: "2026-02-01",
   };
   if (n % 7 !== 0)
-    Object.assign(base, { email: ` Contact${n}.L${listId}@Example.com `, email_status: n % 2 ? "active" : "inactive" });
+    Object.assign(base, {
+      email: ` Contact${n}.L${listId}@Example.com `,
+      email_status: n % 2 ? "active" : "inactive",
+    });
   if (n % 3 === 0)
     Object.assign(base, { cellphone: `351-91${String(n).padStart(7, "0")}`, cellphone_status: "active" });
   if (n % 5 === 0)

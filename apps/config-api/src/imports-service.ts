@@ -78,6 +78,15 @@ export async function sealConfig(services: Services, config: ImportConfigInput):
   return { ...config, source: await sealSource(await services.keyring(), config.source) };
 }
 
+/**
+ * An SFTP source shows the host key its runs trust: the pinned one, or else the one recorded
+ * on first use (sending it back in a PATCH pins it).
+ */
+function withRecordedHostKey(source: Source, recorded: string | null): Source {
+  if (source.type !== "sftp" || source.hostKeySha256 || !recorded) return source;
+  return { ...source, hostKeySha256: recorded };
+}
+
 /** The import as users see it: secrets masked, the schedule with its status. */
 export async function presentImport(record: ImportRecord, now: Date) {
   const { config } = record;
@@ -87,7 +96,7 @@ export async function presentImport(record: ImportRecord, now: Date) {
     name: config.name,
     type: config.type,
     format: config.format,
-    source: await maskSource(config.source),
+    source: await maskSource(withRecordedHostKey(config.source, record.hostKeySha256)),
     options: config.options,
     transformations: config.transformations,
     schedule: config.schedule

@@ -1,5 +1,6 @@
 import { verifyUpload } from "@cdp/core";
 import { type IRequest, Router } from "itty-router";
+import { startWatchingImports } from "./file-events";
 
 /** The JSON error envelope of the public API, for the few answers ingest gives itself. */
 export function errorResponse(
@@ -55,11 +56,29 @@ async function putUpload(request: IRequest, env: Env): Promise<Response> {
   const { readable, writable } = new FixedLengthStream(length);
   const piping = request.body.pipeTo(writable);
   const [object] = await Promise.all([env.FILES.put(uploadObjectKey(tenantId, key), readable), piping]);
-  await env.CONFIG_DB.prepare(
-    "UPDATE uploads SET size = ?1, completed_at = ?2 WHERE key = ?3 AND tenant_id = ?4",
+  const upload = await env.CONFIG_DB.prepare(
+    "UPDATE uploads SET size = ?1, completed_at = ?2 WHERE key = ?3 AND tenant_id = ?4 RETURNING filename",
   )
     .bind(object?.size ?? length, new Date().toISOString(), key, tenantId)
-    .run();
+    .first<{ filename: string }>();
+  if (upload) {
+    // Locally R2 sends no notifications, so the upload itself starts the imports watching it;
+    // deployed, the notification does too, and the object key makes that one start nothing more.
+    try {
+      await startWatchingImports(env, {
+        tenantId,
+        uploadKey: key,
+        filename: upload.filename,
+        objectKey: uploadObjectKey(tenantId, key),
+      });
+    } catch (err) {
+      console.error(
+        "ingest: watching imports not started",
+        key,
+        err instanceof Error ? err.message : String(err),
+      );
+    }
+  }
   return Response.json({ key, size: object?.size ?? length }, { status: 201 });
 }
 

@@ -1,13 +1,37 @@
-import { QUEUE_NAMES, RunMessage } from "@cdp/core";
+import { FileEventMessage, QUEUE_NAMES, RunMessage } from "@cdp/core";
+import { handleFileEvent } from "./file-events";
 import { router } from "./http";
 import { deadLetterRun, ingestRun } from "./runs";
 
 /** Exponential backoff of retried messages, in seconds. */
 export const backoff = (attempts: number) => Math.min(2 ** attempts, 300);
 
+/** R2 object-create notifications: uploads that start the imports watching them. */
+async function fileEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = FileEventMessage.safeParse(message.body);
+    if (!parsed.success) {
+      console.error("ingest: dropped a malformed file event", JSON.stringify(parsed.error.issues));
+      message.ack();
+      continue;
+    }
+    try {
+      await handleFileEvent(env, parsed.data);
+      message.ack();
+    } catch (err) {
+      console.error("ingest: file event failed, retrying", parsed.data.object.key, String(err));
+      message.retry({ delaySeconds: backoff(message.attempts) });
+    }
+  }
+}
+
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
   async queue(batch, env) {
+    if (batch.queue === QUEUE_NAMES.fileEvents) {
+      await fileEvents(batch, env);
+      return;
+    }
     for (const message of batch.messages) {
       const parsed = RunMessage.safeParse(message.body);
       if (!parsed.success) {

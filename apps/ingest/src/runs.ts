@@ -1,5 +1,6 @@
 import {
   type ChunkMessage,
+  type ChunkPlan,
   createReader,
   createSplitter,
   createTextDecoder,
@@ -9,6 +10,7 @@ import {
   ReadConfig,
   type RunMessage,
   type SecretKeyring,
+  type Splitter,
 } from "@cdp/core";
 import {
   failRun,
@@ -18,7 +20,7 @@ import {
   type StoredImportConfig,
   setRunPlan,
 } from "@cdp/store";
-import { landSource } from "./sources";
+import { type LandedFile, landSource } from "./sources";
 
 const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 /** How much of the file is read up front to catch a wrong header or format before any chunk. */
@@ -56,17 +58,67 @@ export async function ingestRun(env: Env, message: RunMessage): Promise<void> {
 async function planRun(env: Env, run: RunRecord): Promise<void> {
   const stored = JSON.parse(run.config) as StoredImportConfig;
   const config = ReadConfig.parse(stored);
-  const file = await landSource(env, run, stored.source, keyring(env));
-  if (file.size === 0)
+  const files = (
+    await landSource(env, run, stored.source, keyring(env), { entry: config.options.entry })
+  ).filter((file) => file.size > 0);
+  if (files.length === 0)
     throw new ImportFileError("empty_file", "The file is empty: there is nothing to import.");
 
+  const target = Number(env.CHUNK_TARGET_BYTES) || DEFAULT_CHUNK_BYTES;
+  const planned: { key: string; prologueEnd: number; chunk: ChunkPlan }[] = [];
+  for (const file of files) {
+    const { prologueEnd, chunks } = await splitFile(env, config, file, target);
+    for (const chunk of chunks) planned.push({ key: file.key, prologueEnd, chunk });
+  }
+  const messages = planned.map(
+    ({ key, prologueEnd, chunk }, chunkNo): ChunkMessage => ({
+      runId: run.id,
+      key,
+      chunkNo,
+      chunkCount: planned.length,
+      start: chunk.start,
+      end: chunk.end,
+      firstRow: chunk.firstRow,
+      prologueEnd,
+    }),
+  );
+  const [first] = files;
+  await setRunPlan(env.CONFIG_DB, run.id, {
+    fileKey: first?.key ?? "",
+    bytesTotal: files.reduce((sum, file) => sum + file.size, 0),
+    chunksTotal: messages.length,
+  });
+  if (messages.length === 0) {
+    // A header and no records: the run is complete with nothing in it.
+    await env.CONFIG_DB.prepare(
+      "UPDATE runs SET status = 'completed', finished_at = ?2 WHERE id = ?1 AND status = 'in_progress'",
+    )
+      .bind(run.id, new Date().toISOString())
+      .run();
+    return;
+  }
+  for (let i = 0; i < messages.length; i += SEND_BATCH) {
+    await env[QUEUE_BINDINGS.chunks].sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body })));
+  }
+}
+
+/**
+ * Reads one landed file once: checks that it can be read at all (encoding, header, format)
+ * and cuts it into chunks at record boundaries. A zip archive's files are each a file here,
+ * with their own header.
+ */
+async function splitFile(
+  env: Env,
+  config: ReadConfig,
+  file: LandedFile,
+  target: number,
+): Promise<ReturnType<Splitter["end"]>> {
   const object = await env.FILES.get(file.key);
   if (!object)
     throw new ImportFileError(
       "source_not_found",
       "The file disappeared from storage before it could be read.",
     );
-  const target = Number(env.CHUNK_TARGET_BYTES) || DEFAULT_CHUNK_BYTES;
   const splitter = createSplitter(config, target);
   const decoder = createTextDecoder(config.options.encoding ?? "utf-8");
   const preflight = createReader(config);
@@ -88,45 +140,22 @@ async function planRun(env: Env, run: RunRecord): Promise<void> {
       preflight.write(text);
     }
   };
-  for await (const bytes of object.body as unknown as AsyncIterable<Uint8Array>) {
-    splitter.write(bytes);
-    check(decoder.decode(bytes));
+  try {
+    for await (const bytes of object.body as unknown as AsyncIterable<Uint8Array>) {
+      splitter.write(bytes);
+      check(decoder.decode(bytes));
+    }
+    check(decoder.end());
+    if (!meaningful)
+      throw new ImportFileError("empty_file", "The file has no content: there is nothing to import.");
+    if (preflightChars < PREFLIGHT_CHARS) preflight.end();
+  } catch (err) {
+    // Which file of an archive could not be read is part of what to fix.
+    if (err instanceof ImportFileError && file.entry !== null)
+      throw new ImportFileError(err.code, `In '${file.entry}' of the zip archive: ${err.message}`);
+    throw err;
   }
-  check(decoder.end());
-  if (!meaningful)
-    throw new ImportFileError("empty_file", "The file has no content: there is nothing to import.");
-  if (preflightChars < PREFLIGHT_CHARS) preflight.end();
-
-  const { prologueEnd, chunks } = splitter.end();
-  await setRunPlan(env.CONFIG_DB, run.id, {
-    fileKey: file.key,
-    bytesTotal: file.size,
-    chunksTotal: chunks.length,
-  });
-  if (chunks.length === 0) {
-    // A header and no records: the run is complete with nothing in it.
-    await env.CONFIG_DB.prepare(
-      "UPDATE runs SET status = 'completed', finished_at = ?2 WHERE id = ?1 AND status = 'in_progress'",
-    )
-      .bind(run.id, new Date().toISOString())
-      .run();
-    return;
-  }
-  const messages = chunks.map(
-    (chunk, chunkNo): ChunkMessage => ({
-      runId: run.id,
-      key: file.key,
-      chunkNo,
-      chunkCount: chunks.length,
-      start: chunk.start,
-      end: chunk.end,
-      firstRow: chunk.firstRow,
-      prologueEnd,
-    }),
-  );
-  for (let i = 0; i < messages.length; i += SEND_BATCH) {
-    await env[QUEUE_BINDINGS.chunks].sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body })));
-  }
+  return splitter.end();
 }
 
 /** A run whose message could not be handled after every retry: it fails, and says so. */

@@ -1,68 +1,207 @@
 import { fetchPublic, ImportFileError, openSource, type SecretKeyring, type Source } from "@cdp/core";
+import { detectCompression, gunzip, peek } from "./decompress";
 import { uploadObjectKey } from "./http";
+import { guardHost } from "./network";
+import { openS3 } from "./s3";
+import { openSftp } from "./sftp";
+import { type ArchiveReader, openEntry, readZipDirectory, selectEntries } from "./zip";
 
-/** Where a run's file lives in R2 when the source is not an upload (the audit copy). */
-export const landedObjectKey = (tenantId: string, runId: string) =>
-  `tenants/${tenantId}/runs/${runId}/source`;
+/** Where a run keeps its files in R2: the audit copy of what was imported. */
+const runFolder = (tenantId: string, runId: string) => `tenants/${tenantId}/runs/${runId}`;
+
+/**
+ * The file a run reads when the source is not a plain upload: the copy of a remote file, the
+ * unpacked .gz, or (with `entry`) the nth file taken out of a zip archive.
+ */
+export const landedObjectKey = (tenantId: string, runId: string, entry?: number) =>
+  `${runFolder(tenantId, runId)}/source${entry === undefined ? "" : `-${entry}`}`;
+
+/** A remote zip archive, kept as it came: its files are read from it by range. */
+export const archiveObjectKey = (tenantId: string, runId: string) =>
+  `${runFolder(tenantId, runId)}/archive.zip`;
 
 /** R2 multipart parts are at least 5 MiB (but the last); 10 MiB keeps memory low and calls few. */
 const PART_BYTES = 10 * 1024 * 1024;
+/** What a compressed file may expand to when MAX_DECOMPRESSED_BYTES is not set. */
+const DEFAULT_MAX_DECOMPRESSED_BYTES = 10 * 1024 ** 3;
 
-export interface OpenedFile {
-  /** R2 key of the file the run reads. */
+export interface LandedFile {
+  /** R2 key of a file the run reads. */
   key: string;
   size: number;
+  /** The zip entry it came from, if it did. */
+  entry: string | null;
+}
+
+interface RawFile {
+  body: ReadableStream<Uint8Array>;
+  size: number | null;
+  /** Set when the file is already in R2 (an upload): it is read in place, never copied. */
+  objectKey: string | null;
+}
+
+interface RunRef {
+  id: string;
+  tenantId: string;
+  importId: string;
+}
+
+export function maxDecompressedBytes(env: Env): number {
+  const value = Number(env.MAX_DECOMPRESSED_BYTES);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_DECOMPRESSED_BYTES;
 }
 
 /**
- * Opens the run's source and makes sure the file is in R2: an upload is already there; any
- * other source is streamed into R2 under the run, so the file that was imported is kept.
+ * Opens the run's source and makes sure the files to read are in R2, uncompressed. A plain
+ * upload is read where it is; any other source streams into R2 under the run. Compression is
+ * told by the first bytes: gzip is unpacked while it lands; a zip archive is kept (or, as an
+ * upload, left) in R2 and its file, or the files matching `entry`, are unpacked next to it.
  */
 export async function landSource(
   env: Env,
-  run: { id: string; tenantId: string },
+  run: RunRef,
   sealed: Source,
   keyring: () => Promise<SecretKeyring>,
-): Promise<OpenedFile> {
+  options: { entry?: string } = {},
+): Promise<LandedFile[]> {
+  const raw = await openRaw(env, run, sealed, keyring);
+  const { head, stream } = await peek(raw.body, 8);
+  const compression = detectCompression(head);
+  const limit = maxDecompressedBytes(env);
+  if (compression === "none") {
+    if (raw.objectKey !== null) {
+      await stream.cancel();
+      return [{ key: raw.objectKey, size: raw.size ?? 0, entry: null }];
+    }
+    return [await putBody(env, landedObjectKey(run.tenantId, run.id), stream, raw.size, null)];
+  }
+  if (compression === "gzip") {
+    return [
+      await putBody(
+        env,
+        landedObjectKey(run.tenantId, run.id),
+        stream.pipeThrough(gunzip(limit)),
+        null,
+        null,
+      ),
+    ];
+  }
+  let archiveKey = raw.objectKey;
+  let archiveSize = raw.size ?? 0;
+  if (archiveKey === null) {
+    const kept = await putBody(env, archiveObjectKey(run.tenantId, run.id), stream, raw.size, null);
+    archiveKey = kept.key;
+    archiveSize = kept.size;
+  } else {
+    await stream.cancel();
+  }
+  const archive = r2Archive(env, archiveKey, archiveSize);
+  const entries = selectEntries(await readZipDirectory(archive), options.entry, limit);
+  const budget = { remaining: limit, limit };
+  const files: LandedFile[] = [];
+  for (const [n, entry] of entries.entries()) {
+    const body = await openEntry(archive, entry, budget);
+    files.push(await putBody(env, landedObjectKey(run.tenantId, run.id, n), body, entry.size, entry.name));
+  }
+  return files;
+}
+
+async function openRaw(
+  env: Env,
+  run: RunRef,
+  sealed: Source,
+  keyring: () => Promise<SecretKeyring>,
+): Promise<RawFile> {
+  const allowPrivate = env.ALLOW_PRIVATE_SOURCES === "true";
   if (sealed.type === "upload") {
     const key = uploadObjectKey(run.tenantId, sealed.key);
-    const head = await env.FILES.head(key);
-    if (!head) {
+    const object = await env.FILES.get(key);
+    if (!object) {
       throw new ImportFileError(
         "source_not_found",
         `The uploaded file '${sealed.key}' was not found: PUT it to the URL from POST /v1/uploads before running the import.`,
       );
     }
-    return { key, size: head.size };
+    return { body: object.body, size: object.size, objectKey: key };
   }
   const source = await openSource(await keyring(), sealed);
   if (source.type === "url") {
-    const response = await fetchPublic(
-      source.url,
-      source.headers ?? {},
-      env.ALLOW_PRIVATE_SOURCES === "true",
-    );
-    return putStream(env, landedObjectKey(run.tenantId, run.id), response);
+    await guardHost(new URL(source.url).hostname, "URL host", allowPrivate);
+    return fromResponse(await fetchPublic(source.url, source.headers ?? {}, allowPrivate));
+  }
+  if (source.type === "s3") {
+    if (source.endpoint) await guardHost(new URL(source.endpoint).hostname, "S3 endpoint", allowPrivate);
+    return fromResponse(await openS3(source));
+  }
+  if (source.type === "sftp") {
+    await guardHost(source.host, "SFTP host", allowPrivate);
+    const recorded = await env.CONFIG_DB.prepare(
+      "SELECT host_key_sha256 AS fingerprint FROM imports WHERE id = ?1",
+    )
+      .bind(run.importId)
+      .first<{ fingerprint: string | null }>();
+    const file = await openSftp(source, source.hostKeySha256 ?? recorded?.fingerprint ?? null);
+    // Trust on first use: the key seen now is the one later runs must see (unless pinned).
+    if (recorded?.fingerprint !== file.hostKeySha256) {
+      await env.CONFIG_DB.prepare("UPDATE imports SET host_key_sha256 = ?2 WHERE id = ?1")
+        .bind(run.importId, file.hostKeySha256)
+        .run();
+    }
+    return { body: file.body, size: file.size, objectKey: null };
   }
   throw new ImportFileError(
     "invalid_config",
-    `Sources of type '${source.type}' are not supported by this service yet.`,
+    `Sources of type '${source.type}' are not files this service reads.`,
   );
 }
 
-/** Streams a response body into R2: one put when its length is known, multipart otherwise. */
-async function putStream(env: Env, key: string, response: Response): Promise<OpenedFile> {
+function fromResponse(response: Response): RawFile {
   const body = response.body;
   if (!body) throw new ImportFileError("empty_file", "The source answered with no body.");
   const length = Number(response.headers.get("content-length"));
-  if (
+  // A content-encoded body's length is that of the encoded bytes, not of what the stream gives.
+  const known =
     response.headers.has("content-length") &&
     Number.isSafeInteger(length) &&
-    !response.headers.has("content-encoding")
-  ) {
+    !response.headers.has("content-encoding");
+  return { body, size: known ? length : null, objectKey: null };
+}
+
+function r2Archive(env: Env, key: string, size: number): ArchiveReader {
+  const get = async (offset: number, length: number) => {
+    const object = await env.FILES.get(key, { range: { offset, length } });
+    if (!object)
+      throw new ImportFileError(
+        "source_not_found",
+        "The archive disappeared from storage while it was read.",
+      );
+    return object.body;
+  };
+  return {
+    size,
+    read: async (offset, length) =>
+      new Uint8Array(await new Response(await get(offset, length)).arrayBuffer()),
+    stream: get,
+  };
+}
+
+/**
+ * Streams a body into R2: one put when its length is known, multipart otherwise. An error of
+ * the body (a damaged archive, a lost connection) is the one thrown, not R2's view of it.
+ */
+async function putBody(
+  env: Env,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  length: number | null,
+  entry: string | null,
+): Promise<LandedFile> {
+  if (length !== null) {
     const { readable, writable } = new FixedLengthStream(length);
-    const [object] = await Promise.all([env.FILES.put(key, readable), body.pipeTo(writable)]);
-    return { key, size: object?.size ?? length };
+    const [piped, put] = await Promise.allSettled([body.pipeTo(writable), env.FILES.put(key, readable)]);
+    if (piped.status === "rejected") throw piped.reason;
+    if (put.status === "rejected") throw put.reason;
+    return { key, size: put.value?.size ?? length, entry };
   }
   const upload = await env.FILES.createMultipartUpload(key);
   try {
@@ -90,7 +229,7 @@ async function putStream(env: Env, key: string, response: Response): Promise<Ope
     }
     if (filled > 0 || parts.length === 0) await flush();
     await upload.complete(parts);
-    return { key, size };
+    return { key, size, entry };
   } catch (err) {
     await upload.abort();
     throw err;

@@ -125,7 +125,12 @@ export async function updateImport(
            WHEN ?9 IS NULL THEN NULL
            WHEN schedule_every_days IS ?9 AND schedule_start_at IS ?10 AND schedule_enabled = ?11 THEN schedule_set_at
            ELSE ?12 END,
-         schedule_every_days = ?9, schedule_start_at = ?10, schedule_enabled = ?11, updated_at = ?12
+         schedule_every_days = ?9, schedule_start_at = ?10, schedule_enabled = ?11, updated_at = ?12,
+         -- The host key recorded on first use belongs to the server: another server forgets it.
+         host_key_sha256 = CASE
+           WHEN json_extract(config, '$.source.host') IS json_extract(?7, '$.source.host')
+             AND json_extract(config, '$.source.port') IS json_extract(?7, '$.source.port') THEN host_key_sha256
+           ELSE NULL END
        WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`,
     )
     .bind(record.id, record.tenantId, ...columns(record.config), record.now)
