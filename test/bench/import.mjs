@@ -3,8 +3,11 @@
 // run, wait for completed), next to papaparse parse-only (header: true, streamed) on the same
 // file in the same run. It prints end-to-end rows/s, the time of each stage and the peak RSS of
 // the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides).
+// `--source http|s3|sftp` also imports the same file from that source (a local HTTP server, a
+// signature-checking S3 fake, a real OpenSSH server) and prints it next to the upload path.
 import { execFileSync, fork } from "node:child_process";
 import { createReadStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { generate } from "../../packages/core/bench/core.mjs";
 import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
@@ -62,7 +65,56 @@ async function call(base, method, path, body) {
   return json;
 }
 
-async function importOnce(rows) {
+/** Serves the file from the chosen source; answers the import's source and a way to stop it. */
+async function openSource(kind, path) {
+  if (kind === "http") {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-length": String(statSync(path).size) });
+      createReadStream(path).pipe(res);
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      source: { type: "url", url: `http://127.0.0.1:${server.address().port}/orders.csv` },
+      close: () => server.close(),
+    };
+  }
+  if (kind === "s3") {
+    const { startFakeS3 } = await import("../fakes/s3.mjs");
+    const s3 = await startFakeS3();
+    s3.put("bench", "orders.csv", readFileSync(path));
+    return {
+      source: {
+        type: "s3",
+        bucket: "bench",
+        key: "orders.csv",
+        region: s3.region,
+        endpoint: s3.url,
+        accessKeyId: "AKIDTEST",
+        secretAccessKey: "test-secret",
+      },
+      close: () => s3.close(),
+    };
+  }
+  if (kind === "sftp") {
+    const { startSshd, serveFile, SFTP_USER, SFTP_PASSWORD } = await import("../sources/sshd.ts");
+    const sshd = await startSshd();
+    const remote = serveFile(sshd, "orders.csv", readFileSync(path));
+    return {
+      source: {
+        type: "sftp",
+        host: sshd.host,
+        port: sshd.port,
+        username: SFTP_USER,
+        password: SFTP_PASSWORD,
+        path: remote,
+      },
+      close: () => sshd.close(),
+    };
+  }
+  throw new Error(`unknown --source ${kind}: use http, s3 or sftp`);
+}
+
+async function importOnce(rows, kind = "upload") {
   const path = await generate(rows);
   const size = statSync(path).size;
   const persistTo = `${ROOT}bench-data/state-import`;
@@ -70,20 +122,27 @@ async function importOnce(rows) {
   const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
   try {
     const t0 = performance.now();
-    const { key, uploadUrl } = await call(stack.base, "POST", "/v1/uploads", { filename: "orders.csv" });
-    const put = await fetch(uploadUrl, {
-      method: "PUT",
-      body: createReadStream(path),
-      duplex: "half",
-      headers: { "content-length": String(size) },
-    });
-    if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`);
+    let source;
+    let closeSource = () => {};
+    if (kind === "upload") {
+      const { key, uploadUrl } = await call(stack.base, "POST", "/v1/uploads", { filename: "orders.csv" });
+      const put = await fetch(uploadUrl, {
+        method: "PUT",
+        body: createReadStream(path),
+        duplex: "half",
+        headers: { "content-length": String(size) },
+      });
+      if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`);
+      source = { type: "upload", key };
+    } else {
+      ({ source, close: closeSource } = await openSource(kind, path));
+    }
     const t1 = performance.now();
     const imp = await call(stack.base, "POST", "/v1/imports", {
       name: "bench",
       type: "orders",
       format: "velocidi_csv",
-      source: { type: "upload", key },
+      source,
       options: { hashUserIds: true },
     });
     const started = await call(stack.base, "POST", `/v1/imports/${imp.id}/runs`, {});
@@ -95,6 +154,7 @@ async function importOnce(rows) {
       run = await call(stack.base, "GET", `/v1/runs/${started.id}`);
     }
     const t2 = performance.now();
+    closeSource();
     peak = Math.max(peak, workerdPeakMb());
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     const startedAt = Date.parse(run.startedAt);
@@ -114,6 +174,8 @@ async function importOnce(rows) {
 }
 
 async function main() {
+  const flag = process.argv.indexOf("--source");
+  const sourceKind = flag > 0 ? process.argv[flag + 1] : null;
   ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true" });
   console.log(`Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores`);
   const results = [];
@@ -121,6 +183,12 @@ async function main() {
     const path = await generate(rows);
     const peer = await papaparse(path);
     const r = await importOnce(rows);
+    if (sourceKind) {
+      const other = await importOnce(rows, sourceKind);
+      console.log(
+        `\n${rows.toLocaleString("en")} rows from ${sourceKind}: ${(other.rows / other.endToEndSeconds / 1000).toFixed(0)}k rows/s end to end (${other.endToEndSeconds.toFixed(1)} s; fetch+land+split+transform ${other.runSeconds.toFixed(1)} s) vs upload ${(r.rows / r.endToEndSeconds / 1000).toFixed(0)}k rows/s (${r.endToEndSeconds.toFixed(1)} s)`,
+      );
+    }
     if (r.rows !== peer.rows) throw new Error(`the import read ${r.rows} rows, papaparse ${peer.rows}`);
     results.push(r);
     const e2e = r.rows / r.endToEndSeconds;
