@@ -6,7 +6,13 @@ import { parseArgs } from "node:util";
 import { configPath, newApiKey, PERSIST_DIR, run, sha256Hex, sql, WRANGLER } from "./lib.mjs";
 
 /** Creates the tenant if new and registers a key for it; returns the key. */
-export async function createTenant({ id, name = id, key = newApiKey(), remote = false, persistTo = PERSIST_DIR }) {
+export async function createTenant({
+  id,
+  name = id,
+  key = newApiKey(),
+  remote = false,
+  persistTo = PERSIST_DIR,
+}) {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id))
     throw new Error(`tenant id '${id}' must be lowercase letters, digits, - or _`);
   const now = new Date().toISOString();
@@ -31,7 +37,11 @@ export async function createTenant({ id, name = id, key = newApiKey(), remote = 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { name: { type: "string" }, key: { type: "string" }, remote: { type: "boolean", default: false } },
+    options: {
+      name: { type: "string" },
+      key: { type: "string" },
+      remote: { type: "boolean", default: false },
+    },
   });
   const [command, id] = positionals;
   if (command !== "create-tenant" || !id) {

@@ -125,7 +125,9 @@ export function demoShopify() {
 export function demoCustomersCsv() {
   const lines = ["email,number_of_orders,signup,tier"];
   for (let n = 0; n < 25; n++) {
-    lines.push(`customer${n}@example.com,${n % 4},2021/0${1 + (n % 9)}/1${n % 10} 1${n % 10}:25,${["gold", "silver", "bronze"][n % 3]}`);
+    lines.push(
+      `customer${n}@example.com,${n % 4},2021/0${1 + (n % 9)}/1${n % 10} 1${n % 10}:25,${["gold", "silver", "bronze"][n % 3]}`,
+    );
   }
   lines.push("none,3,2021/01/01 10:00,gold");
   lines.push("late@example.com,many,2021/13/45 99:99,silver");
@@ -135,7 +137,14 @@ export function demoCustomersCsv() {
 export function demoCustomersJsonl() {
   const lines = [];
   for (let n = 0; n < 20; n++) {
-    lines.push(JSON.stringify({ customerId: `C-${100 + n}`, points: n * 10, vip: n % 4 === 0, address: { city: ["Lisbon", "Porto", "Braga"][n % 3] } }));
+    lines.push(
+      JSON.stringify({
+        customerId: `C-${100 + n}`,
+        points: n * 10,
+        vip: n % 4 === 0,
+        address: { city: ["Lisbon", "Porto", "Braga"][n % 3] },
+      }),
+    );
   }
   lines.push("{not json");
   return `${lines.join("\n")}\n`;
@@ -170,8 +179,18 @@ ${items.join("\n")}
 }
 
 export const DEMO_TRANSFORMATIONS = [
-  { op: "rename", from: "number_of_orders", to: "completedOrders", values: [{ type: "cast", to: "integer" }] },
-  { op: "copy", from: "signup", to: "signupAt", values: [{ type: "timestamp", pattern: "yyyy/MM/dd hh:mm" }] },
+  {
+    op: "rename",
+    from: "number_of_orders",
+    to: "completedOrders",
+    values: [{ type: "cast", to: "integer" }],
+  },
+  {
+    op: "copy",
+    from: "signup",
+    to: "signupAt",
+    values: [{ type: "timestamp", pattern: "yyyy/MM/dd hh:mm" }],
+  },
   { op: "delete", field: "signup" },
   { op: "add", field: "source", value: "crm-export" },
 ];

@@ -31,23 +31,56 @@ async function upload(base, key, filename, content) {
 export async function seedDemo(base, key) {
   const existing = new Set((await call(base, key, "GET", "/v1/imports?limit=1000")).items.map((i) => i.name));
   const demos = [
-    ["Demo: historic orders (Velocidi CSV)", "orders.csv", demoOrders, { type: "orders", format: "velocidi_csv", options: { hashUserIds: true } }],
-    ["Demo: Shopify orders export", "shopify-orders.csv", demoShopify, { type: "orders", format: "shopify_csv", options: { orderIdColumn: "Name" } }],
+    [
+      "Demo: historic orders (Velocidi CSV)",
+      "orders.csv",
+      demoOrders,
+      { type: "orders", format: "velocidi_csv", options: { hashUserIds: true } },
+    ],
+    [
+      "Demo: Shopify orders export",
+      "shopify-orders.csv",
+      demoShopify,
+      { type: "orders", format: "shopify_csv", options: { orderIdColumn: "Name" } },
+    ],
     [
       "Demo: CRM customers (CSV, transformed)",
       "customers.csv",
       demoCustomersCsv,
-      { type: "customers", format: "csv", options: { userIdField: "email", userIdType: "email", hashUserIds: true }, transformations: DEMO_TRANSFORMATIONS },
+      {
+        type: "customers",
+        format: "csv",
+        options: { userIdField: "email", userIdType: "email", hashUserIds: true },
+        transformations: DEMO_TRANSFORMATIONS,
+      },
     ],
-    ["Demo: loyalty customers (JSON lines)", "loyalty.jsonl", demoCustomersJsonl, { type: "customers", format: "jsonl", options: { userIdField: "customerId", userIdType: "customer_id" } }],
-    ["Demo: product catalogue (Google RSS)", "products.xml", demoProductsRss, { type: "products", format: "google_rss" }],
+    [
+      "Demo: loyalty customers (JSON lines)",
+      "loyalty.jsonl",
+      demoCustomersJsonl,
+      {
+        type: "customers",
+        format: "jsonl",
+        options: { userIdField: "customerId", userIdType: "customer_id" },
+      },
+    ],
+    [
+      "Demo: product catalogue (Google RSS)",
+      "products.xml",
+      demoProductsRss,
+      { type: "products", format: "google_rss" },
+    ],
   ];
   let created = 0;
   let ordersImport;
   for (const [name, filename, content, config] of demos) {
     if (existing.has(name)) continue;
     const uploadKey = await upload(base, key, filename, content());
-    const imported = await call(base, key, "POST", "/v1/imports", { name, source: { type: "upload", key: uploadKey }, ...config });
+    const imported = await call(base, key, "POST", "/v1/imports", {
+      name,
+      source: { type: "upload", key: uploadKey },
+      ...config,
+    });
     created++;
     if (config.format === "velocidi_csv") ordersImport = imported.id;
   }

@@ -19,13 +19,16 @@ beforeAll(async () => {
     clientId: "123",
     lists: { 321: 5000, 400: 3, 500: 4 },
     faults: (request) => {
-      if (request.path === "/lists/321/contacts" && rateLimited.delete(request.offset)) return { status: 429, reset: 1 };
+      if (request.path === "/lists/321/contacts" && rateLimited.delete(request.offset))
+        return { status: 429, reset: 1 };
       const failures = request.path === "/lists/500/contacts" ? flaky.get(request.offset) : undefined;
       if (failures?.length) return { status: failures.shift() ?? 503 };
       return null;
     },
   });
-  stack = await startStack({ vars: { "egoi-sync": { EGOI_API_BASE: egoi.url }, "config-api": { EGOI_API_BASE: egoi.url } } });
+  stack = await startStack({
+    vars: { "egoi-sync": { EGOI_API_BASE: egoi.url }, "config-api": { EGOI_API_BASE: egoi.url } },
+  });
   await stack.createTenant("acme", "key_acme");
   api = new ApiClient(stack.url, "key_acme");
 });
@@ -35,24 +38,41 @@ afterAll(async () => {
 });
 
 const egoiImport = (listId: number, apiKey = "egoi-test-key") =>
-  api.createImport({ name: `E-goi list ${listId}`, type: "customers", format: "egoi_contacts", source: { type: "egoi", apiKey, listId } });
+  api.createImport({
+    name: `E-goi list ${listId}`,
+    type: "customers",
+    format: "egoi_contacts",
+    source: { type: "egoi", apiKey, listId },
+  });
 
 describe("E-goi contacts sync", () => {
   it("imports 5,000 contacts exactly, waiting out 429s, and fetches no page twice for nothing", async () => {
     const importId = await egoiImport(321);
     const run = await api.run(importId, {}, 180_000);
     expect(run.error).toBeNull();
-    expect(run.stats).toMatchObject({ itemsRead: 5000, itemsValid: 5000, itemsInvalid: 0, added: 5000, updated: 0, unchanged: 0 });
+    expect(run.stats).toMatchObject({
+      itemsRead: 5000,
+      itemsValid: 5000,
+      itemsInvalid: 0,
+      added: 5000,
+      updated: 0,
+      unchanged: 0,
+    });
     const pages = egoi.state.requests.filter((r) => r.path === "/lists/321/contacts");
     const answered = pages.filter((r) => r.status === 200).map((r) => r.offset);
     expect(answered.sort((a, b) => a - b)).toEqual([0, 1000, 2000, 3000, 4000]);
-    expect(pages.filter((r) => r.status === 429).map((r) => r.offset).sort()).toEqual([1000, 3000]);
+    expect(
+      pages
+        .filter((r) => r.status === 429)
+        .map((r) => r.offset)
+        .sort(),
+    ).toEqual([1000, 3000]);
 
     const contact = fakeContact(321, 2);
-    const profile = await api.call<{ ids: { type: string; value: string }[]; attributes: Record<string, unknown> }>(
-      "GET",
-      `/v1/profiles/egoi_contact_id/${contact.base.contact_id}`,
-    );
+    const profile = await api.call<{
+      ids: { type: string; value: string }[];
+      attributes: Record<string, unknown>;
+    }>("GET", `/v1/profiles/egoi_contact_id/${contact.base.contact_id}`);
     expect(profile.body.ids).toEqual([
       { type: "egoi_contact_id", value: contact.base.contact_id },
       { type: "email_sha256", value: sha256("contact2.l321@example.com") },
@@ -84,7 +104,10 @@ describe("E-goi contacts sync", () => {
       "GET",
       "/v1/profiles/email/contact1.l400@example.com",
     );
-    expect(profile.body.attributes).toMatchObject({ tier: "gold", "egoi.account123.list400.status": expect.any(String) });
+    expect(profile.body.attributes).toMatchObject({
+      tier: "gold",
+      "egoi.account123.list400.status": expect.any(String),
+    });
     expect(profile.body.ids.map((i) => i.type).sort()).toEqual(["egoi_contact_id", "email_sha256"]);
   });
 
@@ -93,9 +116,12 @@ describe("E-goi contacts sync", () => {
     const run = await api.run(importId);
     expect(run.status).toBe("failed");
     expect(run.error?.message).toMatch(/the E-goi API key was refused/i);
-    const seen = JSON.stringify(await api.call("GET", `/v1/runs/${run.id}`)) + JSON.stringify(await api.call("GET", `/v1/imports/${importId}`));
+    const seen =
+      JSON.stringify(await api.call("GET", `/v1/runs/${run.id}`)) +
+      JSON.stringify(await api.call("GET", `/v1/imports/${importId}`));
     expect(seen).not.toContain("revoked-secret-key-value");
-    for (const log of stack.server.getLogs()) expect(JSON.stringify(log)).not.toContain("revoked-secret-key-value");
+    for (const log of stack.server.getLogs())
+      expect(JSON.stringify(log)).not.toContain("revoked-secret-key-value");
   });
 
   it("retries a page that answers 5xx or 408, with backoff, and then imports it once", async () => {
@@ -108,7 +134,11 @@ describe("E-goi contacts sync", () => {
 
   it("previews the first contacts through the API", async () => {
     const res = await api.call<{ items: { ids: { type: string }[] }[] }>("POST", "/v1/imports/preview", {
-      config: { type: "customers", format: "egoi_contacts", source: { type: "egoi", apiKey: "egoi-test-key", listId: 400 } },
+      config: {
+        type: "customers",
+        format: "egoi_contacts",
+        source: { type: "egoi", apiKey: "egoi-test-key", listId: 400 },
+      },
       limit: 2,
     });
     expect(res.status).toBe(200);

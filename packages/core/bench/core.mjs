@@ -4,7 +4,7 @@
 // on the same file in the same run. Each measurement runs in its own process, so that each peak
 // RSS is its own. Sizes: 250,000 and 1,000,000 rows (BENCH_ROWS overrides, comma-separated).
 import { execFileSync, fork } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -64,7 +64,12 @@ async function measureEngine(path, enginePath, transformed) {
     type: "orders",
     format: "velocidi_csv",
     options: { hashUserIds: true },
-    transformations: transformed ? [{ op: "rename", from: "paymentMethod", to: "paymentMethod" }, { op: "delete", field: "lineItem_brand" }] : [],
+    transformations: transformed
+      ? [
+          { op: "rename", from: "paymentMethod", to: "paymentMethod" },
+          { op: "delete", field: "lineItem_brand" },
+        ]
+      : [],
   });
   const reader = engine.createReader(config);
   const decoder = engine.createTextDecoder("utf-8");
@@ -79,7 +84,8 @@ async function measureEngine(path, enginePath, transformed) {
       if (!r.item) invalid++;
     }
   };
-  for await (const bytes of createReadStream(path, { highWaterMark: 1 << 20 })) await take(reader.write(decoder.decode(bytes)));
+  for await (const bytes of createReadStream(path, { highWaterMark: 1 << 20 }))
+    await take(reader.write(decoder.decode(bytes)));
   await take([...reader.write(decoder.end()), ...reader.end()]);
   return { rows, items, invalid };
 }
@@ -88,14 +94,18 @@ async function child() {
   const [mode, path, enginePath] = process.argv.slice(3);
   const started = performance.now();
   const result =
-    mode === "papaparse" ? await measurePapaparse(path) : await measureEngine(path, enginePath, mode === "engine+transform");
+    mode === "papaparse"
+      ? await measurePapaparse(path)
+      : await measureEngine(path, enginePath, mode === "engine+transform");
   const seconds = (performance.now() - started) / 1000;
   process.send?.({ ...result, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 });
 }
 
 function runChild(mode, path, enginePath) {
   return new Promise((resolve, reject) => {
-    const proc = fork(fileURLToPath(import.meta.url), ["--child", mode, path, enginePath], { stdio: "inherit" });
+    const proc = fork(fileURLToPath(import.meta.url), ["--child", mode, path, enginePath], {
+      stdio: "inherit",
+    });
     proc.on("message", resolve);
     proc.on("error", reject);
     proc.on("exit", (code) => code !== 0 && reject(new Error(`${mode} exited ${code}`)));
@@ -122,7 +132,7 @@ async function main() {
     const peer = await runChild("papaparse", path, enginePath);
     const line = (name, r) =>
       console.log(
-        `  ${name.padEnd(34)} ${(r.rows / r.seconds / 1000).toFixed(0).padStart(6)}k rows/s ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB  ${r === peer ? "" : `${((r.rows / r.seconds) / (peer.rows / peer.seconds)).toFixed(2)}× papaparse`}`,
+        `  ${name.padEnd(34)} ${(r.rows / r.seconds / 1000).toFixed(0).padStart(6)}k rows/s ${(mb / r.seconds).toFixed(1).padStart(7)} MB/s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB  ${r === peer ? "" : `${(r.rows / r.seconds / (peer.rows / peer.seconds)).toFixed(2)}× papaparse`}`,
       );
     line("papaparse parse-only (header:true)", peer);
     for (const mode of ["engine", "engine+transform"]) {

@@ -1,11 +1,11 @@
 export * from "./config";
 export * from "./constants";
+export { CsvTokenizer } from "./csv";
 export { createTextDecoder, type ImportTextDecoder } from "./decode";
 export type { ChunkPlan, ItemReader, ReaderPosition, ReadResult, Splitter } from "./engine";
 export { fetchPublic } from "./fetch-source";
 export { EGOI_ID_TYPE, egoiAttributePrefix, mapEgoiContact } from "./formats/egoi";
 export { sha256Hex, sha256HexSync, toHex } from "./hash";
-export { CsvTokenizer } from "./csv";
 export {
   BUILT_IN_ID_TYPES,
   checkUserId,
