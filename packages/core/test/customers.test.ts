@@ -7,6 +7,7 @@ import { ImportFileError } from "../src/issues";
 import type { CustomerRecord } from "../src/items";
 import CSV from "./fixtures/customers/customers.csv?raw";
 import JSONL from "./fixtures/customers/customers.jsonl?raw";
+import { seededRandom as mulberry32 } from "./support/random";
 
 const config = (format: "csv" | "jsonl", extra: Partial<ReadConfig> = {}) =>
   ReadConfig.parse({
@@ -24,16 +25,6 @@ const config = (format: "csv" | "jsonl", extra: Partial<ReadConfig> = {}) =>
     ],
     ...extra,
   });
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function readAll<T>(reader: ItemReader<T>, text: string, random?: () => number, maxSize = text.length) {
   const results: ReadResult<T>[] = [];

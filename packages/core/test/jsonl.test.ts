@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ImportFileError } from "../src/issues";
 import { type JsonLine, JsonLinesParser, WRONG_FORMAT_LINES } from "../src/jsonl";
+import { seededRandom as mulberry32 } from "./support/random";
 
 function parse(
   text: string,
@@ -13,16 +14,6 @@ function parse(
     lines.push(...parser.write(text.slice(i, i + size)));
   lines.push(...parser.end());
   return lines;
-}
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function fileError(run: () => unknown): ImportFileError {

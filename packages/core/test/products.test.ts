@@ -9,20 +9,11 @@ import ATOM from "./fixtures/products/feed.atom.xml?raw";
 import RSS from "./fixtures/products/feed.rss.xml?raw";
 import TSV from "./fixtures/products/feed.tsv?raw";
 import JSONL from "./fixtures/products/products.jsonl?raw";
+import { seededRandom as mulberry32 } from "./support/random";
 
 type ProductFormat = "google_rss" | "google_atom" | "google_tsv" | "jsonl";
 const config = (format: ProductFormat, transformations: ReadConfig["transformations"] = []) =>
   ReadConfig.parse({ type: "products", format, transformations });
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function readAll<T>(reader: ItemReader<T>, text: string, random?: () => number, maxSize = text.length) {
   const results: ReadResult<T>[] = [];

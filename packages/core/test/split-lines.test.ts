@@ -5,18 +5,9 @@ import type { ChunkPlan, ItemReader, ReaderPosition, Splitter } from "../src/eng
 import { createCustomerJsonlReader } from "../src/formats/customers";
 import { createProductReader } from "../src/formats/products";
 import { createJsonlSplitter, createXmlSplitter } from "../src/split-lines";
+import { seededRandom as mulberry32 } from "./support/random";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Feeds the bytes in random slices, as a stream would arrive. */
 function plan(splitter: Splitter, bytes: Uint8Array, random: () => number, maxSlice: number) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ImportFileError } from "../src/issues";
 import { type XmlElement, XmlItemReader, type XmlItemReaderOptions } from "../src/xml";
+import { seededRandom as mulberry32 } from "./support/random";
 
 const RSS = `<?xml version="1.0" encoding="UTF-8"?>
 <rss xmlns:g="http://base.google.com/ns/1.0" version="2.0">
@@ -34,16 +35,6 @@ function readAll(text: string, options: XmlItemReaderOptions, sizes?: () => numb
 }
 
 const fields = (element: XmlElement) => Object.fromEntries(element.children.map((c) => [c.name, c.text]));
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fileError(run: () => unknown): ImportFileError {
   try {
