@@ -1,0 +1,294 @@
+// @ts-check
+import { createReadStream } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { ApiError, CliError, messageOf } from "./errors.mjs";
+
+/** @typedef {import("./settings.mjs").Settings} Settings */
+/** @typedef {import("./output.mjs").Output} Output */
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** How many times a GET is tried again after a dropped connection, a 429 or a 503. */
+const GET_RETRIES = 4;
+
+/**
+ * The public API over HTTP, with the key as a bearer token. Every failure becomes a CliError
+ * whose message a person can act on.
+ */
+export class ApiClient {
+  /**
+   * @param {Settings} settings
+   * @param {Output} out
+   * @param {{ debug?: boolean }} [options]
+   */
+  constructor(settings, out, options = {}) {
+    this.url = settings.url;
+    this.key = settings.key;
+    this.keyOrigin = settings.keyOrigin;
+    this.out = out;
+    this.debug = options.debug ?? false;
+    /** Whether the API has answered once; only then is a dropped connection worth another try. */
+    this.reached = false;
+    out.hide(settings.key);
+  }
+
+  /**
+   * A JSON call; resolves to the parsed body (null for 204).
+   * @param {string} method
+   * @param {string} path
+   * @param {{ body?: unknown, signal?: AbortSignal }} [options]
+   * @returns {Promise<unknown>}
+   */
+  async call(method, path, options = {}) {
+    const res = await this.fetch(method, path, options);
+    if (res.status === 204) return null;
+    const text = await res.text();
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new ApiError(
+        res.status,
+        "not_json",
+        `The API at ${this.url.origin} did not answer JSON on ${path}.`,
+      );
+    }
+  }
+
+  /**
+   * Every item of a paged list, following `nextCursor`, and the list's `total` where it gives one.
+   * @param {string} path
+   * @returns {Promise<{ items: unknown[], total: number }>}
+   */
+  async all(path) {
+    /** @type {unknown[]} */
+    const items = [];
+    /** @type {number | null} */
+    let total = null;
+    /** @type {string | null} */
+    let cursor = null;
+    do {
+      const separator = path.includes("?") ? "&" : "?";
+      const page = /** @type {import("./types.mjs").Page<unknown>} */ (
+        await this.call(
+          "GET",
+          `${path}${separator}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        )
+      );
+      items.push(...(page.items ?? []));
+      if (typeof page.total === "number") total ??= page.total;
+      cursor = page.nextCursor ?? null;
+    } while (cursor);
+    return { items, total: total ?? items.length };
+  }
+
+  /**
+   * A call that answered 2xx, or an error. GETs are tried again after a dropped connection or
+   * an answer of 429/503, so that following a long run survives a blip.
+   * @param {string} method
+   * @param {string} path
+   * @param {{ body?: unknown, signal?: AbortSignal }} [options]
+   * @returns {Promise<Response>}
+   */
+  async fetch(method, path, options = {}) {
+    if (!this.key) {
+      throw new CliError(
+        'No API key: pass --key, set CDP_API_KEY, or put {"key": "..."} in ~/.config/cdp-import/config.json.',
+        { code: "no_api_key" },
+      );
+    }
+    const target = new URL(
+      path.replace(/^\//, ""),
+      this.url.href.endsWith("/") ? this.url : `${this.url.href}/`,
+    );
+    const attempts = method === "GET" ? GET_RETRIES + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      const started = Date.now();
+      this.trace(`→ ${method} ${target.href} (Authorization: Bearer ***)`);
+      /** @type {Response} */
+      let res;
+      try {
+        res = await fetch(target, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.key}`,
+            accept: "application/json, text/csv",
+            ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+          },
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal: options.signal,
+        });
+      } catch (err) {
+        if (options.signal?.aborted) throw err;
+        this.trace(`← no answer: ${causeOf(err)}`);
+        // A first call that gets no answer means a stack that is not running: say so at once.
+        if (this.reached && attempt < attempts) {
+          await sleep(backoff(attempt));
+          continue;
+        }
+        throw this.unreachable(err);
+      }
+      this.reached = true;
+      this.trace(`← ${res.status} (${Date.now() - started} ms)`);
+      if ((res.status === 429 || res.status === 503) && attempt < attempts) {
+        await res.body?.cancel();
+        await sleep(retryAfter(res) ?? backoff(attempt));
+        continue;
+      }
+      if (res.ok) return res;
+      throw await this.errorOf(res);
+    }
+  }
+
+  /**
+   * Streams a file from disk to a signed upload URL with its Content-Length; the file is never
+   * held in memory whole, so files of many GB upload as well as small ones.
+   * @param {string} uploadUrl
+   * @param {string} filePath
+   * @param {number} size
+   * @param {{ onProgress?: (bytesSent: number) => void, signal?: AbortSignal }} [options]
+   */
+  async upload(uploadUrl, filePath, size, options = {}) {
+    const url = new URL(uploadUrl);
+    // The query string is the URL's signature: a credential for an hour, so it is not printed.
+    this.trace(`→ PUT ${url.origin}${url.pathname} (${size} bytes; signature hidden)`);
+    const started = Date.now();
+    const transport = url.protocol === "https:" ? https : http;
+    const request = transport.request(url, {
+      method: "PUT",
+      headers: { "content-length": String(size), "content-type": "application/octet-stream" },
+      signal: options.signal,
+    });
+    const answered = new Promise(
+      /** @param {(res: http.IncomingMessage) => void} resolve */ (resolve, reject) => {
+        request.once("response", resolve);
+        request.once("error", reject);
+      },
+    );
+    let sent = 0;
+    const counter = new Transform({
+      transform(chunk, _encoding, callback) {
+        sent += chunk.length;
+        options.onProgress?.(sent);
+        callback(null, chunk);
+      },
+    });
+    // An early answer (an expired URL) ends the body short; the answer says why, not the pipe.
+    const sending = pipeline(createReadStream(filePath, { highWaterMark: 1 << 20 }), counter, request).catch(
+      (err) => err,
+    );
+    /** @type {http.IncomingMessage} */
+    let res;
+    try {
+      res = await answered;
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      const failure = await sending;
+      this.trace(`← no answer: ${causeOf(err)}`);
+      if (failure instanceof Error && "path" in failure) {
+        throw new CliError(`Could not read ${filePath}: ${failure.message}`, { code: "file_unreadable" });
+      }
+      throw new CliError(
+        `The upload to ${url.origin} broke off after ${sent} of ${size} bytes: ${causeOf(err)}.`,
+        { code: "upload_failed" },
+      );
+    }
+    const chunks = [];
+    for await (const chunk of res) chunks.push(chunk);
+    const text = Buffer.concat(chunks).toString("utf8");
+    this.trace(`← ${res.statusCode} (${Date.now() - started} ms)`);
+    if (res.statusCode !== 201 && res.statusCode !== 200) {
+      const envelope = parseEnvelope(text);
+      throw new ApiError(
+        res.statusCode ?? 0,
+        envelope?.code ?? "upload_failed",
+        `The upload was refused (HTTP ${res.statusCode}): ${envelope?.message ?? (text.slice(0, 200) || "no reason given")}`,
+      );
+    }
+  }
+
+  /** @param {string} text */
+  trace(text) {
+    if (this.debug) this.out.stderr.write(`${this.out.redact(`[debug] ${text}`)}\n`);
+  }
+
+  /** @param {unknown} err */
+  unreachable(err) {
+    const hint = LOOPBACK_HOSTS.has(this.url.hostname)
+      ? "is `npm start` running?"
+      : "check the URL (--url or CDP_API_URL) and your network.";
+    return new CliError(`Could not reach the API at ${this.url.origin}: ${hint} (${causeOf(err)})`, {
+      code: "unreachable",
+    });
+  }
+
+  /** @param {Response} res */
+  async errorOf(res) {
+    const envelope = parseEnvelope(await res.text());
+    if (res.status === 401) {
+      return new ApiError(
+        401,
+        "unauthorized",
+        `the API key was refused by ${this.url.origin}: check the key from ${this.keyOrigin}.`,
+      );
+    }
+    if (!envelope) {
+      return new ApiError(
+        res.status,
+        `http_${res.status}`,
+        `The API at ${this.url.origin} answered HTTP ${res.status} ${res.statusText}.`,
+      );
+    }
+    return new ApiError(res.status, envelope.code, envelope.message, envelope.details);
+  }
+}
+
+/**
+ * The API's error envelope, or null when the text is something else (a proxy's HTML page).
+ * @param {string} text
+ * @returns {{ code: string, message: string, details: string[] } | null}
+ */
+function parseEnvelope(text) {
+  try {
+    const error = JSON.parse(text)?.error;
+    if (typeof error?.message !== "string") return null;
+    const details = Array.isArray(error.details)
+      ? error.details.map((/** @type {unknown} */ d) =>
+          typeof d === "object" && d !== null && "message" in d
+            ? `${"path" in d && d.path ? `${d.path}: ` : ""}${String(d.message)}`
+            : JSON.stringify(d),
+        )
+      : [];
+    return { code: String(error.code ?? "error"), message: error.message, details };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The low-level reason of a network failure ("ECONNREFUSED"), for the end of a message.
+ * @param {unknown} err
+ */
+function causeOf(err) {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const code = /** @type {{ code?: unknown } | null | undefined} */ (cause)?.code;
+  return typeof code === "string" ? code : messageOf(cause);
+}
+
+/** @param {Response} res */
+function retryAfter(res) {
+  const seconds = Number(res.headers.get("retry-after"));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 30) * 1000 : null;
+}
+
+/** @param {number} attempt */
+function backoff(attempt) {
+  return Math.min(250 * 2 ** attempt, 4000);
+}
+
+/** @param {number} ms */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
