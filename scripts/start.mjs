@@ -38,6 +38,11 @@ async function stop(signal) {
 }
 process.on("SIGINT", () => stop("SIGINT"));
 process.on("SIGTERM", () => stop("SIGTERM"));
+// If whatever started this script goes away (a killed terminal or npm), stop too.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop("parent exited");
+}, 1000).unref();
 stack.exited.then((code) => {
   if (!stopping) {
     log(`wrangler dev exited with ${code}`);
