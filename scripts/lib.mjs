@@ -66,4 +66,8 @@ export function ensureDevVars(vars = {}) {
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join("\n")}\n`;
   for (const path of paths) writeFileSync(path, text);
+  // The dashboard seals its session cookies with its own secret.
+  const dashboard = `${ROOT}apps/dashboard/.dev.vars`;
+  const session = readDevVars(dashboard).SESSION_SECRET ?? randomBytes(32).toString("base64");
+  writeFileSync(dashboard, `SESSION_SECRET=${JSON.stringify(session)}\n`);
 }

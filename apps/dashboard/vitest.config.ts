@@ -1,3 +1,6 @@
 import { workerProject } from "../../vitest.shared.ts";
 
-export default workerProject("dashboard", { peers: ["cdp-config-api"] });
+export default workerProject("dashboard", {
+  peers: ["cdp-config-api"],
+  bindings: { SESSION_SECRET: "test-dashboard-session-secret" },
+});

@@ -8,6 +8,7 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const TEST_SECRETS = {
   SECRETS_KEYS: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
   UPLOAD_SIGNING_SECRET: "e2e-upload-signing-secret",
+  SESSION_SECRET: "e2e-dashboard-session-secret",
 };
 
 export interface StackOptions {

@@ -1,21 +1,17 @@
-import { Hono } from "hono";
-import { Layout } from "./layout";
+import { newApp } from "./app";
+import { registerImports } from "./routes/imports";
+import { registerRuns } from "./routes/runs";
+import { registerSignIn } from "./routes/sign-in";
+import { registerWizard } from "./routes/wizard";
 
-const app = new Hono<{ Bindings: Env }>();
+/** The dashboard: Collect > Data Imports, server-rendered, talking to config-api over its service binding. */
+export const dashboard = newApp();
+registerSignIn(dashboard);
+registerImports(dashboard);
+registerWizard(dashboard);
+registerRuns(dashboard);
 
-app.get("/", (c) =>
-  c.html(
-    <Layout title="Data Imports">
-      <h1>Data Imports</h1>
-      <p>Bring orders, customers and product catalogues into the platform.</p>
-      <a class="button" href="/imports/new">
-        New Import
-      </a>
-    </Layout>,
-  ),
-);
+// Static files (styles, scripts, the API reference's assets) come from the assets directory.
+dashboard.get("*", (c) => c.env.ASSETS.fetch(c.req.raw));
 
-// Static files (styles, scripts) come from the assets directory.
-app.get("*", (c) => c.env.ASSETS.fetch(c.req.raw));
-
-export default app satisfies ExportedHandler<Env>;
+export default { fetch: dashboard.fetch } satisfies ExportedHandler<Env>;

@@ -1,27 +1,82 @@
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
-/** The page frame: brand, the Collect > Data Imports navigation, and the content. */
-export function Layout(props: { title: string; children: Child }) {
+export interface LayoutProps {
+  title: string;
+  /** The signed-in session's CSRF token; absent on the sign-in page. */
+  csrf?: string;
+  /** Client scripts of the page, from /js. */
+  scripts?: string[];
+  children: Child;
+}
+
+/** The page frame: brand, the Collect > Data Imports navigation, sign-out, and the content. */
+export function Layout(props: LayoutProps) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · CDP`}</title>
-        <link rel="stylesheet" href="/styles.css" />
-      </head>
-      <body>
-        <header>
-          <span class="brand">CDP</span>
-          <nav aria-label="Main">
-            <span>Collect</span> ›{" "}
-            <a href="/" aria-current="page">
-              Data Imports
+    <>
+      {/* Standards mode: without the doctype, browsers lay the pages out in quirks mode. */}
+      {raw("<!DOCTYPE html>")}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          {props.csrf ? <meta name="csrf-token" content={props.csrf} /> : null}
+          <title>{`${props.title} · CDP`}</title>
+          <link rel="stylesheet" href="/styles.css" />
+          {/* No favicon request: the browser would log a 404 on every page. */}
+          <link rel="icon" href="data:," />
+          {(props.scripts ?? []).map((src) => (
+            <script src={`/js/${src}`} defer />
+          ))}
+        </head>
+        <body>
+          <a class="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header class="site-header">
+            <a class="brand" href="/">
+              CDP
             </a>
-          </nav>
-        </header>
-        <main>{props.children}</main>
-      </body>
-    </html>
+            <nav aria-label="Main">
+              <ol class="breadcrumbs">
+                <li>
+                  <span>Collect</span>
+                </li>
+                <li>
+                  <a href="/" aria-current="page">
+                    Data Imports
+                  </a>
+                </li>
+              </ol>
+            </nav>
+            {props.csrf ? (
+              <form class="sign-out" method="post" action="/sign-out">
+                <input type="hidden" name="_csrf" value={props.csrf} />
+                <button type="submit" class="link-button">
+                  Sign out
+                </button>
+              </form>
+            ) : null}
+          </header>
+          <main id="main" tabindex={-1}>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
   );
+}
+
+/** A message from the API or the dashboard, in a live region so screen readers announce it. */
+export function Alert(props: { kind: "error" | "notice"; children: Child }) {
+  return (
+    <div class={`alert alert-${props.kind}`} role={props.kind === "error" ? "alert" : "status"}>
+      {props.children}
+    </div>
+  );
+}
+
+/** The hidden CSRF field of a form that changes something. */
+export function CsrfField(props: { token: string }) {
+  return <input type="hidden" name="_csrf" value={props.token} />;
 }

@@ -1,0 +1,1155 @@
+// The New Import wizard: steps, checks as you type, the upload with its progress bar, the
+// transformations editor, the preview and saving. Text from files and users only ever goes
+// into the page through textContent and value, never as HTML.
+(() => {
+  const form = document.getElementById("wizard");
+  if (!form) return;
+
+  const $ = (id) => document.getElementById(id);
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute("content") ?? "";
+  const stepPaths = JSON.parse(form.dataset.steps ?? "[]");
+  const steps = [...form.querySelectorAll("section.step")];
+  const lastStep = steps.length - 1;
+  const previewStep = steps.findIndex((s) => s.querySelector("#preview"));
+  const importId = form.dataset.importId || null;
+  const initial = form.dataset.initial ? JSON.parse(form.dataset.initial) : null;
+  const CSV_LIKE = new Set(["velocidi_csv", "shopify_csv", "csv", "google_tsv"]);
+  const OP_LABELS = {
+    rename: "Rename a field",
+    copy: "Copy a field",
+    add: "Add a field",
+    delete: "Delete a field",
+  };
+  const PREVIEW_KEYS = [
+    "orderId",
+    "id",
+    "userId",
+    "email",
+    "title",
+    "total",
+    "currency",
+    "price",
+    "lineItems",
+    "createdAt",
+  ];
+  const STEP_LABELS = { map: "Map values", timestamp: "Read as a date and time", cast: "Cast" };
+
+  const state = {
+    step: 0,
+    uploadKey: initial?.source?.type === "upload" ? initial.source.key : null,
+    uploading: false,
+    uploadError: null,
+    columns: [],
+    transformations: [],
+    /** Steps whose every problem is shown (the user tried to leave them). */
+    revealed: new Set(),
+    /** Fields the user has typed in: their problems show as they type. */
+    touched: new Set(),
+    errors: [],
+    checkSeq: 0,
+  };
+
+  // ---------- small DOM helpers ----------
+
+  function el(tag, attrs = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === "text") node.textContent = value;
+      else if (name === "value") node.value = value;
+      else if (name === "checked") node.checked = Boolean(value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of [].concat(children)) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  /** A labelled field with the place for its error, like the server-rendered ones. */
+  function field(id, labelText, path, control, hint) {
+    control.id = id;
+    return el("div", { class: "field", "data-path": path }, [
+      el("label", { for: id, text: labelText }),
+      control,
+      hint ? el("p", { class: "hint", id: `${id}-hint`, text: hint }) : null,
+      el("p", { class: "field-error", id: `${id}-error`, hidden: true }),
+    ]);
+  }
+
+  function radioValue(name) {
+    return form.querySelector(`input[name="${name}"]:checked`)?.value;
+  }
+
+  function setRadio(name, value) {
+    for (const input of form.querySelectorAll(`input[name="${name}"]`)) input.checked = input.value === value;
+  }
+
+  const text = (id) => {
+    const value = $(id)?.value.trim() ?? "";
+    return value === "" ? undefined : value;
+  };
+
+  const number = (id) => {
+    const value = $(id)?.value.trim() ?? "";
+    return value === "" ? undefined : Number(value);
+  };
+
+  function formatBytes(bytes) {
+    const units = ["bytes", "KB", "MB", "GB", "TB"];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    return unit === 0 ? `${value} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+  }
+
+  /** Hidden by the wizard's choices (not just by being on another step). */
+  function isApplicable(node) {
+    for (let n = node; n && n !== form; n = n.parentElement) {
+      if (n.hidden && !n.matches("section.step")) return false;
+    }
+    return true;
+  }
+
+  // ---------- calls to the dashboard ----------
+
+  async function post(path, body) {
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", accept: "application/json", "x-csrf-token": csrf },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      return { ok: false, status: 0, message: "The dashboard could not be reached: check your connection." };
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    if (!response.ok) {
+      const error = data?.error ?? {};
+      return {
+        ok: false,
+        status: response.status,
+        message: error.message ?? `The dashboard answered ${response.status}.`,
+        details: error.details,
+      };
+    }
+    return { ok: true, data };
+  }
+
+  // ---------- the config being built ----------
+
+  /** A secret left empty while editing keeps the stored one ("***"). */
+  function secret(id, stored) {
+    const value = $(id)?.value ?? "";
+    if (value !== "") return value;
+    return stored === "***" ? "***" : undefined;
+  }
+
+  function buildSource() {
+    const type = radioValue("sourceType");
+    const stored = initial && initial.source?.type === type ? initial.source : {};
+    switch (type) {
+      case "upload":
+        return {
+          type,
+          key: state.uploadKey ?? "",
+          ...(stored.watchPrefix ? { watchPrefix: stored.watchPrefix } : {}),
+        };
+      case "url": {
+        const authorization = secret("source-authorization", stored.headers?.Authorization);
+        return {
+          type,
+          url: text("source-url"),
+          ...(authorization ? { headers: { Authorization: authorization } } : {}),
+        };
+      }
+      case "s3":
+        return {
+          type,
+          bucket: text("s3-bucket"),
+          key: text("s3-key"),
+          region: text("s3-region"),
+          endpoint: text("s3-endpoint"),
+          accessKeyId: text("s3-access-key-id"),
+          secretAccessKey: secret("s3-secret-access-key", stored.secretAccessKey),
+        };
+      case "sftp":
+        return {
+          type,
+          host: text("sftp-host"),
+          port: number("sftp-port"),
+          username: text("sftp-username"),
+          path: text("sftp-path"),
+          password: secret("sftp-password", stored.password),
+          privateKey: secret("sftp-private-key", stored.privateKey),
+          ...(stored.hostKeySha256 ? { hostKeySha256: stored.hostKeySha256 } : {}),
+        };
+      case "egoi":
+        return { type, apiKey: secret("egoi-api-key", stored.apiKey), listId: number("egoi-list-id") };
+      default:
+        return undefined;
+    }
+  }
+
+  function optionApplies(id) {
+    const wrapper = $(id)?.closest(".field");
+    return wrapper ? isApplicable(wrapper) : false;
+  }
+
+  function buildOptions() {
+    const options = {};
+    // Options the wizard does not show (a zip entry) stay as they were.
+    if (initial?.options?.entry) options.entry = initial.options.entry;
+    if (optionApplies("hash-user-ids") && $("hash-user-ids").checked) options.hashUserIds = true;
+    if (optionApplies("order-id-column") && $("order-id-column").value !== "Name")
+      options.orderIdColumn = "Id";
+    if (optionApplies("user-id-field")) options.userIdField = text("user-id-field");
+    if (optionApplies("user-id-type")) options.userIdType = text("user-id-type");
+    if (optionApplies("merge-strategy") && $("merge-strategy").value !== "merge")
+      options.mergeStrategy = "replace";
+    if (optionApplies("encoding") && $("encoding").value !== "utf-8") options.encoding = $("encoding").value;
+    if (optionApplies("delimiter") && $("delimiter").value !== ",") options.delimiter = $("delimiter").value;
+    return options;
+  }
+
+  /** "42" and "true" keep their type; "\"42\"" is the text 42; anything else is text. */
+  function parseValue(raw) {
+    const value = raw.trim();
+    if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+    if (value === "true" || value === "false") return value === "true";
+    if (value === "null") return null;
+    if (/^".*"$/.test(value)) return value.slice(1, -1);
+    return raw;
+  }
+
+  function showValue(value) {
+    if (typeof value === "string")
+      return /^(-?\d+(\.\d+)?|true|false|null)$/.test(value.trim()) ? `"${value}"` : value;
+    if (value === undefined) return "";
+    return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+  }
+
+  /** Map values are text, as the cells of a file are. */
+  const mapText = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+
+  function buildValueStep(step) {
+    if (step.type === "map")
+      return { type: "map", mappings: step.mappings.map((m) => ({ from: m.from, to: m.to })) };
+    if (step.type === "timestamp") return { type: "timestamp", pattern: step.pattern || undefined };
+    return { type: "cast", to: step.to };
+  }
+
+  function buildTransformations() {
+    return state.transformations.map((t) => {
+      if (t.op === "rename" || t.op === "copy") {
+        return {
+          op: t.op,
+          from: t.from || undefined,
+          to: t.to || undefined,
+          ...(t.values.length ? { values: t.values.map(buildValueStep) } : {}),
+        };
+      }
+      if (t.op === "add") return { op: "add", field: t.field || undefined, value: parseValue(t.value) };
+      return { op: "delete", field: t.field || undefined };
+    });
+  }
+
+  function buildSchedule() {
+    if (radioValue("scheduleKind") !== "every") return null;
+    const start = $("start-at").value;
+    const startDate = start ? new Date(start) : null;
+    return {
+      everyDays: number("every-days"),
+      startAt: startDate && !Number.isNaN(startDate.getTime()) ? startDate.toISOString() : undefined,
+      enabled: initial?.schedule?.enabled ?? true,
+    };
+  }
+
+  function buildConfig() {
+    const format = radioValue("format");
+    return {
+      name: $("name").value.trim(),
+      type: radioValue("type"),
+      format,
+      source: buildSource(),
+      options: buildOptions(),
+      transformations: format === "egoi_contacts" ? [] : buildTransformations(),
+      schedule: buildSchedule(),
+    };
+  }
+
+  // ---------- what is shown for the choices made ----------
+
+  function updateChoices() {
+    const type = radioValue("type");
+    const formatInputs = [...form.querySelectorAll('input[name="format"]')];
+    for (const input of formatInputs) {
+      const card = input.closest(".radio-card");
+      const fits = type !== undefined && card.dataset.types.split(" ").includes(type);
+      card.hidden = !fits;
+      input.disabled = !fits;
+      if (!fits) input.checked = false;
+    }
+    const format = radioValue("format");
+    const isEgoi = format === "egoi_contacts";
+    for (const input of form.querySelectorAll('input[name="sourceType"]')) {
+      const fits = isEgoi ? input.value === "egoi" : input.value !== "egoi";
+      input.closest(".radio-card").hidden = !fits;
+      input.disabled = !fits;
+      if (!fits) input.checked = false;
+    }
+    if (isEgoi) setRadio("sourceType", "egoi");
+    const source = radioValue("sourceType");
+    for (const panel of form.querySelectorAll(".source-panel"))
+      panel.hidden = panel.dataset.source !== source;
+
+    let anyOption = false;
+    for (const wrapper of steps[3].querySelectorAll(".field[data-path]")) {
+      const among = (list, value) => list === undefined || list.split(" ").includes(value);
+      const { types, formats, notFormats } = wrapper.dataset;
+      const fits =
+        among(types, type) &&
+        among(formats, format) &&
+        (notFormats === undefined || !among(notFormats, format));
+      wrapper.hidden = !fits;
+      anyOption ||= fits;
+    }
+    $("options-none").hidden = anyOption;
+    $("transformations-egoi").hidden = !isEgoi;
+    $("transformations-editor").hidden = isEgoi;
+    $("schedule-every").hidden = radioValue("scheduleKind") !== "every";
+  }
+
+  // ---------- errors next to their fields ----------
+
+  function stepOfPath(path) {
+    const index = stepPaths.findIndex((prefixes) =>
+      prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}.`)),
+    );
+    return index === -1 ? 0 : index;
+  }
+
+  /** The field an error belongs to: the same path, else the closest parent or child field. */
+  function fieldOfPath(path) {
+    const fields = [...form.querySelectorAll("[data-path]")].filter(isApplicable);
+    const exact = fields.find((f) => f.dataset.path === path);
+    if (exact) return exact;
+    const parents = fields.filter((f) => path.startsWith(`${f.dataset.path}.`));
+    if (parents.length) return parents.sort((a, b) => b.dataset.path.length - a.dataset.path.length)[0];
+    return fields.find((f) => f.dataset.path.startsWith(`${path}.`)) ?? null;
+  }
+
+  function clearErrors() {
+    for (const message of form.querySelectorAll(".field-error")) {
+      message.hidden = true;
+      message.textContent = "";
+    }
+    for (const wrapper of form.querySelectorAll(".field.invalid")) wrapper.classList.remove("invalid");
+    for (const control of form.querySelectorAll("[aria-invalid]")) {
+      control.removeAttribute("aria-invalid");
+      const described = (control.getAttribute("aria-describedby") ?? "")
+        .split(" ")
+        .filter((id) => id && !id.endsWith("-error"));
+      if (described.length) control.setAttribute("aria-describedby", described.join(" "));
+      else control.removeAttribute("aria-describedby");
+    }
+    for (const box of form.querySelectorAll(".step-error")) {
+      box.hidden = true;
+      box.textContent = "";
+    }
+  }
+
+  function allErrors() {
+    return state.uploadError
+      ? [{ path: "source.key", message: state.uploadError }, ...state.errors]
+      : state.errors;
+  }
+
+  /** Shows the errors of revealed steps and touched fields; returns them by field. */
+  function applyErrors() {
+    clearErrors();
+    const shown = [];
+    const filled = new Set();
+    for (const error of allErrors()) {
+      const wrapper = fieldOfPath(error.path);
+      const step = wrapper ? steps.indexOf(wrapper.closest("section.step")) : stepOfPath(error.path);
+      const visible = state.revealed.has(step) || (wrapper && state.touched.has(wrapper.dataset.path));
+      if (!visible) continue;
+      if (!wrapper) {
+        const box = steps[step].querySelector(".step-error");
+        box.hidden = false;
+        box.textContent = box.textContent ? `${box.textContent} ${error.message}` : error.message;
+        shown.push({ step, wrapper: null });
+        continue;
+      }
+      if (filled.has(wrapper)) continue;
+      filled.add(wrapper);
+      const message = wrapper.querySelector(":scope > .field-error");
+      message.textContent = error.message;
+      message.hidden = false;
+      wrapper.classList.add("invalid");
+      const control = wrapper.querySelector("input:not([type=hidden]), select, textarea");
+      if (control) {
+        control.setAttribute("aria-invalid", "true");
+        const described = new Set(
+          (control.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean),
+        );
+        described.add(message.id);
+        control.setAttribute("aria-describedby", [...described].join(" "));
+      }
+      shown.push({ step, wrapper });
+    }
+    return shown;
+  }
+
+  function showStepError(message) {
+    const box = steps[state.step].querySelector(".step-error");
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  let checkTimer = null;
+
+  /** Asks the dashboard to check the draft as the API will; stale answers are dropped. */
+  async function runCheck() {
+    clearTimeout(checkTimer);
+    const seq = ++state.checkSeq;
+    const result = await post("/imports/check", { config: buildConfig() });
+    if (seq !== state.checkSeq) return false;
+    if (!result.ok) {
+      showStepError(result.message);
+      return false;
+    }
+    state.errors = result.data.errors;
+    applyErrors();
+    return true;
+  }
+
+  function scheduleCheck() {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(runCheck, 250);
+  }
+
+  function focusField(wrapper) {
+    const control = wrapper.querySelector(
+      "input:not([type=hidden]):not([disabled]), select, textarea, button",
+    );
+    (control ?? wrapper).focus();
+  }
+
+  // ---------- steps ----------
+
+  function goTo(index) {
+    state.step = index;
+    steps.forEach((section, i) => {
+      section.hidden = i !== index;
+    });
+    for (const item of document.querySelectorAll("[data-step-item]")) {
+      const i = Number(item.dataset.stepItem);
+      if (i === index) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+      item.classList.toggle("done", i < index);
+    }
+    $("wizard-back").hidden = index === 0;
+    $("wizard-next").hidden = index === lastStep;
+    $("wizard-save").hidden = index !== lastStep;
+    applyErrors();
+    steps[index].querySelector("h2").focus();
+    if (index === previewStep) loadPreview();
+  }
+
+  async function next() {
+    if (state.uploading) {
+      showStepError("Wait for the upload to finish.");
+      return;
+    }
+    if (!(await runCheck())) return;
+    state.revealed.add(state.step);
+    const shown = applyErrors().filter((e) => e.step === state.step);
+    if (shown.length) {
+      if (shown[0].wrapper) focusField(shown[0].wrapper);
+      else steps[state.step].querySelector(".step-error").focus?.();
+      return;
+    }
+    goTo(state.step + 1);
+  }
+
+  async function save() {
+    if (state.uploading) {
+      showStepError("Wait for the upload to finish.");
+      return;
+    }
+    const saving = $("wizard-saving");
+    if (!(await runCheck())) return;
+    for (let i = 0; i <= lastStep; i++) state.revealed.add(i);
+    const shown = applyErrors();
+    if (shown.length) {
+      const first = shown[0];
+      goTo(first.step);
+      applyErrors();
+      if (first.wrapper) focusField(first.wrapper);
+      return;
+    }
+    $("wizard-save").disabled = true;
+    saving.textContent = "Saving…";
+    const result = await post("/imports/save", { id: importId, config: buildConfig() });
+    $("wizard-save").disabled = false;
+    saving.textContent = "";
+    if (result.ok) {
+      window.location.assign("/");
+      return;
+    }
+    // The API's own words, and each of its field problems next to the field.
+    const details = Array.isArray(result.details)
+      ? result.details.filter((d) => d && typeof d.path === "string")
+      : [];
+    if (details.length) {
+      state.errors = details.map((d) => ({ path: d.path, message: d.message }));
+      const shownNow = applyErrors();
+      const target = shownNow[0];
+      if (target && target.step !== state.step) goTo(target.step);
+    }
+    showStepError(result.message);
+    steps[state.step].querySelector(".step-error").scrollIntoView({ block: "center" });
+  }
+
+  let navigating = false;
+
+  // One step per press: a double click does not skip a step or save twice.
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (navigating) return;
+    navigating = true;
+    try {
+      if (state.step === lastStep) await save();
+      else await next();
+    } finally {
+      navigating = false;
+    }
+  });
+
+  $("wizard-back").addEventListener("click", () => {
+    if (state.step > 0) goTo(state.step - 1);
+  });
+
+  // Every change is checked as it is typed; the typed field shows its problem at once.
+  form.addEventListener("input", (event) => {
+    const wrapper = event.target.closest?.("[data-path]");
+    if (wrapper) state.touched.add(wrapper.dataset.path);
+    scheduleCheck();
+  });
+  form.addEventListener("change", (event) => {
+    const name = event.target.name;
+    if (name === "type" || name === "format" || name === "sourceType" || name === "scheduleKind") {
+      updateChoices();
+      if (name === "format") readColumnsOfFile();
+    }
+    if (event.target.id === "delimiter") readColumnsOfFile();
+    scheduleCheck();
+  });
+
+  // ---------- the upload ----------
+
+  let chosenFile = null;
+
+  async function readColumnsOfFile() {
+    const file = chosenFile;
+    if (!file || /\.(gz|zip)$/i.test(file.name)) return;
+    const format = radioValue("format");
+    const head = await file.slice(0, 64 * 1024).text();
+    let columns = [];
+    if (format === "jsonl" || format === "egoi_contacts") {
+      const keys = new Set();
+      for (const line of head.split("\n").slice(0, 20)) {
+        try {
+          const record = JSON.parse(line);
+          if (record && typeof record === "object") for (const key of Object.keys(record)) keys.add(key);
+        } catch {
+          // A line cut by the 64 KB read, or not JSON: the preview will say which.
+        }
+      }
+      columns = [...keys];
+    } else if (CSV_LIKE.has(format)) {
+      const delimiter = format === "google_tsv" ? "\t" : $("delimiter").value || ",";
+      columns = csvHeader(head.replace(/^\uFEFF/, ""), delimiter);
+    }
+    if (columns.length) setColumns(columns);
+  }
+
+  /** The first record of a CSV text, quotes and all. */
+  function csvHeader(head, delimiter) {
+    const fields = [];
+    let current = "";
+    let quoted = false;
+    for (let i = 0; i < head.length; i++) {
+      const c = head[i];
+      if (quoted) {
+        if (c === '"' && head[i + 1] === '"') {
+          current += '"';
+          i++;
+        } else if (c === '"') quoted = false;
+        else current += c;
+      } else if (c === '"') quoted = true;
+      else if (c === delimiter) {
+        fields.push(current);
+        current = "";
+      } else if (c === "\n" || c === "\r") break;
+      else current += c;
+    }
+    fields.push(current);
+    return fields.map((f) => f.trim()).filter(Boolean);
+  }
+
+  function setColumns(columns) {
+    state.columns = columns;
+    $("known-columns").replaceChildren(...columns.map((c) => el("option", { value: c })));
+    // The user id field becomes a choice among the columns once they are known.
+    const current = $("user-id-field");
+    const value = current.value;
+    const select = el("select", { id: "user-id-field", class: current.className }, [
+      el("option", { value: "", text: "Choose a column…" }),
+      ...columns.map((c) => el("option", { value: c, text: c })),
+    ]);
+    if (value && !columns.includes(value)) select.append(el("option", { value, text: value }));
+    select.value = value;
+    for (const name of ["aria-describedby", "aria-invalid"]) {
+      if (current.hasAttribute(name)) select.setAttribute(name, current.getAttribute(name));
+    }
+    current.replaceWith(select);
+  }
+
+  async function upload(file) {
+    chosenFile = file;
+    state.uploadKey = null;
+    state.uploadError = null;
+    state.uploading = true;
+    state.touched.add("source.key");
+    readColumnsOfFile();
+    const box = $("upload-progress-box");
+    const bar = $("upload-progress");
+    const status = $("upload-status");
+    $("upload-current").hidden = true;
+    box.hidden = false;
+    bar.max = Math.max(file.size, 1);
+    bar.value = 0;
+    status.textContent = `${file.name} · ${formatBytes(file.size)} · starting…`;
+    const grant = await post("/imports/upload-url", { filename: file.name });
+    if (!grant.ok) {
+      state.uploading = false;
+      state.uploadError = grant.message;
+      status.textContent = "";
+      box.hidden = true;
+      applyErrors();
+      return;
+    }
+    const request = new XMLHttpRequest();
+    request.open("PUT", grant.data.uploadUrl);
+    request.upload.addEventListener("progress", (event) => {
+      const total = event.lengthComputable ? event.total : file.size;
+      bar.max = Math.max(total, 1);
+      bar.value = event.loaded;
+      const percent = total > 0 ? Math.floor((event.loaded / total) * 100) : 0;
+      status.textContent = `${file.name} · ${formatBytes(event.loaded)} of ${formatBytes(total)} (${percent}%)`;
+    });
+    const failed = (message) => {
+      state.uploading = false;
+      state.uploadError = message;
+      status.textContent = message;
+      applyErrors();
+    };
+    request.addEventListener("load", () => {
+      if (request.status >= 200 && request.status < 300) {
+        state.uploading = false;
+        state.uploadKey = grant.data.key;
+        bar.value = bar.max;
+        status.textContent = `Uploaded ${file.name} · ${formatBytes(file.size)}`;
+        runCheck();
+        return;
+      }
+      let message = `The upload failed: the server answered ${request.status}.`;
+      try {
+        message = JSON.parse(request.responseText).error.message ?? message;
+      } catch {
+        // Not JSON: the status says enough.
+      }
+      failed(message);
+    });
+    request.addEventListener("error", () => failed("The upload failed: the connection was lost. Try again."));
+    request.send(file);
+  }
+
+  $("upload-file").addEventListener("change", (event) => {
+    const file = event.target.files?.[0];
+    if (file) upload(file);
+  });
+
+  // ---------- the transformations editor ----------
+
+  function newTransformation(op) {
+    return { op, from: "", to: "", field: "", value: "", values: [] };
+  }
+
+  function newValueStep(type) {
+    if (type === "map") return { type, mappings: [{ from: "", to: "" }] };
+    if (type === "timestamp") return { type, pattern: "" };
+    return { type, to: "string" };
+  }
+
+  function move(list, from, to) {
+    const [item] = list.splice(from, 1);
+    list.splice(to, 0, item);
+  }
+
+  function toolButton(id, textContent, label, onClick, disabled) {
+    const button = el(
+      "button",
+      { type: "button", class: "icon-button", id, "aria-label": label, disabled },
+      textContent,
+    );
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  /** A text input bound to a property of the editor's state. */
+  function bound(target, key, attrs = {}) {
+    const input = el("input", { type: "text", autocomplete: "off", value: target[key], ...attrs });
+    input.addEventListener("input", () => {
+      target[key] = input.value;
+    });
+    return input;
+  }
+
+  function castSelect(step) {
+    const select = el("select");
+    select.append(...$("cast-types").content.cloneNode(true).childNodes);
+    select.value = step.to;
+    select.addEventListener("change", () => {
+      step.to = select.value;
+    });
+    return select;
+  }
+
+  function renderValueStep(t, i, step, j) {
+    const base = `t${i}-v${j}`;
+    const path = `transformations.${i}.values.${j}`;
+    const n = t.values.length;
+    const rerenderAt = (focusId) => renderTransformations(focusId);
+    const body = [];
+    if (step.type === "map") {
+      const rows = step.mappings.map((mapping, k) => {
+        const remove = toolButton(
+          `${base}-m${k}-remove`,
+          "✕",
+          `Remove mapping ${k + 1} of step ${j + 1} of transformation ${i + 1}`,
+          () => {
+            step.mappings.splice(k, 1);
+            rerenderAt(step.mappings.length ? `${base}-m${Math.max(0, k - 1)}-from` : `${base}-add-mapping`);
+          },
+        );
+        return el("div", { class: "mapping" }, [
+          field(`${base}-m${k}-from`, "From value", `${path}.mappings.${k}.from`, bound(mapping, "from")),
+          field(`${base}-m${k}-to`, "To value", `${path}.mappings.${k}.to`, bound(mapping, "to")),
+          remove,
+        ]);
+      });
+      const add = el(
+        "button",
+        { type: "button", class: "button secondary small", id: `${base}-add-mapping` },
+        "Add mapping",
+      );
+      add.addEventListener("click", () => {
+        step.mappings.push({ from: "", to: "" });
+        rerenderAt(`${base}-m${step.mappings.length - 1}-from`);
+      });
+      body.push(
+        el("div", { class: "field", "data-path": `${path}.mappings` }, [
+          ...rows,
+          el("p", { class: "field-error", id: `${base}-mappings-error`, hidden: true }),
+        ]),
+        el("div", { class: "add-row" }, add),
+      );
+    } else if (step.type === "timestamp") {
+      body.push(
+        field(
+          `${base}-pattern`,
+          "Pattern",
+          `${path}.pattern`,
+          bound(step, "pattern", { placeholder: "yyyy/MM/dd hh:mm", spellcheck: "false" }),
+          "yyyy yy MM MMM dd d HH hh H mm ss SSS a Z XXX X, and text in '…'. Read as UTC unless the pattern has an offset.",
+        ),
+      );
+    } else {
+      body.push(field(`${base}-to`, "Cast to", `${path}.to`, castSelect(step)));
+    }
+    return el("li", { class: "value-step" }, [
+      el("div", { class: "transformation-head" }, [
+        el("h4", { text: `Step ${j + 1}: ${STEP_LABELS[step.type]}`, id: `${base}-title`, tabindex: "-1" }),
+        el("div", { class: "transformation-tools" }, [
+          toolButton(
+            `${base}-up`,
+            "↑",
+            `Move step ${j + 1} of transformation ${i + 1} up`,
+            () => {
+              move(t.values, j, j - 1);
+              rerenderAt(j - 1 === 0 ? `t${i}-v${j - 1}-down` : `t${i}-v${j - 1}-up`);
+            },
+            j === 0,
+          ),
+          toolButton(
+            `${base}-down`,
+            "↓",
+            `Move step ${j + 1} of transformation ${i + 1} down`,
+            () => {
+              move(t.values, j, j + 1);
+              rerenderAt(j + 1 === n - 1 ? `t${i}-v${j + 1}-up` : `t${i}-v${j + 1}-down`);
+            },
+            j === n - 1,
+          ),
+          toolButton(`${base}-remove`, "Remove", `Remove step ${j + 1} of transformation ${i + 1}`, () => {
+            t.values.splice(j, 1);
+            rerenderAt(`t${i}-add-step`);
+          }),
+        ]),
+      ]),
+      ...body,
+    ]);
+  }
+
+  function renderTransformation(t, i) {
+    const n = state.transformations.length;
+    const path = `transformations.${i}`;
+    const op = el(
+      "select",
+      {},
+      Object.entries(OP_LABELS).map(([value, label]) => el("option", { value, text: label })),
+    );
+    op.value = t.op;
+    op.addEventListener("change", () => {
+      t.op = op.value;
+      renderTransformations(`t${i}-op`);
+    });
+    const parts = [field(`t${i}-op`, "Operation", `${path}.op`, op)];
+    if (t.op === "rename" || t.op === "copy") {
+      parts.push(
+        el("div", { class: "grid-2" }, [
+          field(`t${i}-from`, "From field", `${path}.from`, bound(t, "from", { list: "known-columns" })),
+          field(`t${i}-to`, "To field", `${path}.to`, bound(t, "to")),
+        ]),
+      );
+      const stepType = el("select", { id: `t${i}-step-type` }, [
+        el("option", { value: "map", text: STEP_LABELS.map }),
+        el("option", { value: "timestamp", text: STEP_LABELS.timestamp }),
+        el("option", { value: "cast", text: STEP_LABELS.cast }),
+      ]);
+      const addStep = el(
+        "button",
+        { type: "button", class: "button secondary small", id: `t${i}-add-step` },
+        "Add value step",
+      );
+      addStep.addEventListener("click", () => {
+        t.values.push(newValueStep(stepType.value));
+        renderTransformations(`t${i}-v${t.values.length - 1}-title`);
+      });
+      parts.push(
+        el("section", { class: "value-steps", "aria-label": `Value steps of transformation ${i + 1}` }, [
+          el("h4", { text: t.values.length ? "Value steps, in order" : "Value steps (none)" }),
+          el(
+            "ol",
+            {},
+            t.values.map((step, j) => renderValueStep(t, i, step, j)),
+          ),
+          el("div", { class: "add-row" }, [
+            el("label", {
+              for: `t${i}-step-type`,
+              class: "visually-hidden",
+              text: `Kind of value step for transformation ${i + 1}`,
+            }),
+            stepType,
+            addStep,
+          ]),
+        ]),
+      );
+    } else if (t.op === "add") {
+      parts.push(
+        el("div", { class: "grid-2" }, [
+          field(`t${i}-field`, "Field", `${path}.field`, bound(t, "field")),
+          field(
+            `t${i}-value`,
+            "Value",
+            `${path}.value`,
+            bound(t, "value"),
+            'Numbers, true and false keep their type; "42" in quotes is text.',
+          ),
+        ]),
+      );
+    } else {
+      parts.push(
+        field(`t${i}-field`, "Field", `${path}.field`, bound(t, "field", { list: "known-columns" })),
+      );
+    }
+    return el("li", { class: "transformation", "aria-labelledby": `t${i}-title` }, [
+      el("div", { class: "transformation-head" }, [
+        el("h3", { id: `t${i}-title`, tabindex: "-1", text: `${i + 1}. ${OP_LABELS[t.op]}` }),
+        el("div", { class: "transformation-tools" }, [
+          toolButton(
+            `t${i}-up`,
+            "↑",
+            `Move transformation ${i + 1} up`,
+            () => {
+              move(state.transformations, i, i - 1);
+              renderTransformations(i - 1 === 0 ? `t${i - 1}-down` : `t${i - 1}-up`);
+            },
+            i === 0,
+          ),
+          toolButton(
+            `t${i}-down`,
+            "↓",
+            `Move transformation ${i + 1} down`,
+            () => {
+              move(state.transformations, i, i + 1);
+              renderTransformations(i + 1 === n - 1 ? `t${i + 1}-up` : `t${i + 1}-down`);
+            },
+            i === n - 1,
+          ),
+          toolButton(`t${i}-remove`, "Remove", `Remove transformation ${i + 1}`, () => {
+            state.transformations.splice(i, 1);
+            const left = state.transformations.length;
+            renderTransformations(left ? `t${Math.min(i, left - 1)}-title` : "new-transformation-op");
+          }),
+        ]),
+      ]),
+      ...parts,
+    ]);
+  }
+
+  /** Redraws the editor after a change of its structure, keeping the keyboard where it was. */
+  function renderTransformations(focusId) {
+    $("transformations").replaceChildren(...state.transformations.map(renderTransformation));
+    if (focusId) $(focusId)?.focus();
+    scheduleCheck();
+  }
+
+  $("add-transformation").addEventListener("click", () => {
+    state.transformations.push(newTransformation($("new-transformation-op").value));
+    const i = state.transformations.length - 1;
+    renderTransformations(
+      state.transformations[i].op === "rename" || state.transformations[i].op === "copy"
+        ? `t${i}-from`
+        : `t${i}-field`,
+    );
+  });
+
+  // ---------- the preview ----------
+
+  function cellText(value) {
+    if (value === null || value === undefined) return "";
+    if (Array.isArray(value)) {
+      // A customer's ids read best as "email a@example.com".
+      if (value.every((v) => v && typeof v === "object" && "type" in v && "value" in v)) {
+        return value.map((v) => `${v.type} ${v.value}`).join(", ");
+      }
+      return value.every((v) => typeof v !== "object" || v === null)
+        ? value.join(", ")
+        : `${value.length} ${value.length === 1 ? "entry" : "entries"}`;
+    }
+    if (typeof value === "object") {
+      return Object.entries(value)
+        .map(([k, v]) => `${k}: ${typeof v === "object" && v !== null ? JSON.stringify(v) : v}`)
+        .join(", ");
+    }
+    return String(value);
+  }
+
+  /** Long values (hashes, descriptions) are cut in the table; "All fields" shows them whole. */
+  function shortCell(text) {
+    if (text.length <= 26) return text;
+    return el("span", { title: text, text: `${text.slice(0, 18)}…` });
+  }
+
+  function table(caption, headers, rows, kind = "items") {
+    return el("div", { class: "table-wrap" }, [
+      el("table", { class: `responsive preview-${kind}` }, [
+        el("caption", { class: "visually-hidden", text: caption }),
+        el(
+          "thead",
+          {},
+          el(
+            "tr",
+            {},
+            headers.map((h) => el("th", { scope: "col", text: h })),
+          ),
+        ),
+        el(
+          "tbody",
+          {},
+          rows.map((cells) =>
+            el(
+              "tr",
+              {},
+              cells.map((cell, i) =>
+                el("td", { "data-label": headers[i] }, cell instanceof Node ? cell : String(cell)),
+              ),
+            ),
+          ),
+        ),
+      ]),
+    ]);
+  }
+
+  let previewSeq = 0;
+
+  async function loadPreview() {
+    const box = $("preview");
+    const seq = ++previewSeq;
+    box.replaceChildren(el("p", { class: "muted", text: "Reading the first items of the source…" }));
+    const result = await post("/imports/preview", { config: buildConfig() });
+    if (seq !== previewSeq) return;
+    if (!result.ok) {
+      box.replaceChildren(el("div", { class: "alert alert-error", role: "alert", text: result.message }));
+      return;
+    }
+    const { columns = [], items = [], issues = [] } = result.data;
+    if (columns.length && !state.columns.length) setColumns(columns);
+    const keys = [];
+    for (const item of items)
+      for (const key of Object.keys(item ?? {})) if (!keys.includes(key)) keys.push(key);
+    // The fields that tell items apart first, then the others, as many as fit.
+    const preferred = PREVIEW_KEYS.filter((key) => keys.includes(key));
+    const shownKeys = [...preferred, ...keys.filter((key) => !preferred.includes(key))].slice(0, 6);
+    const parts = [
+      el("h3", { text: `Items (${items.length})`, id: "preview-items-heading" }),
+      items.length
+        ? table(
+            "Preview items",
+            [...shownKeys, "All fields"],
+            items.map((item) => [
+              ...shownKeys.map((key) =>
+                key === "lineItems" && Array.isArray(item[key])
+                  ? `${item[key].length} line item${item[key].length === 1 ? "" : "s"}`
+                  : shortCell(cellText(item[key])),
+              ),
+              el("details", {}, [
+                el("summary", { text: "Show" }),
+                el("pre", { class: "json", text: JSON.stringify(item, null, 2) }),
+              ]),
+            ]),
+          )
+        : el("p", { class: "muted", text: "No valid items in the first records: see the issues below." }),
+      el("h3", { text: `Issues (${issues.length})` }),
+      issues.length
+        ? table(
+            "Preview issues",
+            ["Row", "Item", "Field", "Message", "Value"],
+            issues.map((issue) => [
+              issue.row,
+              issue.item ?? "—",
+              issue.field ?? "—",
+              issue.message,
+              issue.value === null ? "(missing)" : el("code", { text: String(issue.value) }),
+            ]),
+            "issues",
+          )
+        : el("p", { class: "muted", text: "No issues in these items." }),
+    ];
+    if (columns.length) {
+      parts.push(
+        el("h3", { text: "Columns in the source" }),
+        el(
+          "ul",
+          { class: "columns-list" },
+          columns.map((c) => el("li", {}, el("code", { text: c }))),
+        ),
+      );
+    }
+    box.replaceChildren(...parts);
+  }
+
+  $("refresh-preview").addEventListener("click", loadPreview);
+
+  // ---------- start: a new import, or the one being edited ----------
+
+  function toLocalInput(iso) {
+    const date = new Date(iso);
+    if (Number.isNaN(date.getTime())) return "";
+    const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+    return local.toISOString().slice(0, 16);
+  }
+
+  function fill(config) {
+    $("name").value = config.name ?? "";
+    setRadio("type", config.type);
+    updateChoices();
+    setRadio("format", config.format);
+    updateChoices();
+    const source = config.source ?? {};
+    setRadio("sourceType", source.type);
+    const values = {
+      url: { "source-url": source.url },
+      s3: {
+        "s3-bucket": source.bucket,
+        "s3-key": source.key,
+        "s3-region": source.region,
+        "s3-endpoint": source.endpoint,
+        "s3-access-key-id": source.accessKeyId,
+      },
+      sftp: {
+        "sftp-host": source.host,
+        "sftp-port": source.port,
+        "sftp-username": source.username,
+        "sftp-path": source.path,
+      },
+      egoi: { "egoi-list-id": source.listId },
+    }[source.type];
+    for (const [id, value] of Object.entries(values ?? {})) $(id).value = value ?? "";
+    // Stored secrets come back as "***": the fields stay empty and say so.
+    for (const input of form.querySelectorAll("[data-secret]"))
+      input.placeholder = "Unchanged: leave empty to keep";
+    if (source.type === "upload") {
+      const current = $("upload-current");
+      current.textContent = `Current file: ${source.key}. Choose another file to replace it.`;
+      current.hidden = false;
+    }
+    const options = config.options ?? {};
+    $("hash-user-ids").checked = options.hashUserIds === true;
+    $("order-id-column").value = options.orderIdColumn ?? "Name";
+    $("user-id-field").value = options.userIdField ?? "";
+    $("user-id-type").value = options.userIdType ?? "";
+    $("merge-strategy").value = options.mergeStrategy ?? "merge";
+    $("encoding").value = options.encoding ?? "utf-8";
+    $("delimiter").value = options.delimiter ?? ",";
+    state.transformations = (config.transformations ?? []).map((t) => ({
+      ...newTransformation(t.op),
+      from: t.from ?? "",
+      to: t.to ?? "",
+      field: t.field ?? "",
+      value: t.op === "add" ? showValue(t.value) : "",
+      values: (t.values ?? []).map((v) =>
+        v.type === "map"
+          ? { type: "map", mappings: v.mappings.map((m) => ({ from: mapText(m.from), to: mapText(m.to) })) }
+          : { ...v },
+      ),
+    }));
+    if (config.schedule) {
+      setRadio("scheduleKind", "every");
+      $("every-days").value = config.schedule.everyDays;
+      $("start-at").value = toLocalInput(config.schedule.startAt);
+    }
+  }
+
+  setRadio("scheduleKind", "none");
+  if (initial) fill(initial);
+  updateChoices();
+  renderTransformations();
+  goTo(0);
+  $("name").focus();
+})();

@@ -1,0 +1,166 @@
+import type { Issue, Run } from "@cdp/core";
+
+/** The API Worker behind the service binding; requests to it never leave Cloudflare. */
+export const API_BASE = "https://api.internal";
+
+/** What the dashboard needs of a Fetcher: tests hand it a fake API. */
+export interface ApiBinding {
+  fetch(request: Request): Promise<Response>;
+}
+
+export interface ApiSuccess<T> {
+  ok: true;
+  status: number;
+  body: T;
+}
+
+export interface ApiFailure {
+  ok: false;
+  status: number;
+  code: string;
+  /** The API's own sentence, shown to the user as it is. */
+  message: string;
+  details?: unknown;
+}
+
+export type ApiResult<T> = ApiSuccess<T> | ApiFailure;
+
+/** An import as GET /v1/imports answers it (the parts the dashboard shows). */
+export interface ImportView {
+  id: string;
+  name: string;
+  type: string;
+  format: string;
+  source: { type: string } & Record<string, unknown>;
+  options: Record<string, unknown>;
+  transformations: unknown[];
+  schedule: {
+    everyDays: number;
+    startAt: string;
+    enabled: boolean;
+    nextRunAt: string | null;
+    lastRunAt: string | null;
+    lastRunStatus: string | null;
+  } | null;
+  lastRun: { id: string; status: string; createdAt: string; finishedAt: string | null } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type RunView = Run;
+export type IssueView = Issue;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface IssuePage extends Page<IssueView> {
+  total: number;
+}
+
+export interface UploadGrant {
+  key: string;
+  uploadUrl: string;
+  method: "PUT";
+  expiresAt: string;
+}
+
+export interface PreviewView {
+  columns: string[];
+  items: unknown[];
+  issues: IssueView[];
+}
+
+/** One tenant's view of the API, with the key of the signed-in session. */
+export class TenantApi {
+  constructor(
+    private readonly binding: ApiBinding,
+    private readonly apiKey: string,
+  ) {}
+
+  /** The raw response, for downloads passed through as they are. */
+  raw(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers = new Headers({ authorization: `Bearer ${this.apiKey}`, accept: "application/json" });
+    if (body !== undefined) headers.set("content-type", "application/json");
+    return this.binding.fetch(
+      new Request(new URL(path, API_BASE), {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+    );
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+    let response: Response;
+    try {
+      response = await this.raw(method, path, body);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        status: 502,
+        code: "api_unreachable",
+        message: `The API could not be reached: ${reason}`,
+      };
+    }
+    return readResult<T>(response);
+  }
+
+  listImports = (limit = 100) => this.call<Page<ImportView>>("GET", `/v1/imports?limit=${limit}`);
+  getImport = (id: string) => this.call<ImportView>("GET", `/v1/imports/${encodeURIComponent(id)}`);
+  deleteImport = (id: string) => this.call<null>("DELETE", `/v1/imports/${encodeURIComponent(id)}`);
+  startRun = (importId: string, dryRun: boolean) =>
+    this.call<RunView>("POST", `/v1/imports/${encodeURIComponent(importId)}/runs`, { dryRun });
+  getRun = (id: string) => this.call<RunView>("GET", `/v1/runs/${encodeURIComponent(id)}`);
+  listIssues = (runId: string, limit: number, cursor?: string) =>
+    this.call<IssuePage>(
+      "GET",
+      `/v1/runs/${encodeURIComponent(runId)}/issues?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+    );
+}
+
+async function readResult<T>(response: Response): Promise<ApiResult<T>> {
+  const text = await response.text();
+  let body: unknown = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+  }
+  if (response.ok) {
+    if (body === undefined) {
+      return {
+        ok: false,
+        status: 502,
+        code: "bad_api_response",
+        message: `The API answered ${response.status} with a body that is not JSON.`,
+      };
+    }
+    return { ok: true, status: response.status, body: body as T };
+  }
+  const error = isErrorBody(body) ? body.error : undefined;
+  return {
+    ok: false,
+    status: response.status,
+    code: error?.code ?? `http_${response.status}`,
+    message: error?.message ?? `The API answered ${response.status} ${response.statusText}`.trim(),
+    details: error?.details,
+  };
+}
+
+function isErrorBody(body: unknown): body is { error: { code: string; message: string; details?: unknown } } {
+  if (typeof body !== "object" || body === null || !("error" in body)) return false;
+  const error = body.error;
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "message" in error &&
+    typeof error.message === "string" &&
+    "code" in error &&
+    typeof error.code === "string"
+  );
+}

@@ -1,0 +1,183 @@
+import { env } from "cloudflare:workers";
+import type { ApiBinding, ImportView, IssueView, RunView } from "../src/api";
+import type { DashboardBindings } from "../src/app";
+import { dashboard } from "../src/index";
+
+export const ORIGIN = "http://dash.test";
+export const GOOD_KEY = "key_good";
+
+/** A stand-in of config-api: one tenant with key_good, answering as the real API does. */
+export class FakeApi implements ApiBinding {
+  imports: ImportView[] = [];
+  runs: RunView[] = [];
+  issues: IssueView[] = [];
+  calls: { method: string; path: string; body: unknown }[] = [];
+  /** The keys the API accepts; a key removed here is one revoked after sign-in. */
+  keys = new Set([GOOD_KEY]);
+
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const body = request.method === "GET" ? undefined : await request.json().catch(() => undefined);
+    this.calls.push({ method: request.method, path: url.pathname + url.search, body });
+    const key = /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1];
+    if (!key || !this.keys.has(key)) {
+      return Response.json(
+        { error: { code: "unauthorized", message: "The API key was refused." } },
+        { status: 401 },
+      );
+    }
+    const route = `${request.method} ${url.pathname}`;
+    if (route === "GET /v1/imports") return Response.json({ items: this.imports, nextCursor: null });
+    const importMatch = /^\/v1\/imports\/([^/]+)(\/runs)?$/.exec(url.pathname);
+    if (route === "POST /v1/uploads") {
+      return Response.json(
+        {
+          key: "up_1/orders.csv",
+          uploadUrl: "https://api.internal/uploads/up_1/orders.csv?expires=1&sig=abc",
+          method: "PUT",
+          expiresAt: "2026-12-01T00:00:00.000Z",
+        },
+        { status: 201 },
+      );
+    }
+    if (importMatch?.[1] && importMatch[2] && request.method === "POST") {
+      if (!this.imports.some((i) => i.id === importMatch[1]))
+        return notFound(`No import '${importMatch[1]}'.`);
+      const run = sampleRun({
+        id: `run_${this.runs.length + 1}`,
+        importId: importMatch[1],
+        dryRun: Boolean((body as { dryRun?: boolean })?.dryRun),
+      });
+      this.runs.push(run);
+      return Response.json(run, { status: 202 });
+    }
+    if (importMatch?.[1] && request.method === "DELETE") {
+      const before = this.imports.length;
+      this.imports = this.imports.filter((i) => i.id !== importMatch[1]);
+      return this.imports.length < before
+        ? new Response(null, { status: 204 })
+        : notFound(`No import '${importMatch[1]}'.`);
+    }
+    if (importMatch?.[1] && request.method === "GET") {
+      const found = this.imports.find((i) => i.id === importMatch[1]);
+      return found ? Response.json(found) : notFound(`No import '${importMatch[1]}'.`);
+    }
+    const runMatch = /^\/v1\/runs\/([^/]+)(\/issues)?$/.exec(url.pathname);
+    if (runMatch?.[1]) {
+      const run = this.runs.find((r) => r.id === runMatch[1]);
+      if (!run) return notFound(`No run '${runMatch[1]}'.`);
+      if (!runMatch[2]) return Response.json(run);
+      if (url.searchParams.get("format") === "csv") {
+        return new Response(
+          'row,item,field,code,severity,message,value\r\n8,or4,total,invalid_number,error,bad,"12,5"\r\n',
+          {
+            headers: {
+              "content-type": "text/csv; charset=utf-8",
+              "content-disposition": `attachment; filename="${run.id}-issues.csv"`,
+            },
+          },
+        );
+      }
+      const limit = Number(url.searchParams.get("limit") ?? 50);
+      const offset = Number(url.searchParams.get("cursor") ?? 0);
+      const end = offset + limit;
+      return Response.json({
+        items: this.issues.slice(offset, end),
+        total: this.issues.length,
+        nextCursor: end < this.issues.length ? String(end) : null,
+      });
+    }
+    return notFound(`No route for ${request.method} ${url.pathname}.`);
+  }
+}
+
+const notFound = (message: string) =>
+  Response.json({ error: { code: "not_found", message } }, { status: 404 });
+
+export function sampleImport(overrides: Partial<ImportView> = {}): ImportView {
+  return {
+    id: "imp_1",
+    name: "Historic orders",
+    type: "orders",
+    format: "velocidi_csv",
+    source: { type: "upload", key: "up_1/orders.csv" },
+    options: {},
+    transformations: [],
+    schedule: null,
+    lastRun: null,
+    createdAt: "2026-11-20T10:00:00.000Z",
+    updatedAt: "2026-11-20T10:00:00.000Z",
+    ...overrides,
+  };
+}
+
+export function sampleRun(overrides: Partial<RunView> = {}): RunView {
+  return {
+    id: "run_1",
+    importId: "imp_1",
+    status: "completed",
+    trigger: "manual",
+    dryRun: false,
+    progress: { bytesRead: 2048, bytesTotal: 2048 },
+    stats: {
+      rowsRead: 30,
+      itemsRead: 15,
+      itemsValid: 14,
+      itemsInvalid: 1,
+      added: 14,
+      updated: 0,
+      unchanged: 0,
+    },
+    error: null,
+    createdAt: "2026-11-20T10:00:00.000Z",
+    startedAt: "2026-11-20T10:00:01.000Z",
+    finishedAt: "2026-11-20T10:00:03.500Z",
+    ...overrides,
+  };
+}
+
+/** The dashboard with a fake API behind its service binding. */
+export function dashboardWith(api: FakeApi, secret = env.SESSION_SECRET) {
+  const bindings: DashboardBindings = { API: api, ASSETS: env.ASSETS, SESSION_SECRET: secret };
+  return async (path: string, init: RequestInit = {}): Promise<Response> =>
+    dashboard.fetch(new Request(new URL(path, ORIGIN), init), bindings);
+}
+
+export type Dashboard = ReturnType<typeof dashboardWith>;
+
+/** The value of a cookie set by a response. */
+export function cookieOf(response: Response, name: string): string | undefined {
+  for (const header of response.headers.getSetCookie()) {
+    const [pair] = header.split(";");
+    const [key, ...value] = (pair ?? "").split("=");
+    if (key === name) return value.join("=");
+  }
+  return undefined;
+}
+
+export function hiddenField(html: string, name: string): string {
+  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  if (!match?.[1]) throw new Error(`no hidden field ${name}`);
+  return match[1];
+}
+
+/** Signs in through the form as a browser does; returns the session cookie and the page's CSRF token. */
+export async function signIn(fetchDashboard: Dashboard, key = GOOD_KEY) {
+  const form = await fetchDashboard("/sign-in");
+  const token = hiddenField(await form.text(), "_csrf");
+  const response = await fetchDashboard("/sign-in", {
+    method: "POST",
+    headers: {
+      origin: ORIGIN,
+      cookie: `cdp_sign_in=${cookieOf(form, "cdp_sign_in")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ _csrf: token, apiKey: key, next: "/" }),
+  });
+  const session = cookieOf(response, "cdp_session");
+  if (!session) return { response, cookie: "", csrf: "" };
+  const cookie = `cdp_session=${session}`;
+  const list = await fetchDashboard("/", { headers: { cookie } });
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await list.text())?.[1] ?? "";
+  return { response, cookie, csrf };
+}

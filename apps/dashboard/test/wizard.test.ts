@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { checkDraft } from "../src/wizard-check";
+import { dashboardWith, FakeApi, ORIGIN, signIn } from "./fake-api";
+
+const ORDERS = {
+  name: "Historic orders",
+  type: "orders",
+  format: "velocidi_csv",
+  source: { type: "upload", key: "up_1/orders.csv" },
+  options: {},
+  transformations: [],
+  schedule: null,
+};
+
+describe("checks of the wizard's draft", () => {
+  it("finds nothing wrong in a complete import", () => {
+    expect(checkDraft(ORDERS)).toEqual([]);
+  });
+
+  it("places each problem at its field, in words", () => {
+    const errors = checkDraft({ ...ORDERS, name: "", format: "csv", source: { type: "upload", key: "" } });
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { path: "name", message: "Required." },
+        {
+          path: "format",
+          message: "'csv' is not a format of orders imports; use one of: velocidi_csv, shopify_csv.",
+        },
+        { path: "source.key", message: "Choose a file to upload." },
+      ]),
+    );
+  });
+
+  it("checks transformations as they are typed, timestamp patterns included", () => {
+    const errors = checkDraft({
+      ...ORDERS,
+      transformations: [
+        { op: "rename", from: "signup", values: [{ type: "timestamp", pattern: "yyyy/MM/dd hh:mm" }] },
+        { op: "copy", from: "a", to: "b", values: [{ type: "timestamp", pattern: "yyyy-QQ" }] },
+      ],
+    });
+    expect(errors.map((e) => e.path)).toEqual(["transformations.0.to", "transformations.1.values.0.pattern"]);
+    expect(errors[1]?.message).toMatch(/Q/);
+  });
+
+  it("asks for at least one mapping in a map step", () => {
+    const errors = checkDraft({
+      ...ORDERS,
+      transformations: [{ op: "rename", from: "a", to: "b", values: [{ type: "map", mappings: [] }] }],
+    });
+    expect(errors).toEqual([{ path: "transformations.0.values.0.mappings", message: "Add at least one." }]);
+  });
+
+  it("asks customer imports for the user id field and type", () => {
+    const errors = checkDraft({ ...ORDERS, type: "customers", format: "csv" });
+    expect(errors.map((e) => e.path)).toEqual(["options.userIdField", "options.userIdType"]);
+  });
+});
+
+describe("the wizard's calls", () => {
+  async function post(path: string, body: unknown) {
+    const fetchDashboard = dashboardWith(new FakeApi());
+    const { cookie, csrf } = await signIn(fetchDashboard);
+    return fetchDashboard(path, {
+      method: "POST",
+      headers: { cookie, origin: ORIGIN, "content-type": "application/json", "x-csrf-token": csrf },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it("hands the browser a signed upload URL on the dashboard's own origin", async () => {
+    const res = await post("/imports/upload-url", { filename: "orders.csv" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      key: "up_1/orders.csv",
+      uploadUrl: "/uploads/up_1/orders.csv?expires=1&sig=abc",
+      expiresAt: "2026-12-01T00:00:00.000Z",
+    });
+  });
+
+  it("answers the API's error as it is when the preview fails", async () => {
+    const res = await post("/imports/preview", { config: ORDERS });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { message: "No route for POST /v1/imports/preview." } });
+  });
+
+  it("renders the wizard with a label for every control", async () => {
+    const fetchDashboard = dashboardWith(new FakeApi());
+    const { cookie } = await signIn(fetchDashboard);
+    const html = await (await fetchDashboard("/imports/new", { headers: { cookie } })).text();
+    const ids = [...html.matchAll(/<(?:input|select|textarea)\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(25);
+    for (const id of ids) expect(html, id).toContain(`for="${id}"`);
+  });
+});

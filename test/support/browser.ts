@@ -1,0 +1,68 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { ROOT } from "./stack";
+
+/** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Screenshots of the tests, git-ignored, for people to look at. */
+export const ARTIFACTS = join(ROOT, "test-artifacts");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Every alert, confirm or prompt a page opened: a script injected through data would open one. */
+  dialogs: string[];
+  /** Uncaught errors of the pages' scripts. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Headless Chromium with a fresh profile, one page, and a record of the dialogs it opened. */
+export async function openBrowser(): Promise<BrowserSession> {
+  const profile = await mkdtemp(join(tmpdir(), "cdp-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 860 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const dialogs: string[] = [];
+  context.on("dialog", (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await mkdir(ARTIFACTS, { recursive: true });
+  return {
+    context,
+    page,
+    dialogs,
+    errors,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A full-page screenshot in test-artifacts/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
