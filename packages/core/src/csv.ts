@@ -1,5 +1,5 @@
 import Papa from "papaparse";
-import { ImportFileError } from "./issues";
+import { ImportFileError, type Issue } from "./issues";
 
 export interface CsvRecord {
   /** 1-based physical line where the record starts (line ends inside quoted fields count too). */
@@ -8,6 +8,11 @@ export interface CsvRecord {
   /** Structural problems of this record. */
   problems: { code: "unterminated_quote" | "invalid_quote"; message: string }[];
 }
+
+export type CsvNewline = "\n" | "\r\n" | "\r";
+
+/** A record handed on by writeEach/endEach: its fields, its row, its problems (a shared empty list when none). */
+export type OnRecord = (fields: string[], row: number, problems: CsvRecord["problems"]) => void;
 
 export interface CsvTokenizerOptions {
   delimiter?: string;
@@ -18,21 +23,230 @@ export interface CsvTokenizerOptions {
   maxRecordChars?: number;
   /** More fields in a record fail the file (default 10,000). */
   maxColumns?: number;
+  /**
+   * The line end that ends records. By default the file's first line end outside quotes; a
+   * chunk's reader passes the one of the file's header line, so that it reads as the whole file.
+   */
+  newline?: CsvNewline;
 }
 
 const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
 const DEFAULT_MAX_COLUMNS = 10_000;
+/**
+ * Text is parsed this much at a time: the rows of a window are handed on and become garbage
+ * before the next window is read, which keeps them in V8's young generation (parsing 1 MB at
+ * once measured 2–3× slower, most of it in the garbage collector).
+ */
+const WINDOW_CHARS = 16 * 1024;
 
-type Newline = "\n" | "\r\n" | "\r";
+const LF = 10;
+const CR = 13;
 
-/** Physical line ends in `text` between `from` and `to` (CRLF counts once). */
-function countLineEnds(text: string, from: number, to: number): number {
+const UNTERMINATED = {
+  code: "unterminated_quote",
+  message: "A quoted field is never closed: the file ends inside it.",
+} as const;
+const MISPLACED = {
+  code: "invalid_quote",
+  message:
+    'A quote is misplaced: a field with quotes in it must be enclosed in quotes as a whole, and each quote inside it doubled ("").',
+} as const;
+/** Shared by the records without problems (nearly all); never changed. */
+const NO_PROBLEMS: CsvRecord["problems"] = [];
+Object.freeze(NO_PROBLEMS);
+
+/**
+ * Physical line ends in `text` between `from` and `to`: each CR, and each LF that does not follow
+ * a CR (CRLF counts once, on its CR, also when a range ends between the two). `afterCR`: the
+ * text follows a CR.
+ */
+export function countLineEnds(text: string, from = 0, to = text.length, afterCR = false): number {
   let n = 0;
-  for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) n++;
-  for (let i = text.indexOf("\r", from); i !== -1 && i < to; i = text.indexOf("\r", i + 1)) {
-    if (text.charCodeAt(i + 1) !== 10) n++;
+  for (let i = text.indexOf("\r", from); i !== -1 && i < to; i = text.indexOf("\r", i + 1)) n++;
+  for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) {
+    if (i === 0 ? !afterCR : text.charCodeAt(i - 1) !== CR) n++;
   }
   return n;
+}
+
+/** Whitespace papaparse allows between a closing quote and the delimiter or line end (it trims). */
+const isSpace = (c: number) =>
+  c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || c === LF || c === CR;
+
+/**
+ * The quoting rules of papaparse, which the splitter and the checks below follow too: a quote
+ * opens a quoted field only at the field's start; inside, `""` is a quote, and a quote closes the
+ * field only when whitespace and then the delimiter or the file's line end follow it, or when it
+ * is the text's last character (any other quote is text). A quote inside an unquoted field is
+ * text. Line-end characters that are not the file's line end count as whitespace there; while
+ * the line end is not known (`newline` undefined), any CR or LF is taken for it.
+ *
+ * Answers where the quoted field opened at `open` closes (the index of its closing quote), -1 if
+ * it is still open at the end of `text`, or -2 if that depends on text not seen yet.
+ */
+function closingQuote(
+  text: string,
+  open: number,
+  quote: string,
+  delimiter: number,
+  newline: CsvNewline | undefined,
+  final: boolean,
+): number {
+  const q = quote.charCodeAt(0);
+  const length = text.length;
+  for (let at = text.indexOf(quote, open + 1); at !== -1; at = text.indexOf(quote, at + 1)) {
+    if (at + 1 >= length) return final ? at : -2;
+    if (text.charCodeAt(at + 1) === q) {
+      at++;
+      continue;
+    }
+    for (let k = at + 1; ; k++) {
+      // The end of the text after whitespace does not close the field (papaparse reads on).
+      if (k >= length) {
+        if (final) break;
+        return -2;
+      }
+      const c = text.charCodeAt(k);
+      if (c === delimiter) return at;
+      if (c === LF || c === CR) {
+        if (newline === undefined || (newline === "\n" ? c === LF : c === CR && newline === "\r")) return at;
+        if (newline === "\r\n" && c === CR) {
+          if (k + 1 >= length && !final) return -2;
+          if (text.charCodeAt(k + 1) === LF) return at;
+        }
+      } else if (!isSpace(c)) {
+        break;
+      }
+    }
+  }
+  return -1;
+}
+
+/**
+ * The line end of a file: its first one outside quoted fields. `text` starts at a record's start;
+ * undefined while the text seen does not tell yet (`final`: there is no more text).
+ */
+export function detectNewline(
+  text: string,
+  delimiter = ",",
+  quote = '"',
+  final = false,
+): CsvNewline | undefined {
+  const delim = delimiter.charCodeAt(0);
+  const q = quote.charCodeAt(0);
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === q && fieldStart) {
+      const close = closingQuote(text, i, quote, delim, undefined, final);
+      if (close < 0) return undefined;
+      i = close;
+      fieldStart = false;
+    } else if (c === LF) {
+      return "\n";
+    } else if (c === CR) {
+      if (i + 1 >= text.length) return final ? "\r" : undefined;
+      return text.charCodeAt(i + 1) === LF ? "\r\n" : "\r";
+    } else {
+      fieldStart = c === delim;
+    }
+  }
+  return undefined;
+}
+
+/** The line end that ends `line` (a header line as read from a file), if any. */
+export function newlineAtEnd(line: string): CsvNewline | undefined {
+  if (line.endsWith("\r\n")) return "\r\n";
+  if (line.endsWith("\n")) return "\n";
+  if (line.endsWith("\r")) return "\r";
+  return undefined;
+}
+
+/**
+ * Offsets of quotes inside unquoted fields in `text[0, end)`, which starts at a record's start.
+ * papaparse reads such a quote as text without a word; it is reported like a misplaced closing
+ * quote. Jumps from quote to quote, so text without quotes costs one search.
+ */
+function strayQuotes(
+  text: string,
+  end: number,
+  quote: string,
+  delimiter: number,
+  newline: CsvNewline,
+  final: boolean,
+): number[] {
+  const out: number[] = [];
+  const last = newline.charCodeAt(newline.length - 1);
+  const atFieldStart = (i: number) => {
+    if (i === 0) return true;
+    const before = text.charCodeAt(i - 1);
+    if (before === delimiter) return true;
+    if (before !== last) return false;
+    return newline.length === 1 || text.charCodeAt(i - 2) === CR;
+  };
+  for (let at = text.indexOf(quote); at !== -1 && at < end; ) {
+    if (atFieldStart(at)) {
+      const close = closingQuote(text, at, quote, delimiter, newline, final);
+      if (close < 0) break;
+      at = text.indexOf(quote, close + 1);
+    } else {
+      out.push(at);
+      at = text.indexOf(quote, at + 1);
+    }
+  }
+  return out;
+}
+
+/**
+ * A closing quote's whitespace holding a line-end character that is not (the start of) the
+ * file's line end: papaparse drops it with the whitespace, so it is in no field.
+ */
+const DROPPED_LINE_END: Record<CsvNewline, RegExp> = {
+  "\n": /"[ \t\v\f\u00a0\ufeff]*\r(?!\n)/,
+  "\r": /"[ \t\v\f\u00a0\ufeff]*\n/,
+  "\r\n": /"[ \t\v\f\u00a0\ufeff]*(?:\r(?!\n)|\n)/,
+};
+
+/**
+ * The issues of a record's structure: its quoting problems, and a field count other than the
+ * header's (`width`). Pushed onto `into` (item null: the reader sets it), which is returned.
+ */
+export function structureIssues(
+  record: Pick<CsvRecord, "row" | "fields" | "problems">,
+  width: number,
+  into: Issue[] = [],
+): Issue[] {
+  const { row, fields, problems } = record;
+  for (const problem of problems) {
+    into.push({
+      row,
+      item: null,
+      field: null,
+      code: problem.code,
+      severity: "error",
+      message: problem.message,
+      value: null,
+    });
+  }
+  const count = fields.length;
+  if (count !== width) {
+    into.push({
+      row,
+      item: null,
+      field: null,
+      code: count > width ? "too_many_fields" : "too_few_fields",
+      severity: "error",
+      message: `Line ${row} has ${count} field${count === 1 ? "" : "s"}; the header has ${width}.`,
+      value: null,
+    });
+  }
+  return into;
+}
+
+interface PapaResult {
+  data: string[][];
+  errors: { code: string; row: number }[];
+  meta: { cursor: number };
 }
 
 /**
@@ -43,9 +257,12 @@ function countLineEnds(text: string, from: number, to: number): number {
 export class CsvTokenizer {
   private buffer = "";
   private row: number;
-  private newline: Newline | undefined;
+  private lineEnd: CsvNewline | undefined;
+  private parser: Papa.Parser | undefined;
   /** Buffer length at the last parse that found no complete record (to avoid rescanning). */
   private stalledAt = -1;
+  /** The text read so far ends with a CR (an LF starting the buffer is its CRLF's). */
+  private afterCR = false;
   private readonly delimiter: string;
   private readonly quoteChar: string;
   private readonly maxRecordChars: number;
@@ -57,88 +274,167 @@ export class CsvTokenizer {
     this.row = options.firstRow ?? 1;
     this.maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
     this.maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
+    this.lineEnd = options.newline;
   }
 
+  /** The line end records end with, once known. */
+  get newline(): CsvNewline | undefined {
+    return this.lineEnd;
+  }
+
+  /** Completed records in this text; a record cut at the edge (including inside a quoted field) carries over. */
   write(text: string): CsvRecord[] {
-    if (text.length === 0) return [];
-    this.buffer = this.buffer.length === 0 ? text : this.buffer + text;
-    // A record still open after the last parse is only parsed again once the buffer has doubled.
-    if (this.stalledAt >= 0 && this.buffer.length < this.stalledAt * 2) return this.checkSize([]);
-    return this.checkSize(this.parse(false));
+    const out: CsvRecord[] = [];
+    this.writeEach(text, (fields, row, problems) => out.push({ row, fields, problems }));
+    return out;
   }
 
   end(): CsvRecord[] {
-    if (this.buffer.length === 0) return [];
-    return this.parse(true);
+    const out: CsvRecord[] = [];
+    this.endEach((fields, row, problems) => out.push({ row, fields, problems }));
+    return out;
   }
 
-  private checkSize(records: CsvRecord[]): CsvRecord[] {
-    if (this.buffer.length > this.maxRecordChars) {
-      throw new ImportFileError(
-        "record_too_large",
-        `The record starting on line ${this.row} is over ${this.maxRecordChars.toLocaleString("en")} characters: is a quote left open?`,
-      );
-    }
-    return records;
-  }
-
-  /** The file's line end: the first one outside quotes (the buffer starts at a record's start). */
-  private detectNewline(): Newline | undefined {
-    if (this.newline) return this.newline;
-    const text = this.buffer;
-    const quote = this.quoteChar.charCodeAt(0);
-    let inQuotes = false;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === quote) inQuotes = !inQuotes;
-      else if (!inQuotes && c === 10) {
-        this.newline = "\n";
-        return this.newline;
-      } else if (!inQuotes && c === 13) {
-        if (i + 1 >= text.length) return undefined; // "\r" at the very end: wait for the next char.
-        this.newline = text.charCodeAt(i + 1) === 10 ? "\r\n" : "\r";
-        return this.newline;
+  /**
+   * Like write, handing each record on as soon as it is read, as its parts: a reader that turns
+   * records into items straight away keeps no record longer than a window, and makes no record
+   * objects.
+   */
+  writeEach(text: string, onRecord: OnRecord): void {
+    let from = 0;
+    while (from < text.length) {
+      // A record longer than a window doubles the next one, so no text is scanned more than
+      // about twice however long its record.
+      const room = Math.max(WINDOW_CHARS, this.buffer.length);
+      const piece = from === 0 && text.length <= room ? text : text.slice(from, from + room);
+      from += piece.length;
+      this.buffer = this.buffer.length === 0 ? piece : this.buffer + piece;
+      // A record still open after the last parse is only parsed again once the buffer has doubled.
+      const waiting = this.stalledAt >= 0 && this.buffer.length < this.stalledAt * 2;
+      if (!waiting) this.parse(false, onRecord);
+      if (this.buffer.length > this.maxRecordChars) {
+        if (waiting) this.parse(false, onRecord);
+        if (this.buffer.length > this.maxRecordChars) {
+          throw new ImportFileError(
+            "record_too_large",
+            `The record starting on line ${this.row} is over ${this.maxRecordChars.toLocaleString("en")} characters: is a quote left open?`,
+          );
+        }
       }
     }
-    return undefined;
   }
 
-  private parse(final: boolean): CsvRecord[] {
-    const newline = this.detectNewline() ?? "\n";
-    const text = this.buffer;
-    const parsed = new Papa.Parser({ delimiter: this.delimiter, quoteChar: this.quoteChar, newline }).parse(
-      text,
-      0,
-      !final,
-    ) as {
-      data: string[][];
-      errors: { code: string; row: number }[];
-      meta: { cursor: number };
-    };
-    const consumed = final ? text.length : parsed.meta.cursor;
-    const records: CsvRecord[] = [];
-    const problems = new Map<number, CsvRecord["problems"]>();
-    for (const error of parsed.errors) {
-      const list = problems.get(error.row) ?? [];
-      if (error.code === "MissingQuotes" && !list.some((p) => p.code === "unterminated_quote")) {
-        list.push({
-          code: "unterminated_quote",
-          message: "A quoted field is never closed: the file ends inside it.",
-        });
-      } else if (error.code === "InvalidQuotes" && !list.some((p) => p.code === "invalid_quote")) {
-        list.push({
-          code: "invalid_quote",
-          message: "A quote is misplaced: quotes must enclose the whole field, and be doubled inside it.",
-        });
-      }
-      problems.set(error.row, list);
+  endEach(onRecord: OnRecord): void {
+    if (this.buffer.length === 0) return;
+    this.parse(true, onRecord);
+  }
+
+  /**
+   * The line ends inside each record of `data` (null when there are none): each record ends with
+   * one line end, except the last row of the text, so when the consumed text has no more than
+   * that, no record spans lines. Else the line ends inside the fields are counted, unless
+   * papaparse dropped some with the whitespace after a closing quote, or (CR line ends) an LF at
+   * a record's start makes a CRLF with the CR before it: then a second pass finds each record's
+   * text.
+   */
+  private linesInside(
+    text: string,
+    consumed: number,
+    data: string[][],
+    final: boolean,
+    newline: CsvNewline,
+  ): number[] | null {
+    const terminated = final ? data.length - 1 : data.length;
+    const total = countLineEnds(text, 0, consumed, this.afterCR);
+    if (total === terminated) return null;
+    const read = text.slice(0, consumed);
+    const fieldsTell = !DROPPED_LINE_END[newline].test(read) && !(newline === "\r" && read.includes("\r\n"));
+    if (fieldsTell) {
+      const lines = data.map((fields) => {
+        let n = 0;
+        for (const field of fields)
+          if (field.includes("\n") || field.includes("\r")) n += countLineEnds(field);
+        return n;
+      });
+      if (lines.reduce((sum, n) => sum + n, terminated) === total) return lines;
     }
-    // Each record ends with one line end; when the consumed text has no more than that, no
-    // record spans lines, and the per-field scan for quoted line ends is skipped.
+    const ends: number[] = [];
+    new Papa.Parser({
+      delimiter: this.delimiter,
+      quoteChar: this.quoteChar,
+      newline,
+      step: (result: { meta: { cursor: number } }) => {
+        ends.push(result.meta.cursor);
+      },
+    }).parse(read, 0, false);
+    return data.map((_, i) => {
+      const start = i === 0 ? 0 : (ends[i - 1] ?? consumed);
+      const end = i < terminated ? (ends[i] ?? consumed) : consumed;
+      return countLineEnds(text, start, end, this.afterCR) - (i < terminated ? 1 : 0);
+    });
+  }
+
+  private parse(final: boolean, onRecord: OnRecord): void {
+    const text = this.buffer;
+    const delimiter = this.delimiter.charCodeAt(0);
+    if (!this.lineEnd) this.lineEnd = detectNewline(text, this.delimiter, this.quoteChar, final);
+    const newline = this.lineEnd ?? "\n";
+    if (!this.lineEnd && !final) {
+      // No line end outside quotes yet: no record is complete.
+      this.stalledAt = text.length;
+      return;
+    }
+    if (!this.parser) {
+      this.parser = new Papa.Parser({ delimiter: this.delimiter, quoteChar: this.quoteChar, newline });
+    }
+    const parsed = this.parser.parse(text, 0, !final) as PapaResult;
     const data = parsed.data;
-    const terminated = final && !/[\r\n]$/.test(text) ? data.length - 1 : data.length;
-    const multiLine = countLineEnds(text, 0, consumed) !== terminated;
-    let at = 0;
+    const consumed = final ? text.length : parsed.meta.cursor;
+    if (data.length === 0) {
+      this.stalledAt = text.length;
+      return;
+    }
+
+    const problems = new Map<number, CsvRecord["problems"]>();
+    const addProblem = (index: number, problem: CsvRecord["problems"][number]) => {
+      const list = problems.get(index) ?? [];
+      if (!list.some((p) => p.code === problem.code)) list.push(problem);
+      problems.set(index, list);
+    };
+    for (const error of parsed.errors) {
+      if (error.code === "MissingQuotes") addProblem(error.row, UNTERMINATED);
+      else if (error.code === "InvalidQuotes") addProblem(error.row, MISPLACED);
+    }
+    if (text.includes(this.quoteChar)) {
+      const strays = strayQuotes(text, consumed, this.quoteChar, delimiter, newline, final);
+      if (strays.length > 0) {
+        // Rare: which records hold them takes a second pass that notes where each record ends.
+        const ends: number[] = [];
+        new Papa.Parser({
+          delimiter: this.delimiter,
+          quoteChar: this.quoteChar,
+          newline,
+          step: (result: { meta: { cursor: number } }) => {
+            ends.push(result.meta.cursor);
+          },
+        }).parse(text.slice(0, consumed), 0, false);
+        let record = 0;
+        for (const at of strays) {
+          while (record < ends.length - 1 && (ends[record] ?? 0) <= at) record++;
+          addProblem(record, MISPLACED);
+        }
+      }
+    }
+
+    if (newline === "\n") {
+      // A CRLF line end read as LF leaves its CR on the record's last field.
+      for (const fields of data) {
+        const last = fields.length - 1;
+        const value = fields[last] ?? "";
+        if (value.charCodeAt(value.length - 1) === CR) fields[last] = value.slice(0, -1);
+      }
+    }
+    const lines = this.linesInside(text, consumed, data, final, newline);
     for (let i = 0; i < data.length; i++) {
       const fields = data[i] ?? [];
       if (fields.length > this.maxColumns) {
@@ -147,29 +443,15 @@ export class CsvTokenizer {
           `Line ${this.row} has ${fields.length.toLocaleString("en")} fields; at most ${this.maxColumns.toLocaleString("en")} are read.`,
         );
       }
-      let lines = 0;
-      if (multiLine) {
-        for (const field of fields) {
-          if (field.includes("\n") || field.includes("\r")) lines += countLineEnds(field, 0, field.length);
-        }
-      }
       const row = this.row;
-      // A record spans its own line plus the line ends inside its quoted fields; the line end
-      // after it moves to the next record.
-      this.row += lines + 1;
-      if (newline === "\n" && fields.length > 0) {
-        // A CRLF file read with LF line ends leaves a CR on each record's last field.
-        const last = fields.length - 1;
-        const value = fields[last] ?? "";
-        if (value.endsWith("\r")) fields[last] = value.slice(0, -1);
-      }
-      at++;
+      // A record spans its own line plus the line ends inside it; the line end after it moves
+      // to the next record.
+      this.row += (lines?.[i] ?? 0) + 1;
       if (fields.length === 1 && fields[0] === "") continue; // An empty line.
-      records.push({ row, fields, problems: problems.get(i) ?? [] });
+      onRecord(fields, row, problems.get(i) ?? NO_PROBLEMS);
     }
-    if (final && at > 0 && !text.endsWith("\n") && !text.endsWith("\r")) this.row -= 1;
-    this.buffer = text.slice(consumed);
-    this.stalledAt = !final && records.length === 0 && at === 0 ? text.length : -1;
-    return records;
+    this.buffer = final ? "" : text.slice(consumed);
+    this.afterCR = text.charCodeAt(consumed - 1) === CR;
+    this.stalledAt = -1;
   }
 }

@@ -1,5 +1,5 @@
 import type { Encoding } from "./config";
-import { CsvTokenizer } from "./csv";
+import { type CsvNewline, CsvTokenizer } from "./csv";
 import type { ChunkPlan, Splitter } from "./engine";
 
 export interface CsvSplitterOptions {
@@ -9,40 +9,108 @@ export interface CsvSplitterOptions {
   /** Rows with the same value here (or an empty one) stay in one chunk: an order's rows. */
   groupColumn?: string;
   encoding?: Encoding;
+  /** A record is read for its group value up to this size (default 16 MiB); after a longer one, no cut. */
+  maxRecordBytes?: number;
 }
 
 const LF = 10;
 const CR = 13;
+const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
+/** Where the scan stands in the quoting rules of papaparse (see closingQuote in csv.ts). */
+const State = {
+  /** At the start of a field. */
+  FieldStart: 0,
+  /** Inside an unquoted field: quotes are text. */
+  Unquoted: 1,
+  /** Inside a quoted field. */
+  Quoted: 2,
+  /** Just after a quote inside a quoted field: a doubled quote, the closing quote, or text. */
+  QuoteSeen: 3,
+  /** After a possible closing quote and whitespace: closed if the delimiter or the line end follows. */
+  SpacesAfterQuote: 4,
+} as const;
+type State = (typeof State)[keyof typeof State];
 
 /**
  * Cuts a CSV file into chunks of about `targetChunkBytes`, scanning its raw bytes: only between
- * records, never inside a quoted field, and never between two rows of one group. In UTF-8,
- * ISO-8859-1 and Windows-1252 the quote and line ends are single bytes that never occur inside a
- * multi-byte character. A UTF-16 file is one chunk.
+ * records, never inside a quoted field, and never between two rows of one group. Records end
+ * where the reader's tokenizer (papaparse) ends them: at the file's line end (that of the header
+ * line) outside quoted fields, with papaparse's rules for what opens and closes a quoted field.
+ * Lines are counted as the reader counts them (CRLF, LF and CR each end one), for each chunk's
+ * firstRow.
+ *
+ * In UTF-8, ISO-8859-1 and Windows-1252 the quote, the delimiter and the line ends are single
+ * bytes that never occur inside a multi-byte character; UTF-16 is scanned by 16-bit code units,
+ * where they are single units. Only the record being read for its group value is kept.
  */
 export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   const quote = (options.quoteChar ?? '"').charCodeAt(0);
-  const delimiter = options.delimiter ?? ",";
-  const utf16 = options.encoding === "utf-16le" || options.encoding === "utf-16be";
-  const decoder = new TextDecoder(options.encoding === "utf-8" || !options.encoding ? "utf-8" : "latin1");
+  const delimiterText = options.delimiter ?? ",";
+  const delimiter = delimiterText.charCodeAt(0);
+  const encoding = options.encoding ?? "utf-8";
+  const utf16 = encoding === "utf-16le" || encoding === "utf-16be";
+  const bigEndian = encoding === "utf-16be";
+  const unitBytes = utf16 ? 2 : 1;
   const target = Math.max(1, options.targetChunkBytes);
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const chunks: ChunkPlan[] = [];
 
-  let offset = 0; // absolute offset of the next byte
-  let line = 1; // physical line of the next byte
-  let inQuotes = false;
-  let afterCR = false;
-  let prologueEnd = -1;
-  let headerBytes: number[] = [];
-  let groupIndex = -1;
+  /** Absolute byte offset of the next byte written. */
+  let offset = 0;
+  /** Physical line of the unit being read. */
+  let line = 1;
+  /** The unit before the one being read: a CR before an LF makes one line end with it. */
+  let previous = -1;
+  let state: State = State.FieldStart;
+  /** The file's line end, from its header line; until then a CR or LF ends the header. */
+  let newline: CsvNewline | undefined;
+  /** The header line ended with a CR: the next unit tells CRLF from CR. */
+  let headerCR = false;
+  /** A CR outside quotes in a CRLF file: the record's end if LF follows, text otherwise. */
+  let crPending = false;
+  let stateBeforeCR: State = State.FieldStart;
+  /** A record ended with a CR in a file of CR line ends: whether an LF follows is seen next. */
+  let crEnd = -1;
+  /** The first byte of a UTF-16 unit cut at the end of a write. */
+  let oddByte = -1;
+  /** The last byte of the previous write. */
+  let lastByte = -1;
 
+  let prologueEnd = -1;
+  let groupIndex = -1;
   let chunkStart = 0;
   let chunkRow = 1;
   let recordStart = 0;
-  /** Bytes of the current record, kept only once the chunk has reached its target (to read its group). */
-  let recordBytes: number[] | null = null;
-  /** A possible cut: the end of a record past the target, while waiting to see the next record's group. */
-  let pending: { at: number; row: number; key: string } | null = null;
+  let recordRow = 1;
+  let recordStartCuttable = true;
+  /** Units of the record being read (the header, or a record past the target for its group). */
+  let captured: number[] | null = [];
+  let capturedTooLong = false;
+  /** The group of the record before; "" when not known. */
+  let lastKey = "";
+
+  /** Whitespace papaparse allows between a closing quote and the delimiter or line end. */
+  const isSpace = (u: number) =>
+    u === 32 ||
+    u === 9 ||
+    u === 11 ||
+    u === 12 ||
+    (u === 0xa0 && encoding !== "utf-8") ||
+    (u === 0xfeff && utf16) ||
+    // papaparse trims that text, so a line-end character that is not the file's line end counts.
+    (u === CR && newline === "\n") ||
+    (u === LF && newline !== undefined && newline !== "\n");
+
+  const fieldsOf = (units: number[]): string[] => {
+    const tokenizer = new CsvTokenizer({
+      delimiter: delimiterText,
+      newline,
+      maxColumns: Number.MAX_SAFE_INTEGER,
+    });
+    const text = textOf(units, encoding);
+    return [...tokenizer.write(text), ...tokenizer.end()][0]?.fields ?? [];
+  };
 
   const cut = (at: number, row: number) => {
     if (at > chunkStart) chunks.push({ start: chunkStart, end: at, firstRow: chunkRow });
@@ -50,89 +118,213 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
     chunkRow = row;
   };
 
-  const keyOf = (bytes: number[]): string => {
-    if (groupIndex < 0) return "";
-    const tokenizer = new CsvTokenizer({ delimiter });
-    const fields =
-      [...tokenizer.write(decoder.decode(new Uint8Array(bytes))), ...tokenizer.end()][0]?.fields ?? [];
-    return (fields[groupIndex] ?? "").trim();
-  };
-
-  /** A record ended at `end` (after its line end); the next one starts on `nextRow`. */
-  const recordEnded = (end: number, nextRow: number) => {
+  /**
+   * A record (the header first) ends at byte `end`; the next one starts on line `line`. A chunk
+   * may start there unless `cuttable` is false: after a CR followed by an LF (in a file of CR
+   * line ends), which a chunk's reader would count as a line of its own.
+   */
+  const recordEnded = (end: number, cuttable = true) => {
     if (prologueEnd < 0) {
       prologueEnd = end;
-      const header =
-        new CsvTokenizer({ delimiter }).write(`${decoder.decode(new Uint8Array(headerBytes))}\n`)[0]
-          ?.fields ?? [];
+      const names = captured && !capturedTooLong ? fieldsOf(captured) : [];
       groupIndex = options.groupColumn
-        ? header.map((h) => h.replace(/^\uFEFF/, "")).indexOf(options.groupColumn)
+        ? names.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name)).indexOf(options.groupColumn)
         : -1;
-      headerBytes = [];
       chunkStart = end;
-      chunkRow = nextRow;
+      chunkRow = line;
     } else if (groupIndex < 0) {
-      if (end - chunkStart >= target) cut(end, nextRow);
-    } else if (recordBytes) {
-      // Records that start past the target are read for their group: a cut goes before the first
-      // one whose group differs from the group of the record before it.
-      const key = keyOf(recordBytes);
-      if (pending && pending.key !== "" && key !== "" && key !== pending.key) {
-        cut(pending.at, pending.row);
-        pending = null;
-      } else {
-        pending = { at: end, row: nextRow, key: key || (pending?.key ?? "") };
-      }
+      if (cuttable && end - chunkStart >= target) cut(end, line);
+    } else if (captured && !capturedTooLong) {
+      // Past the target, each record is read for its group: the cut goes before the first one
+      // that starts another group than the record before it (an empty value continues it).
+      const key = (fieldsOf(captured)[groupIndex] ?? "").trim();
+      if (key !== "" && lastKey !== "" && key !== lastKey && recordStartCuttable) cut(recordStart, recordRow);
+      if (key !== "") lastKey = key;
+    } else {
+      lastKey = "";
     }
     recordStart = end;
-    recordBytes = groupIndex >= 0 && prologueEnd >= 0 && end - chunkStart >= target ? [] : null;
+    recordRow = line;
+    recordStartCuttable = cuttable;
+    captured = groupIndex >= 0 && end - chunkStart >= target ? [] : null;
+    capturedTooLong = false;
+    state = State.FieldStart;
+  };
+
+  const keep = (u: number) => {
+    if (!captured) return;
+    if (captured.length * unitBytes < maxRecordBytes) captured.push(u);
+    else capturedTooLong = true;
+  };
+
+  const countLine = (u: number) => {
+    if ((u === LF && previous !== CR) || u === CR) line++;
+  };
+
+  /** Whether `u`, outside a quoted field, ends the record or the header line. */
+  const endsRecord = (u: number, next: number): boolean => {
+    if (newline === undefined) {
+      if (u === LF) {
+        newline = "\n";
+        recordEnded(next);
+        return true;
+      }
+      if (u === CR) headerCR = true;
+      return u === CR;
+    }
+    if (newline === "\r\n") {
+      if (u !== CR) return false;
+      stateBeforeCR = state;
+      crPending = true;
+      return true;
+    }
+    if (newline === "\n") {
+      if (u !== LF) return false;
+      recordEnded(next);
+      return true;
+    }
+    if (u !== CR) return false;
+    crEnd = next;
+    state = State.FieldStart;
+    return true;
+  };
+
+  /** One unit (byte, or UTF-16 code unit) at byte offset `at`. */
+  const unit = (u: number, at: number) => {
+    const next = at + unitBytes;
+    if (crEnd >= 0) {
+      const end = crEnd;
+      crEnd = -1;
+      recordEnded(end, u !== LF);
+    }
+    if (headerCR) {
+      headerCR = false;
+      if (u === LF) {
+        newline = "\r\n";
+        countLine(u);
+        keep(u);
+        recordEnded(next);
+        return;
+      }
+      newline = "\r";
+      recordEnded(at);
+    } else if (crPending) {
+      crPending = false;
+      if (u === LF) {
+        countLine(u);
+        keep(u);
+        recordEnded(next);
+        return;
+      }
+      // A CR alone in a CRLF file is text of its field, or whitespace after a closing quote.
+      state =
+        stateBeforeCR === State.FieldStart || stateBeforeCR === State.Unquoted
+          ? State.Unquoted
+          : State.SpacesAfterQuote;
+    }
+    countLine(u);
+    keep(u);
+    switch (state) {
+      case State.FieldStart:
+        if (u === delimiter) return;
+        if (u === quote) state = State.Quoted;
+        else if (!endsRecord(u, next)) state = State.Unquoted;
+        return;
+      case State.Unquoted:
+        if (u === delimiter) state = State.FieldStart;
+        else endsRecord(u, next);
+        return;
+      case State.Quoted:
+        if (u === quote) state = State.QuoteSeen;
+        return;
+      case State.QuoteSeen:
+      case State.SpacesAfterQuote:
+        if (u === quote) state = state === State.QuoteSeen ? State.Quoted : State.QuoteSeen;
+        else if (u === delimiter) state = State.FieldStart;
+        else if (endsRecord(u, next)) return;
+        else state = isSpace(u) ? State.SpacesAfterQuote : State.Quoted;
+        return;
+    }
   };
 
   return {
     write(bytes) {
+      let i = 0;
       if (utf16) {
-        offset += bytes.length;
-        return;
-      }
-      for (let i = 0; i < bytes.length; i++) {
-        const b = bytes[i] ?? 0;
-        if (prologueEnd < 0) headerBytes.push(b);
-        else if (recordBytes) recordBytes.push(b);
-        const at = offset + i;
-        if (afterCR) {
-          afterCR = false;
-          if (b === LF) {
-            // The LF of a CRLF: the record ended with the CR; move its end past the LF.
-            if (!inQuotes && recordStart === at) {
-              recordStart = at + 1;
-              if (pending?.at === at) pending.at = at + 1;
-              if (chunkStart === at) {
-                chunkStart = at + 1;
-                const last = chunks.at(-1);
-                if (last?.end === at) last.end = at + 1;
-              }
-              if (prologueEnd === at) prologueEnd = at + 1;
-              if (recordBytes) recordBytes = [];
-            }
+        if (oddByte >= 0 && bytes.length > 0) {
+          const b = bytes[0] ?? 0;
+          const u = bigEndian ? (oddByte << 8) | b : oddByte | (b << 8);
+          if (offset === 1 && u === 0xfeff) keep(u);
+          else unit(u, offset - 1);
+          previous = u;
+          oddByte = -1;
+          i = 1;
+        }
+        for (; i + 1 < bytes.length; i += 2) {
+          const b0 = bytes[i] ?? 0;
+          const b1 = bytes[i + 1] ?? 0;
+          const u = bigEndian ? (b0 << 8) | b1 : b0 | (b1 << 8);
+          // A byte order mark is no part of the first field.
+          if (offset + i === 0 && u === 0xfeff) keep(u);
+          else unit(u, offset + i);
+          previous = u;
+        }
+        if (i < bytes.length) oddByte = bytes[i] ?? 0;
+      } else {
+        if (
+          offset === 0 &&
+          encoding === "utf-8" &&
+          bytes[0] === 0xef &&
+          bytes[1] === 0xbb &&
+          bytes[2] === 0xbf
+        ) {
+          // A byte order mark is no part of the first field.
+          keep(0xef);
+          keep(0xbb);
+          keep(0xbf);
+          i = 3;
+        }
+        // The hot loop: outside the header, a record being read and a pending CR, a byte above
+        // the quote that is not the delimiter only turns a field start into an unquoted field.
+        let fast = !headerCR && !crPending && crEnd < 0 && captured === null;
+        for (; i < bytes.length; i++) {
+          const u = bytes[i] ?? 0;
+          if (fast && u > 34 && u !== delimiter && state <= State.Quoted) {
+            if (state === State.FieldStart) state = State.Unquoted;
             continue;
           }
+          previous = i > 0 ? (bytes[i - 1] ?? 0) : lastByte;
+          unit(u, offset + i);
+          fast = !headerCR && !crPending && crEnd < 0 && captured === null;
         }
-        if (b === quote) {
-          inQuotes = !inQuotes;
-        } else if (b === LF || b === CR) {
-          line++;
-          if (b === CR) afterCR = true;
-          if (!inQuotes) recordEnded(at + 1, line);
-        }
+        if (bytes.length > 0) lastByte = bytes[bytes.length - 1] ?? 0;
       }
       offset += bytes.length;
     },
     end() {
-      if (utf16)
-        return { prologueEnd: 0, chunks: offset > 0 ? [{ start: 0, end: offset, firstRow: 1 }] : [] };
+      if (crEnd >= 0) {
+        recordEnded(crEnd);
+        crEnd = -1;
+      }
+      if (headerCR) {
+        // The file is its header line, ended by a CR.
+        headerCR = false;
+        newline = "\r";
+        recordEnded(offset);
+      }
       if (prologueEnd < 0) return { prologueEnd: offset, chunks: [] };
       if (offset > chunkStart) chunks.push({ start: chunkStart, end: offset, firstRow: chunkRow });
       return { prologueEnd, chunks };
     },
   };
+}
+
+/** A record's units as text, to read its fields (group values are only compared for equality). */
+function textOf(units: number[], encoding: Encoding): string {
+  if (encoding === "utf-8") return new TextDecoder("utf-8").decode(new Uint8Array(units));
+  // UTF-16 code units are the string's own; a single-byte encoding's bytes become the characters
+  // of the same numbers, which keeps distinct bytes distinct.
+  let text = "";
+  for (let i = 0; i < units.length; i += 4096) text += String.fromCharCode(...units.slice(i, i + 4096));
+  return text;
 }

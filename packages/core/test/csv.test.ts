@@ -1,31 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { type CsvRecord, CsvTokenizer } from "../src/csv";
+import { type CsvRecord, CsvTokenizer, type CsvTokenizerOptions, detectNewline } from "../src/csv";
 import { ImportFileError } from "../src/issues";
+import { seededRandom } from "./support/random";
 
-function readAll(text: string, size = text.length, options = {}): CsvRecord[] {
+function readAll(text: string, size = text.length, options: CsvTokenizerOptions = {}): CsvRecord[] {
   const tokenizer = new CsvTokenizer(options);
   const out: CsvRecord[] = [];
-  for (let i = 0; i < text.length; i += Math.max(1, size))
-    out.push(...tokenizer.write(text.slice(i, i + size)));
+  const step = Math.max(1, size);
+  for (let i = 0; i < text.length; i += step) out.push(...tokenizer.write(text.slice(i, i + step)));
   out.push(...tokenizer.end());
   return out;
 }
 
-/** A seeded PRNG (mulberry32), so that failures repeat. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rowsAndFields = (records: CsvRecord[]) => records.map((r) => [r.row, r.fields]);
+const problemsOf = (records: CsvRecord[]) =>
+  records.filter((r) => r.problems.length > 0).map((r) => [r.row, r.problems.map((p) => p.code)]);
 
 describe("CsvTokenizer", () => {
   it("counts physical lines across quoted line ends, CRLF and empty lines", () => {
     const file = 'a,b\r\n1,"x\r\ny"\r\n\r\n2,"open ""q"""\r\n3,z';
-    expect(readAll(file).map((r) => [r.row, r.fields])).toEqual([
+    expect(rowsAndFields(readAll(file))).toEqual([
       [1, ["a", "b"]],
       [2, ["1", "x\r\ny"]],
       [5, ["2", 'open "q"']],
@@ -33,69 +27,164 @@ describe("CsvTokenizer", () => {
     ]);
   });
 
-  it("reads CR-only and LF files", () => {
-    expect(readAll("h\r1\r2\r").map((r) => [r.row, r.fields[0]])).toEqual([
-      [1, "h"],
-      [2, "1"],
-      [3, "2"],
+  it("reads CR-only and LF files, and counts a record's every kind of line end", () => {
+    expect(rowsAndFields(readAll("h\r1\r2\r"))).toEqual([
+      [1, ["h"]],
+      [2, ["1"]],
+      [3, ["2"]],
     ]);
-    expect(readAll('h\n"a\nb"\n\nc\n').map((r) => [r.row, r.fields[0]])).toEqual([
-      [1, "h"],
-      [2, "a\nb"],
-      [5, "c"],
+    expect(rowsAndFields(readAll('h\n"a\nb"\n\nc\n'))).toEqual([
+      [1, ["h"]],
+      [2, ["a\nb"]],
+      [5, ["c"]],
+    ]);
+    // A quoted field with CR, LF and CRLF inside spans four lines.
+    expect(rowsAndFields(readAll('h,x\n"a\rb\nc\r\nd",1\nnext,2\n'))).toEqual([
+      [1, ["h", "x"]],
+      [2, ["a\rb\nc\r\nd", "1"]],
+      [6, ["next", "2"]],
     ]);
   });
 
-  it("starts counting at firstRow", () => {
+  it("drops the CR of CRLF line ends in a file whose first line ends with LF", () => {
+    expect(rowsAndFields(readAll("h,x\n1,a\r\n2,b\r\n"))).toEqual([
+      [1, ["h", "x"]],
+      [2, ["1", "a"]],
+      [3, ["2", "b"]],
+    ]);
+  });
+
+  it("counts a line end papaparse drops after a closing quote", () => {
+    // In a file of LF line ends, a CR after a closing quote is whitespace to papaparse.
+    expect(rowsAndFields(readAll('h,x\n"a"\r,1\nnext,2\n'))).toEqual([
+      [1, ["h", "x"]],
+      [2, ["a", "1"]],
+      [4, ["next", "2"]],
+    ]);
+  });
+
+  it("starts counting at firstRow, and takes the line end it is given", () => {
     expect(readAll("x\ny\n", 100, { firstRow: 41 }).map((r) => r.row)).toEqual([41, 42]);
+    // A chunk of a CRLF file whose first record has a lone LF inside a quoted field.
+    expect(rowsAndFields(readAll('"a\nb",1\r\nc,2\r\n', 3, { firstRow: 7, newline: "\r\n" }))).toEqual([
+      [7, ["a\nb", "1"]],
+      [9, ["c", "2"]],
+    ]);
+  });
+
+  it("carries a record cut at the edge of a write, inside a quoted field too", () => {
+    const tokenizer = new CsvTokenizer();
+    expect(tokenizer.write('h\n"open, still')).toEqual([{ row: 1, fields: ["h"], problems: [] }]);
+    // The quote at the end of this write could be the first of a doubled quote: nothing is complete.
+    expect(tokenizer.write(' open\nline"')).toEqual([]);
+    const rest = [...tokenizer.write('" more"\nnext\n'), ...tokenizer.end()];
+    expect(rest).toEqual([
+      { row: 2, fields: ['open, still open\nline" more'], problems: [] },
+      { row: 4, fields: ["next"], problems: [] },
+    ]);
   });
 
   it("gives the same records whatever the size of the writes", () => {
-    const random = prng(7);
+    const random = seededRandom(7);
     const cells = [
       "plain",
       '"with, comma"',
       '"with ""quote"""',
       '"multi\nline"',
       '"crlf\r\nline"',
+      '"cr\ronly"',
       "",
       "ünïcödé",
+      'stray"quote',
+      '"closed"then',
     ];
-    const lines = ["id,name,note"];
-    for (let i = 0; i < 60; i++) {
-      lines.push(
-        [
-          String(i),
-          cells[Math.floor(random() * cells.length)],
-          cells[Math.floor(random() * cells.length)],
-        ].join(","),
+    for (const newline of ["\n", "\r\n", "\r"]) {
+      const lines = ["id,name,note"];
+      for (let i = 0; i < 80; i++) {
+        if (random() < 0.05) lines.push("");
+        lines.push(
+          [
+            String(i),
+            cells[Math.floor(random() * cells.length)],
+            cells[Math.floor(random() * cells.length)],
+          ].join(","),
+        );
+      }
+      const file = `${lines.join(newline)}${random() < 0.5 ? newline : ""}`;
+      const expected = readAll(file);
+      expect(expected.length).toBeGreaterThan(30);
+      for (let trial = 0; trial < 40; trial++) {
+        const size = 1 + Math.floor(random() * (random() < 0.5 ? 20 : file.length));
+        expect(readAll(file, size), `${JSON.stringify(newline)}, writes of ${size}`).toEqual(expected);
+      }
+    }
+  });
+
+  it("reads random text of quotes, delimiters and line ends the same whatever the writes", () => {
+    const alphabet = ["a", "b", ",", '"', '"', "\n", "\r", "\r\n", " ", "\t", "é"];
+    for (let seed = 1; seed <= 1000; seed++) {
+      const random = seededRandom(seed);
+      let text = ["h1,h2\n", "h1,h2\r\n", "h1,h2\r", '"h1","h2"\n', ""][seed % 5] ?? "";
+      const length = Math.floor(random() * 150);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      const size = 1 + Math.floor(random() * 9);
+      expect(readAll(text, size), `seed ${seed}, writes of ${size}: ${JSON.stringify(text)}`).toEqual(
+        readAll(text),
       );
     }
-    const file = `${lines.join(random() > 0.5 ? "\n" : "\r\n")}\n`;
-    const expected = readAll(file);
-    expect(expected).toHaveLength(61);
-    for (let trial = 0; trial < 80; trial++) {
-      const size = 1 + Math.floor(random() * file.length);
-      expect(readAll(file, size), `writes of ${size}`).toEqual(expected);
-    }
   });
 
-  it("reports an unterminated quote at the end of the file on its record", () => {
+  it("reports an unterminated quote at the end of the file on the record where it opens", () => {
     const records = readAll('a,b\n1,"never closed\n2,3\n');
     expect(records).toHaveLength(2);
-    expect(records[1]).toMatchObject({ row: 2, problems: [{ code: "unterminated_quote" }] });
+    expect(records[1]).toMatchObject({
+      row: 2,
+      fields: ["1", "never closed\n2,3\n"],
+      problems: [
+        { code: "unterminated_quote", message: "A quoted field is never closed: the file ends inside it." },
+      ],
+    });
   });
 
-  it("reports a quote inside an unquoted field", () => {
-    const records = readAll('a,b\n1,"bad"x\n2,ok\n');
-    expect(records[1]?.problems.map((p) => p.code)).toContain("invalid_quote");
+  it("reports a quote inside an unquoted field, once per record", () => {
+    const records = readAll('a,b\n1,5" screen\n2,ok\n3,"fine ""quoted"""\n4,two"stray"quotes\n5, "spaced"\n');
+    expect(problemsOf(records)).toEqual([
+      [2, ["invalid_quote"]],
+      [5, ["invalid_quote"]],
+      [6, ["invalid_quote"]],
+    ]);
+    expect(records[1]?.fields).toEqual(["1", '5" screen']);
+    expect(records[1]?.problems[0]?.message).toBe(
+      'A quote is misplaced: a field with quotes in it must be enclosed in quotes as a whole, and each quote inside it doubled ("").',
+    );
+  });
+
+  it("reads on after a misplaced closing quote as papaparse does: the field goes on to the next closing quote", () => {
+    const records = readAll('a,b\n1,"bad"x\n2,ok"\n3,z\n');
+    expect(rowsAndFields(records)).toEqual([
+      [1, ["a", "b"]],
+      [2, ["1", 'bad"x\n2,ok']],
+      [4, ["3", "z"]],
+    ]);
+    expect(problemsOf(records)).toEqual([[2, ["invalid_quote"]]]);
+    expect(problemsOf(readAll('a,b\n1,"bad"x\n'))).toEqual([[2, ["invalid_quote", "unterminated_quote"]]]);
+  });
+
+  it("finds stray quotes in records of any window, and on the right record", () => {
+    const lines = ["id,v"];
+    for (let i = 0; i < 3000; i++) lines.push(i % 700 === 699 ? `${i},5"` : `${i},"ok, ""fine"""`);
+    const records = readAll(`${lines.join("\n")}\n`, 5000);
+    expect(problemsOf(records).map(([row]) => row)).toEqual([701, 1401, 2101, 2801]);
   });
 
   it("fails the file on a record over the size limit, naming its line", () => {
-    expect(() => readAll(`a\nok\n"${"x".repeat(5000)}`, 100, { maxRecordChars: 1000 })).toThrow(
-      ImportFileError,
-    );
-    expect(() => readAll(`a\nok\n"${"x".repeat(5000)}`, 100, { maxRecordChars: 1000 })).toThrow(/line 3/);
+    const read = () => readAll(`a\nok\n"${"x".repeat(5000)}`, 100, { maxRecordChars: 1000 });
+    expect(read).toThrow(ImportFileError);
+    expect(read).toThrow(/record starting on line 3 is over 1,000 characters/);
+    // A long record that ends before the limit is fine, however it is written.
+    expect(readAll(`a\n"${"y".repeat(900)}"\nz\n`, 7, { maxRecordChars: 1000 }).map((r) => r.row)).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it("fails the file on too many columns", () => {
@@ -104,10 +193,33 @@ describe("CsvTokenizer", () => {
     ).toThrow(/20 fields; at most 10/);
   });
 
-  it("reads tab-separated text", () => {
+  it("reads tab- and semicolon-separated text", () => {
     expect(readAll("id\ttitle\n1\tA, b\n", 3, { delimiter: "\t" }).map((r) => r.fields)).toEqual([
       ["id", "title"],
       ["1", "A, b"],
     ]);
+    expect(readAll('id;note\n1;"a;b"\n', 4, { delimiter: ";" }).map((r) => r.fields)).toEqual([
+      ["id", "note"],
+      ["1", "a;b"],
+    ]);
+  });
+
+  it("reads a long file written in large pieces with rows numbered in order", () => {
+    const lines = ["id,name"];
+    for (let i = 0; i < 20_000; i++) lines.push(i % 10 === 0 ? `${i},"two\nlines"` : `${i},x`);
+    const records = readAll(`${lines.join("\n")}\n`, 1 << 20);
+    expect(records).toHaveLength(20_001);
+    expect(records.at(-1)?.row).toBe(1 + 20_000 + 2_000);
+  });
+});
+
+describe("detectNewline", () => {
+  it("is the first line end outside quoted fields", () => {
+    expect(detectNewline('"a\nb",c\r\n')).toBe("\r\n");
+    expect(detectNewline("a,b\rc")).toBe("\r");
+    expect(detectNewline("a,b\n")).toBe("\n");
+    expect(detectNewline("a,b\r")).toBeUndefined();
+    expect(detectNewline("a,b\r", ",", '"', true)).toBe("\r");
+    expect(detectNewline('"open\n')).toBeUndefined();
   });
 });

@@ -1,10 +1,110 @@
 import type { ReadConfig } from "../config";
-import { type CsvRecord, CsvTokenizer } from "../csv";
+import { type CsvNewline, CsvTokenizer, newlineAtEnd, type OnRecord, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { ImportFileError, type Issue } from "../issues";
 import type { LineItem, Order } from "../items";
 import { compileTransformations, type TransformContext } from "../transform/index";
-import { type Parsed, shown } from "./values";
+import { INVALID, shown, type ValueType } from "./values";
+
+const isBlankText = (text: string) =>
+  text === "" || ((text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) && text.trim() === "");
+const clean = (text: string) =>
+  text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32 ? text.trim() : text;
+
+/**
+ * One row's values, read by column index, with the row's issues. One instance serves every row
+ * of a reader, so reading a row allocates only what the item keeps.
+ *
+ * A value past the end of a short row is absent: the row already has a too_few_fields issue, so
+ * its required fields are not reported again. An empty value (or a null a cast made) of a
+ * required field is a missing_field issue.
+ */
+export class RowValues {
+  values: readonly unknown[] = [];
+  row = 0;
+  issues: Issue[] = [];
+
+  set(values: readonly unknown[], row: number, issues: Issue[]): this {
+    this.values = values;
+    this.row = row;
+    this.issues = issues;
+    return this;
+  }
+
+  raw(i: number): unknown {
+    return i < 0 ? undefined : this.values[i];
+  }
+
+  blank(i: number): boolean {
+    const value = this.raw(i);
+    return value === undefined || value === null || (typeof value === "string" && isBlankText(value));
+  }
+
+  /** A required text field: trimmed, or a missing_field issue and "". */
+  text(i: number, field: string): string {
+    const value = this.raw(i);
+    if (typeof value === "string") {
+      const text = clean(value);
+      if (text !== "") return text;
+    } else if (value !== undefined && value !== null) {
+      return String(value);
+    }
+    if (value !== undefined) this.missing(field);
+    return "";
+  }
+
+  /** An optional text field: trimmed, or null when empty. */
+  optional(i: number): string | null {
+    const value = this.raw(i);
+    if (typeof value === "string") {
+      const text = clean(value);
+      return text === "" ? null : text;
+    }
+    return value === undefined || value === null ? null : String(value);
+  }
+
+  /** A typed field: its value; or an issue (missing_field when required and empty) and `fallback`. */
+  typed<T>(i: number, field: string, type: ValueType<T>, required: boolean, fallback: T): T {
+    const value = this.raw(i);
+    if (value === undefined) return fallback;
+    if (value !== null && value !== "") {
+      const parsed = type.read(value);
+      if (parsed !== INVALID) return parsed;
+    }
+    if (value === null || (typeof value === "string" && isBlankText(value))) {
+      if (required) this.missing(field);
+      return fallback;
+    }
+    const { code, expected } = type.problem(value);
+    this.issues.push({
+      row: this.row,
+      item: null,
+      field,
+      code,
+      severity: "error",
+      message: `"${field}" must be ${expected}; got "${shown(value)}".`,
+      value: shown(value),
+    });
+    return fallback;
+  }
+
+  /** An issue of this row (item set when the item closes). */
+  issue(fields: Omit<Issue, "row" | "item">): void {
+    this.issues.push({ row: this.row, item: null, ...fields });
+  }
+
+  private missing(field: string): void {
+    this.issues.push({
+      row: this.row,
+      item: null,
+      field,
+      code: "missing_field",
+      severity: "error",
+      message: `"${field}" is required but empty.`,
+      value: null,
+    });
+  }
+}
 
 /**
  * What turns rows into orders, for one CSV order format: compiled once from the header (after
@@ -13,103 +113,129 @@ import { type Parsed, shown } from "./values";
 export interface OrderFormat {
   /** The group an order's row belongs to; "" continues the order above. */
   groupKey(values: readonly unknown[]): string;
-  /** The order's fields, from its first row (issues go to `issues`). */
-  order(
-    values: readonly unknown[],
-    row: number,
-    issues: Issue[],
-  ): Omit<Order, "lineItems" | "orderId"> & { orderId: string };
+  /** The order, from its first row, with no line items yet. */
+  order(row: RowValues): Order;
   /** A line item from any row of the order; `position` is 1-based. */
-  lineItem(values: readonly unknown[], row: number, position: number, issues: Issue[]): LineItem | null;
-  /** Checks of a whole order (totals), after its rows; `rows[i]` is the line of line item i. */
-  finish?(order: Order, rows: readonly number[], issues: Issue[]): void;
+  lineItem(row: RowValues, position: number): LineItem;
 }
 
 export type OrderFormatFactory = (header: readonly string[]) => OrderFormat;
 
-/** Reads a field of a row: its value, or an issue (field, code, message, value) and null. */
-export function fieldReader(header: readonly string[]) {
+/** The index of each column name (the first one, if a name repeats); -1 when absent. */
+export function columnIndex(header: readonly string[]): (name: string) => number {
   const index = new Map<string, number>();
   header.forEach((name, i) => {
     if (!index.has(name)) index.set(name, i);
   });
-  return {
-    has: (name: string) => index.has(name),
-    indexOf: (name: string) => index.get(name) ?? -1,
-    /** The value at `i`, "" past the end of a short row. */
-    value: (values: readonly unknown[], i: number): unknown => (i < 0 ? undefined : (values[i] ?? "")),
-  };
+  return (name) => index.get(name) ?? -1;
 }
 
-export const isBlank = (value: unknown) =>
-  value === undefined || value === null || (typeof value === "string" && value.trim() === "");
+/**
+ * The order ids seen by a reader, for non_contiguous_order: a set of strings kept compact, since
+ * it grows with the file (a JS Set measured ~70 bytes an id, 28 MB for the 400,000 orders of a
+ * 1M-row file; this keeps a byte a character while ids are Latin-1, plus 8 bytes a slot). Ids
+ * are copied in as char codes, so no id keeps the text it was cut from alive, and found again
+ * through an open-addressing table of their offsets, resized at half full.
+ */
+export class IdSet {
+  /** Each id as its length (two units), then its char codes; bytes until an id needs more. */
+  private chars: Uint8Array | Uint16Array = new Uint8Array(1 << 12);
+  private used = 0;
+  /** Offset in `chars` of the id in each slot, or -1. */
+  private slots = new Int32Array(1 << 10).fill(-1);
+  private count = 0;
 
-/** A required text field: its trimmed value, or a missing_field issue. */
-export function requiredText(value: unknown, field: string, row: number, issues: Issue[]): string {
-  if (isBlank(value)) {
-    issues.push({
-      row,
-      item: null,
-      field,
-      code: "missing_field",
-      severity: "error",
-      message: `"${field}" is required but empty.`,
-      value: null,
-    });
-    return "";
+  get size(): number {
+    return this.count;
   }
-  return String(value).trim();
-}
 
-export function optionalText(value: unknown): string | null {
-  return isBlank(value) ? null : String(value).trim();
-}
+  has(id: string): boolean {
+    return this.slots[this.find(id, hashOf(id))] !== -1;
+  }
 
-/** A typed field: the parsed value, or an issue (missing_field when required and empty). */
-export function typed<T>(
-  parse: (raw: unknown) => Parsed<T>,
-  value: unknown,
-  field: string,
-  row: number,
-  issues: Issue[],
-  options: { required: boolean; fallback: T },
-): T {
-  if (isBlank(value)) {
-    if (options.required) {
-      issues.push({
-        row,
-        item: null,
-        field,
-        code: "missing_field",
-        severity: "error",
-        message: `"${field}" is required but empty.`,
-        value: null,
-      });
+  /** Adds `id`; answers whether it was new. */
+  add(id: string): boolean {
+    const slot = this.find(id, hashOf(id));
+    if (this.slots[slot] !== -1) return false;
+    // An id is kept and compared by its first 65,535 characters (no order id comes near that).
+    const length = Math.min(id.length, 0xffff);
+    if (this.chars instanceof Uint8Array) {
+      for (let i = 0; i < length; i++) {
+        if (id.charCodeAt(i) > 0xff) {
+          this.chars = Uint16Array.from(this.chars);
+          break;
+        }
+      }
     }
-    return options.fallback;
+    if (this.used + length + 2 > this.chars.length) {
+      const size = Math.max(Math.ceil(this.chars.length * 1.5), this.used + length + 2);
+      const grown = this.chars instanceof Uint8Array ? new Uint8Array(size) : new Uint16Array(size);
+      grown.set(this.chars.subarray(0, this.used));
+      this.chars = grown;
+    }
+    this.slots[slot] = this.used;
+    this.chars[this.used++] = length >>> 8;
+    this.chars[this.used++] = length & 0xff;
+    for (let i = 0; i < length; i++) this.chars[this.used++] = id.charCodeAt(i);
+    this.count++;
+    if (this.count * 2 > this.slots.length) this.grow();
+    return true;
   }
-  const parsed = parse(value);
-  if (parsed.ok) return parsed.value;
-  issues.push({
-    row,
-    item: null,
-    field,
-    code: parsed.code,
-    severity: "error",
-    message: `"${field}" must be ${parsed.expected}; got "${shown(value)}".`,
-    value: shown(value),
-  });
-  return options.fallback;
+
+  private lengthAt(at: number): number {
+    return ((this.chars[at] ?? 0) << 8) | (this.chars[at + 1] ?? 0);
+  }
+
+  /** The slot of `id`, or the empty slot where it would go. */
+  private find(id: string, hash: number): number {
+    const mask = this.slots.length - 1;
+    const length = Math.min(id.length, 0xffff);
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = this.slots[slot] ?? -1;
+      if (at === -1) return slot;
+      if (this.lengthAt(at) === length && this.equals(at + 2, id, length)) return slot;
+    }
+  }
+
+  private equals(at: number, id: string, length: number): boolean {
+    for (let i = 0; i < length; i++) if (this.chars[at + i] !== id.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    const mask = this.slots.length - 1;
+    for (const at of old) {
+      if (at === -1) continue;
+      let slot = hashOfChars(this.chars, at + 2, this.lengthAt(at)) & mask;
+      while (this.slots[slot] !== -1) slot = (slot + 1) & mask;
+      this.slots[slot] = at;
+    }
+  }
+}
+
+/** FNV-1a over the first 65,535 char codes. */
+function hashOf(id: string): number {
+  let hash = 0x811c9dc5;
+  const length = Math.min(id.length, 0xffff);
+  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
+function hashOfChars(chars: Uint8Array | Uint16Array, at: number, length: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ (chars[at + i] ?? 0), 0x01000193);
+  return hash >>> 0;
 }
 
 interface OpenOrder {
   key: string;
   row: number;
   records: number;
-  order: Order | null;
+  order: Order;
   issues: Issue[];
   nonContiguous: boolean;
-  lineRows: number[];
 }
 
 /**
@@ -117,23 +243,28 @@ interface OpenOrder {
  * leave the group column empty or repeat it), order fields come from an order's first row and
  * every row gives a line item. An order id that comes back after another order is an issue of
  * that later group, never a merge.
+ *
+ * Rows are turned into orders as the tokenizer reads them, so a write keeps only its orders.
  */
 export function createGroupedOrderReader(
   config: ReadConfig,
   position: ReaderPosition | undefined,
   factory: OrderFormatFactory,
 ): ItemReader<Order> {
-  const tokenizer = new CsvTokenizer({
-    delimiter: config.options.delimiter ?? ",",
-    firstRow: position?.firstRow ?? 1,
-  });
+  const delimiter = config.options.delimiter ?? ",";
   const transformer = compileTransformations(config.transformations);
   let header: string[] | null = null;
   let plan: ((values: unknown[], ctx: TransformContext) => unknown[]) | null = null;
   let format: OrderFormat | null = null;
   let width = 0;
   let current: OpenOrder | null = null;
-  const seen = new Set<string>();
+  /** Order ids seen in this reader, for non_contiguous_order. */
+  const seen = new IdSet();
+  const rowValues = new RowValues();
+  /** The issues of the row being read; moved to its order afterwards. */
+  const rowIssues: Issue[] = [];
+  const context: TransformContext = { row: 0, issues: rowIssues };
+  let out: ReadResult<Order>[] = [];
 
   const start = (fields: string[]) => {
     header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, "") : f));
@@ -147,111 +278,85 @@ export function createGroupedOrderReader(
     format = factory(columns);
   };
 
-  const close = (out: ReadResult<Order>[]) => {
+  const close = () => {
     if (!current) return;
     const { order, issues } = current;
-    if (order) format?.finish?.(order, current.lineRows, issues);
-    for (const issue of issues) issue.item = current.key || null;
-    const valid = order !== null && !current.nonContiguous && !issues.some((i) => i.severity === "error");
-    out.push({
-      item: valid ? order : null,
-      row: current.row,
-      key: current.key || null,
-      issues,
-      records: current.records,
-    });
+    // The order id (Shopify: Name or Id), else the group's value.
+    const key = order.orderId || current.key || null;
+    let valid = !current.nonContiguous;
+    for (const issue of issues) {
+      issue.item = key;
+      if (issue.severity === "error") valid = false;
+    }
+    out.push({ item: valid ? order : null, row: current.row, key, issues, records: current.records });
     current = null;
   };
 
-  const onRecord = (record: CsvRecord, out: ReadResult<Order>[]) => {
-    if (!header || !format) {
-      start(record.fields);
+  const onRecord: OnRecord = (fields, row, problems) => {
+    if (!format) {
+      start(fields);
       return;
     }
-    const issues: Issue[] = [];
-    for (const problem of record.problems) {
-      issues.push({
-        row: record.row,
-        item: null,
-        field: null,
-        code: problem.code,
-        severity: "error",
-        message: problem.message,
-        value: null,
-      });
+    // Quoting problems and a wrong field count (the row's order is then invalid).
+    if (problems.length > 0 || fields.length !== width)
+      structureIssues({ row, fields, problems }, width, rowIssues);
+    let values: unknown[] = fields;
+    if (plan) {
+      context.row = row;
+      values = plan(values, context);
     }
-    if (record.fields.length !== width) {
-      const tooMany = record.fields.length > width;
-      issues.push({
-        row: record.row,
-        item: null,
-        field: null,
-        code: tooMany ? "too_many_fields" : "too_few_fields",
-        severity: "error",
-        message: `Line ${record.row} has ${record.fields.length} fields where the header has ${width}.`,
-        value: null,
-      });
-    }
-    let values: unknown[] = record.fields;
-    if (plan) values = plan(values, { row: record.row, issues });
+    rowValues.set(values, row, rowIssues);
     const key = format.groupKey(values);
     if (!current || (key !== "" && key !== current.key)) {
-      close(out);
-      current = {
-        key,
-        row: record.row,
-        records: 0,
-        order: null,
-        issues: [],
-        nonContiguous: false,
-        lineRows: [],
-      };
-      if (key !== "" && seen.has(key)) {
-        current.nonContiguous = true;
-        current.issues.push({
-          row: record.row,
+      close();
+      const issues: Issue[] = [];
+      let nonContiguous = false;
+      if (key !== "" && !seen.add(key)) {
+        nonContiguous = true;
+        issues.push({
+          row,
           item: null,
           field: null,
           code: "non_contiguous_order",
           severity: "error",
-          message: `The rows of order "${key}" are not together: it appeared earlier in the file, after which another order started. All rows of an order must be consecutive.`,
+          message: `The rows of order "${key}" are not together: it appeared earlier in the file, and another order came in between. All rows of an order must be consecutive.`,
           value: key,
         });
       }
-      if (key !== "") seen.add(key);
-      const fields = format.order(values, record.row, issues);
-      current.order = { ...fields, lineItems: [] };
+      current = { key, row, records: 0, order: format.order(rowValues), issues, nonContiguous };
     }
     current.records++;
-    const order = current.order;
-    const lineItem = format.lineItem(values, record.row, (order?.lineItems.length ?? 0) + 1, issues);
-    if (order && lineItem) {
-      order.lineItems.push(lineItem);
-      current.lineRows.push(record.row);
+    const lineItems = current.order.lineItems;
+    lineItems.push(format.lineItem(rowValues, lineItems.length + 1));
+    if (rowIssues.length > 0) {
+      for (const issue of rowIssues) current.issues.push(issue);
+      rowIssues.length = 0;
     }
-    current.issues.push(...issues);
   };
 
-  const feed = (records: CsvRecord[]) => {
-    const out: ReadResult<Order>[] = [];
-    for (const record of records) onRecord(record, out);
-    return out;
-  };
-
+  let newline: CsvNewline | undefined;
   if (position) {
-    const head = new CsvTokenizer({ delimiter: config.options.delimiter ?? ",", firstRow: 1 });
+    // The header line is read for its columns and its line end, which every chunk shares.
+    const head = new CsvTokenizer({ delimiter, firstRow: 1 });
     const records = [...head.write(position.prologue), ...head.end()];
+    newline = newlineAtEnd(position.prologue) ?? head.newline;
     if (records[0]) start(records[0].fields);
   }
+  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1, newline });
 
   return {
     get columns() {
       return header ?? [];
     },
-    write: (text) => feed(tokenizer.write(text)),
-    end: () => {
-      const out = feed(tokenizer.end());
-      close(out);
+    write(text) {
+      out = [];
+      tokenizer.writeEach(text, onRecord);
+      return out;
+    },
+    end() {
+      out = [];
+      tokenizer.endEach(onRecord);
+      close();
       if (!header)
         throw new ImportFileError("empty_file", "The file has no header line: there is nothing to import.");
       return out;

@@ -1,25 +1,9 @@
 import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition } from "../engine";
-import { ImportFileError, type Issue } from "../issues";
+import { ImportFileError } from "../issues";
 import type { LineItem, LineItemStatus, Order } from "../items";
-import {
-  createGroupedOrderReader,
-  fieldReader,
-  isBlank,
-  type OrderFormat,
-  optionalText,
-  requiredText,
-  typed,
-} from "./orders-common";
-import {
-  cents,
-  missingColumnsMessage,
-  type Parsed,
-  parseCurrency,
-  parseDateTime,
-  parseDouble,
-  parseInteger,
-} from "./values";
+import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
+import { cents, currency, dateTime, double, integer, missingColumnsMessage, oneOf } from "./values";
 
 /**
  * Shopify "Export orders" CSV → orders. One row per line item; rows are grouped by Name (on every
@@ -27,21 +11,25 @@ import {
  * (79 columns) and older, shorter exports both read.
  */
 
-/** Columns without which no order can be read. */
+/** The columns the product description's Shopify table marks required. */
 const REQUIRED_COLUMNS = [
   "Name",
+  "Id",
   "Currency",
   "Financial Status",
+  "Refunded Amount",
+  "Discount Amount",
   "Created at",
   "Lineitem quantity",
   "Lineitem name",
   "Lineitem price",
-  "Lineitem sku",
+  "Lineitem discount",
   "Lineitem fulfillment status",
+  "Lineitem sku",
 ] as const;
 
 /** Older exports name some columns differently. */
-const ALIASES: Record<string, string> = { "Fulfillment Date": "Fulfilled at" };
+const ALIASES: Readonly<Record<string, string>> = { "Fulfillment Date": "Fulfilled at" };
 
 const FINANCIAL_STATUSES = [
   "authorized",
@@ -55,19 +43,25 @@ const FINANCIAL_STATUSES = [
 const FULFILLMENT_STATUSES = ["pending", "partial", "restocked", "fulfilled"] as const;
 type FinancialStatus = (typeof FINANCIAL_STATUSES)[number];
 type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
+const financialStatus = oneOf(FINANCIAL_STATUSES, "invalid_status", { caseSensitive: false });
+const fulfillmentStatus = oneOf(FULFILLMENT_STATUSES, "invalid_status", { caseSensitive: false });
 
 /**
- * Shopify's order and line statuses onto the line-item status model:
+ * Shopify's order status (Financial Status) and line status (Lineitem fulfillment status) onto
+ * the line-item status model (placed: not paid yet; paid: paid, not delivered; fulfilled: paid
+ * and delivered; refunded; cancelled: taken out of the order):
  *
- *   Financial Status \ Lineitem fulfillment:  pending  partial  fulfilled  restocked
- *   authorized, pending                       placed   placed   fulfilled  cancelled
- *   paid, partially_paid, partially_refunded  paid     paid     fulfilled  refunded
- *   refunded                                  refunded (whatever the fulfillment)
- *   voided                                    cancelled (whatever the fulfillment)
+ *   Financial Status \ Lineitem fulfillment  pending   partial   fulfilled  restocked
+ *   authorized, pending                      placed    placed    fulfilled  cancelled
+ *   paid, partially_paid, partially_refunded paid      paid      fulfilled  refunded
+ *   refunded                                 refunded  refunded  refunded   refunded
+ *   voided                                   cancelled cancelled cancelled  cancelled
  *
- * An order with "Cancelled at" set is cancelled, unless it was refunded.
+ * "partial" is a line not wholly delivered yet; "restocked" a line that came back to stock: a
+ * refund when it was paid for, a cancellation when it never was. An order with "Cancelled at"
+ * set is cancelled, unless it was refunded.
  */
-const STATUS_MAP: Record<FinancialStatus, Record<FulfillmentStatus, LineItemStatus>> = {
+const STATUS_MAP: Readonly<Record<FinancialStatus, Readonly<Record<FulfillmentStatus, LineItemStatus>>>> = {
   authorized: { pending: "placed", partial: "placed", fulfilled: "fulfilled", restocked: "cancelled" },
   pending: { pending: "placed", partial: "placed", fulfilled: "fulfilled", restocked: "cancelled" },
   paid: { pending: "paid", partial: "paid", fulfilled: "fulfilled", restocked: "refunded" },
@@ -77,19 +71,9 @@ const STATUS_MAP: Record<FinancialStatus, Record<FulfillmentStatus, LineItemStat
   voided: { pending: "cancelled", partial: "cancelled", fulfilled: "cancelled", restocked: "cancelled" },
 };
 
-const oneOf =
-  <T extends string>(values: readonly T[]) =>
-  (raw: unknown): Parsed<T> => {
-    const text = typeof raw === "string" ? raw.trim().toLowerCase() : "";
-    return (values as readonly string[]).includes(text)
-      ? { ok: true, value: text as T }
-      : { ok: false, code: "invalid_status", expected: `one of ${values.join(", ")}` };
-  };
-const parseFinancial = oneOf(FINANCIAL_STATUSES);
-const parseFulfillment = oneOf(FULFILLMENT_STATUSES);
-
-/** Columns the Order model has a field for; every other non-empty column goes under `extra`. */
+/** Columns the Order model has a field for (or that only drive one); every other goes under `extra`. */
 const MAPPED = new Set([
+  "Email",
   "Currency",
   "Subtotal",
   "Shipping",
@@ -110,55 +94,103 @@ const MAPPED = new Set([
   "Lineitem discount",
   "Vendor",
 ]);
-const LINE_COLUMNS = new Set(["Lineitem compare at price", "Lineitem requires shipping", "Lineitem taxable"]);
+/** Line columns the line-item model has no field for: they describe each row, not the order. */
+const LINE_ONLY = new Set(["Lineitem compare at price", "Lineitem requires shipping", "Lineitem taxable"]);
+/** Dates the product description types as DateTime: checked, and kept under `extra` in UTC. */
+const EXTRA_DATES = new Set(["Paid at", "Fulfilled at"]);
 
-function extraValue(column: string, value: string): unknown {
-  if (column === "Accepts Marketing") return value.trim().toLowerCase() === "yes";
-  if (/Zip$/.test(column)) return value.replace(/^'/, "");
-  return value;
-}
-
+/**
+ * The line item of a row:
+ *   subtotal = Lineitem price × Lineitem quantity (to the cent)
+ *   discount = Lineitem discount
+ *   total    = subtotal − discount
+ *   tax = shipping = 0: an export has taxes and shipping per order only
+ *   refund   = total when the line's status is refunded, else 0
+ *   productId = Lineitem sku, or Lineitem name for a line without a SKU; id = position in the order
+ *
+ * No total = subtotal + tax + shipping check: Shopify's Subtotal is after discounts, and shops
+ * whose prices include tax have Total = Subtotal + Shipping with Taxes only shown, so the check
+ * would warn on correct exports.
+ */
 function shopifyFormat(orderIdColumn: "Name" | "Id") {
   return (rawHeader: readonly string[]): OrderFormat => {
     const header = rawHeader.map((h) => ALIASES[h] ?? h);
-    const required = orderIdColumn === "Id" ? [...REQUIRED_COLUMNS, "Id"] : [...REQUIRED_COLUMNS];
-    const missing = required.filter((column) => !header.includes(column));
+    const missing = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
     if (missing.length > 0)
       throw new ImportFileError("missing_columns", missingColumnsMessage(missing, rawHeader));
-    const f = fieldReader(header);
-    const at = (values: readonly unknown[], name: string) => f.value(values, f.indexOf(name));
-    const extraColumns = header
-      .map((name, i) => ({ name, i }))
-      .filter(({ name }) => !MAPPED.has(name) && !LINE_COLUMNS.has(name));
-    let orderState: { financial: FinancialStatus | null; cancelled: boolean; currency: string } = {
+    const col = columnIndex(header);
+    const c = {
+      name: col("Name"),
+      orderId: col(orderIdColumn),
+      id: col("Id"),
+      email: col("Email"),
+      phone: col("Phone"),
+      billingPhone: col("Billing Phone"),
+      financial: col("Financial Status"),
+      currency: col("Currency"),
+      cancelledAt: col("Cancelled at"),
+      subtotal: col("Subtotal"),
+      shipping: col("Shipping"),
+      taxes: col("Taxes"),
+      total: col("Total"),
+      discountCode: col("Discount Code"),
+      discount: col("Discount Amount"),
+      refund: col("Refunded Amount"),
+      paymentMethod: col("Payment Method"),
+      shippingMethod: col("Shipping Method"),
+      shippingCountry: col("Shipping Country"),
+      createdAt: col("Created at"),
+      quantity: col("Lineitem quantity"),
+      lineName: col("Lineitem name"),
+      price: col("Lineitem price"),
+      sku: col("Lineitem sku"),
+      fulfillment: col("Lineitem fulfillment status"),
+      lineDiscount: col("Lineitem discount"),
+      vendor: col("Vendor"),
+    };
+    const extraColumns = header.flatMap((name, i) =>
+      MAPPED.has(name) || LINE_ONLY.has(name) || header.indexOf(name) !== i ? [] : [{ name, i }],
+    );
+    /** The order being read: its continuation rows carry none of these. */
+    let open: { financial: FinancialStatus | null; cancelled: boolean; currency: string } = {
       financial: null,
       cancelled: false,
       currency: "",
     };
-    const money = (
-      values: readonly unknown[],
-      name: string,
-      row: number,
-      issues: Issue[],
-      isRequired: boolean,
-    ) =>
-      f.has(name)
-        ? typed(parseDouble, at(values, name), name, row, issues, { required: isRequired, fallback: 0 })
-        : 0;
+
+    const extraOf = (f: RowValues): Record<string, unknown> => {
+      const extra: Record<string, unknown> = {};
+      for (const { name, i } of extraColumns) {
+        if (f.blank(i)) continue;
+        const raw = f.raw(i);
+        let value: unknown = typeof raw === "string" ? raw.trim() : raw;
+        if (name === "Accepts Marketing" && typeof value === "string") {
+          value = value.toLowerCase() === "yes" || value.toLowerCase() === "true";
+        } else if (name.endsWith(" Zip") && typeof value === "string") {
+          // Spreadsheet apps keep a zip code's leading zeros when it starts with an apostrophe.
+          value = value.replace(/^'/, "");
+        } else if (EXTRA_DATES.has(name)) {
+          value = f.typed<unknown>(i, name, dateTime, false, value);
+        }
+        extra[name] = value;
+      }
+      return extra;
+    };
 
     return {
-      groupKey: (values) => {
-        const name = at(values, "Name");
-        return isBlank(name) ? "" : String(name).trim();
+      groupKey(values) {
+        const value = c.name < values.length ? values[c.name] : undefined;
+        if (typeof value === "string") return value.trim();
+        return value === undefined || value === null ? "" : String(value);
       },
-      order: (values, row, issues) => {
-        const orderId = requiredText(at(values, orderIdColumn), orderIdColumn, row, issues);
-        const email = optionalText(at(values, "Email"));
-        const phone = optionalText(at(values, "Phone")) ?? optionalText(at(values, "Billing Phone"));
+      order(f): Order {
+        const orderId = f.text(c.orderId, orderIdColumn);
+        // Id is required too (kept under extra when Name is the order id).
+        if (orderIdColumn === "Name") f.text(c.id, "Id");
+        const email = f.optional(c.email);
+        const phone = f.optional(c.phone) ?? f.optional(c.billingPhone);
         if (!email && !phone) {
-          issues.push({
-            row,
-            item: null,
+          f.issue({
             field: "Email",
             code: "missing_field",
             severity: "error",
@@ -167,84 +199,63 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
             value: null,
           });
         }
-        const financial = typed(
-          parseFinancial,
-          at(values, "Financial Status"),
+        const financial = f.typed<FinancialStatus | null>(
+          c.financial,
           "Financial Status",
-          row,
-          issues,
-          {
-            required: true,
-            fallback: null as FinancialStatus | null,
-          },
+          financialStatus,
+          true,
+          null,
         );
-        const currency = typed(parseCurrency, at(values, "Currency"), "Currency", row, issues, {
-          required: true,
-          fallback: "",
-        });
-        orderState = { financial, cancelled: !isBlank(at(values, "Cancelled at")), currency };
-        const extra: Record<string, unknown> = {};
-        for (const { name, i } of extraColumns) {
-          const value = values[i];
-          if (!isBlank(value)) extra[name] = extraValue(name, String(value));
-        }
-        const discountCode = optionalText(at(values, "Discount Code"));
+        const orderCurrency = f.typed(c.currency, "Currency", currency, true, "");
+        const createdAt = f.typed(c.createdAt, "Created at", dateTime, true, "");
+        open = { financial, cancelled: !f.blank(c.cancelledAt), currency: orderCurrency };
+        const code = f.optional(c.discountCode);
         return {
           orderId,
+          // Orders without an e-mail belong to the customer's phone number.
           userIdType: email ? "email" : "phone",
           userId: email ?? phone ?? "",
-          currency,
-          total: money(values, "Total", row, issues, false),
-          subtotal: money(values, "Subtotal", row, issues, false),
-          tax: money(values, "Taxes", row, issues, false),
-          shipping: money(values, "Shipping", row, issues, false),
-          discount: money(values, "Discount Amount", row, issues, true),
-          refund: money(values, "Refunded Amount", row, issues, true),
-          paymentMethod: optionalText(at(values, "Payment Method")),
-          shippingMethod: optionalText(at(values, "Shipping Method")),
-          shippingCountry: optionalText(at(values, "Shipping Country")),
-          promotions: discountCode ? [discountCode] : [],
-          createdAt: typed(parseDateTime, at(values, "Created at"), "Created at", row, issues, {
-            required: true,
-            fallback: "",
-          }),
+          currency: orderCurrency,
+          total: f.typed(c.total, "Total", double, false, 0),
+          subtotal: f.typed(c.subtotal, "Subtotal", double, false, 0),
+          tax: f.typed(c.taxes, "Taxes", double, false, 0),
+          shipping: f.typed(c.shipping, "Shipping", double, false, 0),
+          discount: f.typed(c.discount, "Discount Amount", double, true, 0),
+          refund: f.typed(c.refund, "Refunded Amount", double, true, 0),
+          paymentMethod: f.optional(c.paymentMethod),
+          shippingMethod: f.optional(c.shippingMethod),
+          shippingCountry: f.optional(c.shippingCountry),
+          // Several codes are listed with commas.
+          promotions: code
+            ? code
+                .split(",")
+                .map((p) => p.trim())
+                .filter((p) => p !== "")
+            : [],
+          createdAt,
           lastUpdated: null,
-          extra,
+          lineItems: [],
+          extra: extraOf(f),
         };
       },
-      lineItem: (values, row, position, issues): LineItem => {
-        const quantity = typed(
-          parseInteger,
-          at(values, "Lineitem quantity"),
-          "Lineitem quantity",
-          row,
-          issues,
-          {
-            required: true,
-            fallback: 0,
-          },
-        );
-        const price = money(values, "Lineitem price", row, issues, true);
-        const discount = money(values, "Lineitem discount", row, issues, true);
-        const fulfillment = typed(
-          parseFulfillment,
-          at(values, "Lineitem fulfillment status"),
-          "Lineitem fulfillment status",
-          row,
-          issues,
-          {
-            required: true,
-            fallback: "pending" as FulfillmentStatus,
-          },
-        );
-        const name = requiredText(at(values, "Lineitem name"), "Lineitem name", row, issues);
-        const sku = optionalText(at(values, "Lineitem sku"));
-        if (!sku) {
-          // Real exports have line items without a SKU (custom items, gift cards): the product
-          // description marks it required, but refusing them would drop real orders, so it warns.
-          issues.push({
-            row,
-            item: null,
+      lineItem(f, position): LineItem {
+        const quantity = f.typed(c.quantity, "Lineitem quantity", integer, true, 0);
+        if (quantity < 0) {
+          f.issue({
+            field: "Lineitem quantity",
+            code: "negative_quantity",
+            severity: "error",
+            message: `"Lineitem quantity" cannot be negative; got ${quantity}.`,
+            value: String(f.raw(c.quantity)).trim(),
+          });
+        }
+        const name = f.text(c.lineName, "Lineitem name");
+        const price = f.typed(c.price, "Lineitem price", double, true, 0);
+        const sku = f.optional(c.sku);
+        if (!sku && f.raw(c.sku) !== undefined) {
+          // Real exports have lines without a SKU (custom items, gift cards, tips). The product
+          // description marks it required, but refusing them would drop real orders: it warns.
+          f.issue({
             field: "Lineitem sku",
             code: "missing_field",
             severity: "warning",
@@ -252,22 +263,28 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
             value: null,
           });
         }
-        const financial = orderState.financial ?? "pending";
-        let status = STATUS_MAP[financial][fulfillment];
-        if (orderState.cancelled && status !== "refunded") status = "cancelled";
+        const fulfillment = f.typed<FulfillmentStatus>(
+          c.fulfillment,
+          "Lineitem fulfillment status",
+          fulfillmentStatus,
+          true,
+          "pending",
+        );
+        const discount = f.typed(c.lineDiscount, "Lineitem discount", double, true, 0);
+        let status = STATUS_MAP[open.financial ?? "pending"][fulfillment];
+        if (open.cancelled && status !== "refunded") status = "cancelled";
         const subtotal = cents(price) * quantity;
         const total = (subtotal - cents(discount)) / 100;
-        const vendor = optionalText(at(values, "Vendor"));
         return {
           id: String(position),
           productId: sku ?? name,
           itemGroupId: null,
           name,
           sku: sku ?? "",
-          brand: vendor,
+          brand: f.optional(c.vendor),
           category: null,
           categoryList: [],
-          currency: orderState.currency,
+          currency: open.currency,
           total,
           subtotal: subtotal / 100,
           tax: 0,
@@ -283,12 +300,11 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
           status,
         };
       },
-      // Shopify's Total includes taxes and shipping after discounts, and its Subtotal is after
-      // discounts: the Velocidi total check does not apply.
     };
   };
 }
 
+/** shopify_csv → orders; the order id is the Name column, or Id with options.orderIdColumn "Id". */
 export function createShopifyReader(config: ReadConfig, position?: ReaderPosition): ItemReader<Order> {
   return createGroupedOrderReader(config, position, shopifyFormat(config.options.orderIdColumn ?? "Name"));
 }

@@ -1,30 +1,28 @@
 import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition } from "../engine";
-import { ImportFileError, type Issue } from "../issues";
-import { type LineItem, type LineItemStatus, ORDER_STATUSES, type Order } from "../items";
+import { ImportFileError } from "../issues";
+import { type LineItem, ORDER_STATUSES, type Order } from "../items";
+import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
 import {
-  createGroupedOrderReader,
-  fieldReader,
-  isBlank,
-  type OrderFormat,
-  optionalText,
-  requiredText,
-  typed,
-} from "./orders-common";
-import {
+  boolean,
   cents,
+  currency,
+  dateTime,
+  double,
+  integer,
+  long,
   missingColumnsMessage,
-  type Parsed,
-  parseBoolean,
-  parseCurrency,
-  parseDateTime,
-  parseDouble,
-  parseInteger,
+  oneOf,
   parseList,
-  parseLong,
 } from "./values";
 
-/** The Velocidi CSV columns of the product description's table, and which are required. */
+/**
+ * velocidi_csv: one row per line item, the Order and LineItem fields of the product
+ * description's table as columns (line item columns prefixed `lineItem_`). Column names are case
+ * sensitive; unknown columns are ignored.
+ */
+
+/** The required columns of the table. */
 const REQUIRED_COLUMNS = [
   "orderId",
   "userIdType",
@@ -50,21 +48,14 @@ const REQUIRED_COLUMNS = [
   "lineItem_status",
 ] as const;
 
-const statuses = new Set<string>(ORDER_STATUSES);
-function parseStatus(raw: unknown): Parsed<LineItemStatus> {
-  const text = typeof raw === "string" ? raw.trim() : "";
-  return statuses.has(text)
-    ? { ok: true, value: text as LineItemStatus }
-    : { ok: false, code: "invalid_status", expected: `one of ${ORDER_STATUSES.join(", ")}` };
-}
+/** Statuses are written in lower case, as the table lists them. */
+const status = oneOf(ORDER_STATUSES, "invalid_status", { caseSensitive: true });
 
 function velocidiFormat(header: readonly string[]): OrderFormat {
   const missing = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
   if (missing.length > 0)
     throw new ImportFileError("missing_columns", missingColumnsMessage(missing, header));
-  const f = fieldReader(header);
-  const col = (name: string) => f.indexOf(name);
-  const at = (values: readonly unknown[], i: number) => f.value(values, i);
+  const col = columnIndex(header);
   const c = {
     orderId: col("orderId"),
     userIdType: col("userIdType"),
@@ -105,143 +96,140 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
     sizeSystem: col("lineItem_sizeSystem"),
     status: col("lineItem_status"),
   };
-  const required = { required: true, fallback: 0 };
-  const money = (values: readonly unknown[], i: number, field: string, row: number, issues: Issue[]) =>
-    typed(parseDouble, at(values, i), field, row, issues, required);
+
+  const quantityOf = (f: RowValues) => {
+    const quantity = f.typed(c.quantity, "lineItem_quantity", integer, true, 0);
+    if (quantity < 0) {
+      f.issue({
+        field: "lineItem_quantity",
+        code: "negative_quantity",
+        severity: "error",
+        message: `"lineItem_quantity" cannot be negative; got ${quantity}.`,
+        value: String(f.raw(c.quantity)).trim(),
+      });
+    }
+    return quantity;
+  };
 
   return {
-    groupKey: (values) => {
-      const value = at(values, c.orderId);
-      return isBlank(value) ? "" : String(value).trim();
+    groupKey(values) {
+      const value = c.orderId < values.length ? values[c.orderId] : undefined;
+      if (typeof value === "string") return value.trim();
+      return value === undefined || value === null ? "" : String(value);
     },
-    order: (values, row, issues) => ({
-      orderId: requiredText(at(values, c.orderId), "orderId", row, issues),
-      userIdType: requiredText(at(values, c.userIdType), "userIdType", row, issues),
-      userId: requiredText(at(values, c.userId), "userId", row, issues),
-      currency: typed(parseCurrency, at(values, c.currency), "currency", row, issues, {
-        required: true,
-        fallback: "",
-      }),
-      total: money(values, c.total, "total", row, issues),
-      subtotal: money(values, c.subtotal, "subtotal", row, issues),
-      tax: money(values, c.tax, "tax", row, issues),
-      shipping: money(values, c.shipping, "shipping", row, issues),
-      discount: money(values, c.discount, "discount", row, issues),
-      refund: money(values, c.refund, "refund", row, issues),
-      paymentMethod: optionalText(at(values, c.paymentMethod)),
-      shippingMethod: optionalText(at(values, c.shippingMethod)),
-      shippingCountry: optionalText(at(values, c.shippingCountry)),
-      promotions: parseList(at(values, c.promotions)),
-      createdAt: typed(parseDateTime, at(values, c.createdAt), "createdAt", row, issues, {
-        required: true,
-        fallback: "",
-      }),
-      lastUpdated:
-        typed(parseDateTime, at(values, c.lastUpdated), "lastUpdated", row, issues, {
-          required: false,
-          fallback: "",
-        }) || null,
-    }),
-    lineItem: (values, row, position, issues): LineItem => {
-      const quantity = typed(
-        parseInteger,
-        at(values, c.quantity),
-        "lineItem_quantity",
-        row,
-        issues,
-        required,
-      );
-      if (quantity < 0) {
-        issues.push({
-          row,
-          item: null,
-          field: "lineItem_quantity",
-          code: "negative_quantity",
-          severity: "error",
-          message: `"lineItem_quantity" cannot be negative; got ${quantity}.`,
-          value: String(at(values, c.quantity)).trim(),
-        });
-      }
-      const duration = typed(
-        parseLong,
-        at(values, c.subscriptionDuration),
-        "lineItem_subscriptionDuration",
-        row,
-        issues,
-        {
-          required: false,
-          fallback: Number.NaN,
-        },
-      );
+    order(f): Order {
+      const orderId = f.text(c.orderId, "orderId");
+      const userIdType = f.text(c.userIdType, "userIdType");
+      const userId = f.text(c.userId, "userId");
+      const orderCurrency = f.typed(c.currency, "currency", currency, true, "");
+      const before = f.issues.length;
+      const total = f.typed(c.total, "total", double, true, 0);
+      const subtotal = f.typed(c.subtotal, "subtotal", double, true, 0);
+      const tax = f.typed(c.tax, "tax", double, true, 0);
+      const shipping = f.typed(c.shipping, "shipping", double, true, 0);
+      if (f.issues.length === before) checkTotal(f, total, subtotal, tax, shipping, ORDER_MONEY);
       return {
-        id: optionalText(at(values, c.id)) ?? String(position),
-        productId: requiredText(at(values, c.productId), "lineItem_productId", row, issues),
-        itemGroupId: optionalText(at(values, c.itemGroupId)),
-        name: optionalText(at(values, c.name)),
-        sku: requiredText(at(values, c.sku), "lineItem_sku", row, issues),
-        brand: optionalText(at(values, c.brand)),
-        category: optionalText(at(values, c.category)),
-        categoryList: parseList(at(values, c.categoryList)),
-        currency: typed(parseCurrency, at(values, c.liCurrency), "lineItem_currency", row, issues, {
-          required: true,
-          fallback: "",
-        }),
-        total: money(values, c.liTotal, "lineItem_total", row, issues),
-        subtotal: money(values, c.liSubtotal, "lineItem_subtotal", row, issues),
-        tax: money(values, c.liTax, "lineItem_tax", row, issues),
-        shipping: money(values, c.liShipping, "lineItem_shipping", row, issues),
-        discount: money(values, c.liDiscount, "lineItem_discount", row, issues),
-        refund: money(values, c.liRefund, "lineItem_refund", row, issues),
-        quantity,
-        promotions: parseList(at(values, c.liPromotions)),
-        adult: typed(parseBoolean, at(values, c.adult), "lineItem_adult", row, issues, {
-          required: false,
-          fallback: false,
-        }),
-        subscriptionDuration: Number.isNaN(duration) ? null : duration,
-        size: optionalText(at(values, c.size)),
-        sizeSystem: optionalText(at(values, c.sizeSystem)),
-        status: typed(parseStatus, at(values, c.status), "lineItem_status", row, issues, {
-          required: true,
-          fallback: "placed",
-        }),
+        orderId,
+        userIdType,
+        userId,
+        currency: orderCurrency,
+        total,
+        subtotal,
+        tax,
+        shipping,
+        discount: f.typed(c.discount, "discount", double, true, 0),
+        refund: f.typed(c.refund, "refund", double, true, 0),
+        paymentMethod: f.optional(c.paymentMethod),
+        shippingMethod: f.optional(c.shippingMethod),
+        shippingCountry: f.optional(c.shippingCountry),
+        promotions: parseList(f.raw(c.promotions)),
+        createdAt: f.typed(c.createdAt, "createdAt", dateTime, true, ""),
+        lastUpdated: f.typed<string | null>(c.lastUpdated, "lastUpdated", dateTime, false, null),
+        lineItems: [],
       };
     },
-    finish: (order, rows, issues) => {
-      const row = rows[0] ?? 0;
-      // A total that could not be read is already an issue; its sum would only repeat it.
-      const unreadable = new Set(
-        issues.filter((i) => i.severity === "error").map((i) => `${i.row}:${i.field}`),
-      );
-      const readable = (prefix: string, at: number) =>
-        ["total", "subtotal", "tax", "shipping"].every((f) => !unreadable.has(`${at}:${prefix}${f}`));
-      // total = subtotal + tax + shipping, to the cent: a mismatch is worth a look, not a rejection.
-      const check = (
-        total: number,
-        subtotal: number,
-        tax: number,
-        shipping: number,
-        prefix: string,
-        at: number,
-      ) => {
-        if (readable(prefix, at) && cents(total) !== cents(subtotal) + cents(tax) + cents(shipping)) {
-          issues.push({
-            row: at,
-            item: null,
-            field: `${prefix}total`,
-            code: "total_mismatch",
-            severity: "warning",
-            message: `"${prefix}total" (${total}) is not ${prefix}subtotal + ${prefix}tax + ${prefix}shipping (${(cents(subtotal) + cents(tax) + cents(shipping)) / 100}).`,
-            value: String(total),
-          });
-        }
+    lineItem(f, position): LineItem {
+      // Line items without an id are identified by their position in the order.
+      const id = f.optional(c.id) ?? String(position);
+      const productId = f.text(c.productId, "lineItem_productId");
+      const itemGroupId = f.optional(c.itemGroupId);
+      const name = f.optional(c.name);
+      const sku = f.text(c.sku, "lineItem_sku");
+      const brand = f.optional(c.brand);
+      const category = f.optional(c.category);
+      const categoryList = parseList(f.raw(c.categoryList));
+      const lineCurrency = f.typed(c.liCurrency, "lineItem_currency", currency, true, "");
+      const before = f.issues.length;
+      const total = f.typed(c.liTotal, "lineItem_total", double, true, 0);
+      const subtotal = f.typed(c.liSubtotal, "lineItem_subtotal", double, true, 0);
+      const tax = f.typed(c.liTax, "lineItem_tax", double, true, 0);
+      const shipping = f.typed(c.liShipping, "lineItem_shipping", double, true, 0);
+      if (f.issues.length === before) checkTotal(f, total, subtotal, tax, shipping, LINE_MONEY);
+      return {
+        id,
+        productId,
+        itemGroupId,
+        name,
+        sku,
+        brand,
+        category,
+        categoryList,
+        currency: lineCurrency,
+        total,
+        subtotal,
+        tax,
+        shipping,
+        discount: f.typed(c.liDiscount, "lineItem_discount", double, true, 0),
+        refund: f.typed(c.liRefund, "lineItem_refund", double, true, 0),
+        quantity: quantityOf(f),
+        promotions: parseList(f.raw(c.liPromotions)),
+        // Defaults to false when empty, as the table says.
+        adult: f.typed(c.adult, "lineItem_adult", boolean, false, false),
+        subscriptionDuration: f.typed<number | null>(
+          c.subscriptionDuration,
+          "lineItem_subscriptionDuration",
+          long,
+          false,
+          null,
+        ),
+        size: f.optional(c.size),
+        sizeSystem: f.optional(c.sizeSystem),
+        status: f.typed(c.status, "lineItem_status", status, true, "placed"),
       };
-      check(order.total, order.subtotal, order.tax, order.shipping, "", row);
-      order.lineItems.forEach((li, i) => {
-        check(li.total, li.subtotal, li.tax, li.shipping, "lineItem_", rows[i] ?? row);
-      });
     },
   };
+}
+
+const ORDER_MONEY = { total: "total", subtotal: "subtotal", tax: "tax", shipping: "shipping" };
+const LINE_MONEY = {
+  total: "lineItem_total",
+  subtotal: "lineItem_subtotal",
+  tax: "lineItem_tax",
+  shipping: "lineItem_shipping",
+};
+
+/**
+ * The product description's rule total = subtotal + tax + shipping, for an order (names
+ * ORDER_MONEY) or a line item (LINE_MONEY), checked to the cent once all four could be read (an
+ * unreadable one is already an issue): a mismatch is worth a look, not a rejection (a warning).
+ */
+function checkTotal(
+  f: RowValues,
+  total: number,
+  subtotal: number,
+  tax: number,
+  shipping: number,
+  names: typeof ORDER_MONEY,
+): void {
+  const sum = cents(subtotal) + cents(tax) + cents(shipping);
+  if (cents(total) === sum) return;
+  f.issue({
+    field: names.total,
+    code: "total_mismatch",
+    severity: "warning",
+    message: `"${names.total}" (${total}) is not ${names.subtotal} + ${names.tax} + ${names.shipping} (${sum / 100}).`,
+    value: String(total),
+  });
 }
 
 /** velocidi_csv → orders with their line items. */

@@ -1,0 +1,236 @@
+/// <reference types="vite/client" />
+import { describe, expect, it } from "vitest";
+import { ReadConfig } from "../src/config";
+import { CsvTokenizer, newlineAtEnd } from "../src/csv";
+import { createTextDecoder } from "../src/decode";
+import { createShopifyReader } from "../src/formats/shopify";
+import { createVelocidiReader } from "../src/formats/velocidi";
+import { createCsvSplitter } from "../src/split-csv";
+import SHOPIFY_EXPORT from "./fixtures/orders/shopify-export.csv?raw";
+import { csvCell, encode, pick, readBytes, splitAndRead } from "./fixtures/orders/support";
+import { seededRandom } from "./support/random";
+
+type Encoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1252";
+
+const VELOCIDI_HEADER =
+  "orderId,userIdType,userId,currency,total,subtotal,tax,shipping,discount,refund,createdAt,lineItem_id,lineItem_productId,lineItem_name,lineItem_sku,lineItem_currency,lineItem_total,lineItem_subtotal,lineItem_tax,lineItem_shipping,lineItem_discount,lineItem_refund,lineItem_quantity,lineItem_status";
+
+/** Names that test the quoting rules: line ends of every kind inside quotes, quotes, stray quotes. */
+const NAMES = [
+  "plain",
+  '"Shirt, ""blue"""',
+  '"multi\nline"',
+  '"crlf\r\nline"',
+  '"cr\ronly"',
+  '"quoted, then spaces"  ',
+  "café crème",
+  '5" screen',
+  'a "quoted" word',
+  "",
+];
+/**
+ * Rare: a misplaced closing quote, which papaparse reads on to the next closing quote; a quote
+ * followed by a line-end character that is not the file's line end, then text or the line end.
+ */
+const RARE_NAMES = ['"misplaced"quote', '"open on', '"cr after"\rtail', '"lf after"\ntail', '"cr, then"\r'];
+
+/** A generated velocidi_csv: multi-row orders, continuation rows with empty or repeated ids, bad values, empty lines. */
+function velocidiFile(
+  random: () => number,
+  newline: string,
+  orders: number,
+  delimiter = ",",
+  rareNames = true,
+): string {
+  const lines = [VELOCIDI_HEADER.replaceAll(",", delimiter)];
+  for (let o = 1; o <= orders; o++) {
+    const items = 1 + Math.floor(random() * 4);
+    for (let i = 0; i < items; i++) {
+      const name = rareNames && random() < 0.02 ? pick(random, RARE_NAMES) : pick(random, NAMES);
+      const orderId = i === 0 ? `or${o}` : random() < 0.5 ? `or${o}` : "";
+      const fields = [
+        orderId,
+        "email",
+        `user${o}@shop.com`,
+        random() < 0.05 ? "EURO" : "EUR",
+        random() < 0.1 ? "100" : "102.5",
+        "85",
+        "11.5",
+        "6",
+        "0",
+        "0",
+        "2020-09-16T10:38:06+0100",
+        `li${i}`,
+        `p${o}`,
+        delimiter === "\t" ? name.replaceAll(",", ";") : name,
+        `sku${o}-${i}`,
+        "EUR",
+        "102.5",
+        "85",
+        "11.5",
+        "6",
+        "0",
+        "0",
+        random() < 0.05 ? "-1" : "1",
+        "fulfilled",
+      ];
+      if (random() < 0.03) fields.pop();
+      lines.push(fields.join(delimiter));
+      if (random() < 0.03) lines.push("");
+    }
+  }
+  return lines.join(newline) + (random() < 0.7 ? newline : "");
+}
+
+const velocidi = (encoding: Encoding, delimiter: string) =>
+  ReadConfig.parse({ type: "orders", format: "velocidi_csv", options: { encoding, delimiter } });
+
+describe("createCsvSplitter", () => {
+  it("splits velocidi files so that the chunks read exactly as the whole file", () => {
+    const random = seededRandom(2024);
+    const encodings: Encoding[] = ["utf-8", "utf-16le", "utf-16be", "windows-1252"];
+    let files = 0;
+    let multiChunk = 0;
+    for (const newline of ["\n", "\r\n", "\r"]) {
+      for (const encoding of encodings) {
+        const delimiter = random() < 0.2 ? "\t" : ",";
+        const text = velocidiFile(random, newline, 25, delimiter);
+        const bom = random() < 0.5 && encoding !== "windows-1252" ? "\uFEFF" : "";
+        const bytes = encode(bom + text, encoding);
+        const cfg = velocidi(encoding, delimiter);
+        const whole = readBytes(createVelocidiReader, cfg, bytes);
+        expect(whole.length).toBeGreaterThan(5);
+        for (const targetChunkBytes of [1, 97, 600, 1 << 20]) {
+          const writeSize = pick(random, [1, 3, 64, 4096]);
+          const { chunks, results } = splitAndRead(createVelocidiReader, cfg, bytes, {
+            targetChunkBytes,
+            groupColumn: "orderId",
+            writeSize,
+          });
+          const label = `${JSON.stringify(newline)} ${encoding} bom=${bom !== ""} target=${targetChunkBytes} writes=${writeSize}: ${chunks.length} chunks`;
+          expect(results, label).toEqual(whole);
+          if (chunks.length > 3) multiChunk++;
+        }
+        files++;
+      }
+    }
+    expect(files).toBe(12);
+    expect(multiChunk).toBeGreaterThan(20);
+  });
+
+  it("never separates the rows of an order, and cuts close to the target", () => {
+    const text = velocidiFile(seededRandom(5), "\n", 300, ",", false);
+    const bytes = encode(text, "utf-8");
+    const splitter = createCsvSplitter({ targetChunkBytes: 2000, groupColumn: "orderId" });
+    splitter.write(bytes);
+    const { chunks } = splitter.end();
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks.slice(0, -1)) {
+      // The chunk ends where an order starts: its next row has an order id of its own.
+      const next = new TextDecoder().decode(bytes.subarray(chunk.end, chunk.end + 40));
+      expect(next).toMatch(/^or\d+,/);
+      expect(chunk.end - chunk.start).toBeGreaterThanOrEqual(2000);
+      expect(chunk.end - chunk.start).toBeLessThan(2000 + 6 * 400);
+    }
+  });
+
+  it("splits a Shopify export by Name, continuation rows and multi-line notes included", () => {
+    const [header, ...rest] = SHOPIFY_EXPORT.split(/\n(?=#|Name)/);
+    const lines = [header];
+    for (let copy = 0; copy < 12; copy++)
+      lines.push(...rest.map((row) => row.replace(/^#(\d+)/, `#${copy}-$1`)));
+    const text = `${lines.join("\n").trimEnd()}\n`;
+    const cfg = ReadConfig.parse({ type: "orders", format: "shopify_csv" });
+    const bytes = encode(text, "utf-8");
+    const whole = readBytes(createShopifyReader, cfg, bytes);
+    expect(whole).toHaveLength(12 * 7);
+    for (const targetChunkBytes of [1, 500, 3000]) {
+      const { chunks, results } = splitAndRead(createShopifyReader, cfg, bytes, {
+        targetChunkBytes,
+        groupColumn: "Name",
+        writeSize: 777,
+      });
+      expect(results, `target ${targetChunkBytes}`).toEqual(whole);
+      expect(chunks.length).toBeGreaterThan(targetChunkBytes === 3000 ? 3 : 20);
+    }
+  });
+
+  it("cuts between any two records without a group column, counting lines for each chunk", () => {
+    const random = seededRandom(9);
+    const lines = ["id,note"];
+    for (let i = 0; i < 200; i++) lines.push(`${i},${csvCell(pick(random, ["a", "b\nc", "d\r\ne", "f,g"]))}`);
+    const text = `${lines.join("\r\n")}\r\n`;
+    const bytes = encode(text, "utf-8");
+    const splitter = createCsvSplitter({ targetChunkBytes: 50 });
+    splitter.write(bytes);
+    const { prologueEnd, chunks } = splitter.end();
+    expect(prologueEnd).toBe("id,note\r\n".length);
+    const whole = new CsvTokenizer().write(text).slice(1);
+    const pieces = chunks.flatMap((chunk) => {
+      const tokenizer = new CsvTokenizer({ firstRow: chunk.firstRow, newline: "\r\n" });
+      const part = new TextDecoder().decode(bytes.subarray(chunk.start, chunk.end));
+      return [...tokenizer.write(part), ...tokenizer.end()];
+    });
+    expect(chunks.length).toBeGreaterThan(30);
+    expect(pieces).toEqual(whole);
+  });
+
+  it("agrees with papaparse on where records end in random text of quotes, delimiters and line ends", () => {
+    const alphabet = ["a", "b", ",", '"', '"', "\n", "\r", "\r\n", " ", "\t", "é"];
+    const headers = ["h1,h2\n", "h1,h2\r\n", "h1,h2\r", '"h1","h2"\n', '"h\n1",h2\r\n', '"h1" ,h2\r'];
+    const encodings = ["utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
+    for (let seed = 1; seed <= 800; seed++) {
+      const random = seededRandom(seed);
+      let text = headers[seed % headers.length] ?? "";
+      const length = Math.floor(random() * 160);
+      for (let i = 0; i < length; i++) text += pick(random, alphabet);
+      const encoding = encodings[seed % encodings.length] ?? "utf-8";
+      const bytes = encode(text, encoding);
+      const whole = new CsvTokenizer();
+      const expected = [...whole.write(text), ...whole.end()].slice(1);
+      const splitter = createCsvSplitter({ targetChunkBytes: 1 + Math.floor(random() * 12), encoding });
+      const step = 1 + Math.floor(random() * 7);
+      for (let i = 0; i < bytes.length; i += step) splitter.write(bytes.subarray(i, i + step));
+      const { prologueEnd, chunks } = splitter.end();
+      const decode = (part: Uint8Array) => {
+        // Not at the file's start: these texts have no byte order mark to look for.
+        const decoder = createTextDecoder(encoding, { byteOffset: 1 });
+        return decoder.decode(part) + decoder.end();
+      };
+      const newline = newlineAtEnd(decode(bytes.subarray(0, prologueEnd)));
+      const pieces = chunks.flatMap((chunk) => {
+        const tokenizer = new CsvTokenizer({ firstRow: chunk.firstRow, newline });
+        return [...tokenizer.write(decode(bytes.subarray(chunk.start, chunk.end))), ...tokenizer.end()];
+      });
+      expect(pieces, `seed ${seed}, ${encoding}: ${JSON.stringify(text)}`).toEqual(expected);
+    }
+  });
+
+  it("stops reading a record for its group past maxRecordBytes, and does not cut after it", () => {
+    const long = "x".repeat(5000);
+    const rows = ["a", "b", "c"].map(
+      (id) => `${id},email,u@x.y,EUR,1,1,0,0,0,0,2020-01-01,1,p,"${long}",s,EUR,1,1,0,0,0,0,1,fulfilled`,
+    );
+    const bytes = encode(`${VELOCIDI_HEADER}\n${rows.join("\n")}\n`, "utf-8");
+    const cfg = velocidi("utf-8", ",");
+    const { chunks, results } = splitAndRead(createVelocidiReader, cfg, bytes, {
+      targetChunkBytes: 10,
+      groupColumn: "orderId",
+      writeSize: 1000,
+    });
+    expect(results).toEqual(readBytes(createVelocidiReader, cfg, bytes));
+    expect(chunks.length).toBeGreaterThan(1);
+    const capped = createCsvSplitter({ targetChunkBytes: 10, groupColumn: "orderId", maxRecordBytes: 1000 });
+    capped.write(bytes);
+    // No record can be read for its group: no cut is safe, so the file is one chunk.
+    expect(capped.end().chunks).toHaveLength(1);
+  });
+
+  it("has no chunks for a file of only a header, with or without its line end", () => {
+    for (const text of [`${VELOCIDI_HEADER}\n`, VELOCIDI_HEADER, `${VELOCIDI_HEADER}\r`]) {
+      const splitter = createCsvSplitter({ targetChunkBytes: 10, groupColumn: "orderId" });
+      splitter.write(encode(text, "utf-8"));
+      expect(splitter.end()).toEqual({ prologueEnd: text.length, chunks: [] });
+    }
+  });
+});
