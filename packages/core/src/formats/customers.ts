@@ -1,5 +1,5 @@
 import type { ReadConfig } from "../config";
-import { type CsvRecord, CsvTokenizer } from "../csv";
+import { type CsvRecord, CsvTokenizer, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { checkUserId, isMissingId, storedIdValue } from "../ids";
 import { ImportFileError, type Issue, issueValue } from "../issues";
@@ -195,30 +195,7 @@ export function createCustomerCsvReader(
     columns: string[],
     columnPlan: NonNullable<typeof plan>,
   ): ReadResult<CustomerRecord> => {
-    const ctx: TransformContext = { row: record.row, issues: [] };
-    for (const problem of record.problems) {
-      ctx.issues.push({
-        row: record.row,
-        item: null,
-        field: null,
-        code: problem.code,
-        severity: "error",
-        message: problem.message,
-        value: null,
-      });
-    }
-    const count = record.fields.length;
-    if (count !== columns.length) {
-      ctx.issues.push({
-        row: record.row,
-        item: null,
-        field: null,
-        code: count > columns.length ? "too_many_fields" : "too_few_fields",
-        severity: "error",
-        message: `Line ${record.row} has ${count} field${count === 1 ? "" : "s"}; the header has ${columns.length}.`,
-        value: null,
-      });
-    }
+    const ctx: TransformContext = { row: record.row, issues: structureIssues(record, columns.length) };
     const values = columnPlan.apply(record.fields, ctx);
     const object: Record<string, unknown> = {};
     columnPlan.header.forEach((name, i) => {

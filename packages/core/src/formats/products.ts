@@ -1,5 +1,5 @@
 import type { ReadConfig } from "../config";
-import { type CsvRecord, CsvTokenizer } from "../csv";
+import { type CsvRecord, CsvTokenizer, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { ImportFileError, type Issue, type IssueCode, issueValue } from "../issues";
 import type { Price, Product } from "../items";
@@ -233,30 +233,7 @@ function googleTsvReader(
         continue;
       }
       if (record.fields.length === 1 && record.fields[0] === "" && record.problems.length === 0) continue;
-      const ctx: TransformContext = { row: record.row, issues: [] };
-      for (const problem of record.problems) {
-        ctx.issues.push({
-          row: record.row,
-          item: null,
-          field: null,
-          code: problem.code,
-          severity: "error",
-          message: problem.message,
-          value: null,
-        });
-      }
-      const count = record.fields.length;
-      if (count !== header.length) {
-        ctx.issues.push({
-          row: record.row,
-          item: null,
-          field: null,
-          code: count > header.length ? "too_many_fields" : "too_few_fields",
-          severity: "error",
-          message: `Line ${record.row} has ${count} field${count === 1 ? "" : "s"}; the header has ${header.length}.`,
-          value: null,
-        });
-      }
+      const ctx: TransformContext = { row: record.row, issues: structureIssues(record, header.length) };
       const values = plan.apply(record.fields, ctx);
       const object: Record<string, unknown> = {};
       plan.header.forEach((name, i) => {
