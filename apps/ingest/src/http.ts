@@ -1,6 +1,7 @@
 import { verifyUpload } from "@cdp/core";
 import { type IRequest, Router } from "itty-router";
 import { startWatchingImports } from "./file-events";
+import { putStream, singlePutMaxBytes } from "./r2-put";
 
 /** The JSON error envelope of the public API, for the few answers ingest gives itself. */
 export function errorResponse(
@@ -52,14 +53,18 @@ async function putUpload(request: IRequest, env: Env): Promise<Response> {
   ) {
     return errorResponse(411, "length_required", "Send the file with a Content-Length header.");
   }
-  // A fixed-length stream lets R2 take the body as it arrives, never holding the file in memory.
-  const { readable, writable } = new FixedLengthStream(length);
-  const piping = request.body.pipeTo(writable);
-  const [object] = await Promise.all([env.FILES.put(uploadObjectKey(tenantId, key), readable), piping]);
+  // R2 takes the body as it arrives (in parts past R2's single-put size), never all in memory.
+  const object = await putStream(
+    env.FILES,
+    uploadObjectKey(tenantId, key),
+    request.body,
+    length,
+    singlePutMaxBytes(env),
+  );
   const upload = await env.CONFIG_DB.prepare(
     "UPDATE uploads SET size = ?1, completed_at = ?2 WHERE key = ?3 AND tenant_id = ?4 RETURNING filename",
   )
-    .bind(object?.size ?? length, new Date().toISOString(), key, tenantId)
+    .bind(object.size, new Date().toISOString(), key, tenantId)
     .first<{ filename: string }>();
   if (upload) {
     // Locally R2 sends no notifications, so the upload itself starts the imports watching it;
@@ -79,7 +84,7 @@ async function putUpload(request: IRequest, env: Env): Promise<Response> {
       );
     }
   }
-  return Response.json({ key, size: object?.size ?? length }, { status: 201 });
+  return Response.json({ key, size: object.size }, { status: 201 });
 }
 
 export const router = Router<IRequest, [Env, ExecutionContext]>({

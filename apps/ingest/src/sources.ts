@@ -2,6 +2,7 @@ import { fetchPublic, ImportFileError, openSource, type SecretKeyring, type Sour
 import { detectCompression, gunzip, peek } from "./decompress";
 import { uploadObjectKey } from "./http";
 import { guardHost } from "./network";
+import { putStream, singlePutMaxBytes } from "./r2-put";
 import { openS3 } from "./s3";
 import { openSftp } from "./sftp";
 import { type ArchiveReader, openEntry, readZipDirectory, selectEntries } from "./zip";
@@ -20,8 +21,6 @@ export const landedObjectKey = (tenantId: string, runId: string, entry?: number)
 export const archiveObjectKey = (tenantId: string, runId: string) =>
   `${runFolder(tenantId, runId)}/archive.zip`;
 
-/** R2 multipart parts are at least 5 MiB (but the last); 10 MiB keeps memory low and calls few. */
-const PART_BYTES = 10 * 1024 * 1024;
 /** What a compressed file may expand to when MAX_DECOMPRESSED_BYTES is not set. */
 const DEFAULT_MAX_DECOMPRESSED_BYTES = 10 * 1024 ** 3;
 
@@ -185,10 +184,7 @@ function r2Archive(env: Env, key: string, size: number): ArchiveReader {
   };
 }
 
-/**
- * Streams a body into R2: one put when its length is known, multipart otherwise. An error of
- * the body (a damaged archive, a lost connection) is the one thrown, not R2's view of it.
- */
+/** Streams a body into R2 (see putStream) as one of the files a run reads. */
 async function putBody(
   env: Env,
   key: string,
@@ -196,42 +192,6 @@ async function putBody(
   length: number | null,
   entry: string | null,
 ): Promise<LandedFile> {
-  if (length !== null) {
-    const { readable, writable } = new FixedLengthStream(length);
-    const [piped, put] = await Promise.allSettled([body.pipeTo(writable), env.FILES.put(key, readable)]);
-    if (piped.status === "rejected") throw piped.reason;
-    if (put.status === "rejected") throw put.reason;
-    return { key, size: put.value?.size ?? length, entry };
-  }
-  const upload = await env.FILES.createMultipartUpload(key);
-  try {
-    const parts: R2UploadedPart[] = [];
-    let buffer = new Uint8Array(PART_BYTES);
-    let filled = 0;
-    let size = 0;
-    const flush = async () => {
-      parts.push(await upload.uploadPart(parts.length + 1, buffer.slice(0, filled)));
-      filled = 0;
-    };
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const take = Math.min(PART_BYTES - filled, chunk.byteLength - offset);
-        buffer.set(chunk.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === PART_BYTES) {
-          await flush();
-          buffer = new Uint8Array(PART_BYTES);
-        }
-      }
-    }
-    if (filled > 0 || parts.length === 0) await flush();
-    await upload.complete(parts);
-    return { key, size, entry };
-  } catch (err) {
-    await upload.abort();
-    throw err;
-  }
+  const put = await putStream(env.FILES, key, body, length, singlePutMaxBytes(env));
+  return { ...put, entry };
 }
