@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call, ordersImport, seedTenants, TENANTS, upload, urlImport } from "./support/api";
 import { allRoutes, PUBLIC_ROUTES } from "./support/routes";
 
@@ -85,5 +85,32 @@ describe("API keys", () => {
   it("are stored only as their SHA-256", async () => {
     const rows = await env.CONFIG_DB.prepare("SELECT * FROM api_keys").all();
     expect(JSON.stringify(rows.results)).not.toContain(TENANTS.acme.key);
+  });
+});
+
+describe("remembered keys", () => {
+  it("a revoked key stops working within KEY_CACHE_MS; a new key works at once", async () => {
+    const { KEY_CACHE_MS } = await import("../src/middleware/auth");
+    const { createTenantWithKey } = await import("@cdp/store");
+    await createTenantWithKey(
+      env.CONFIG_DB,
+      { id: "initech", name: "Initech" },
+      "key_initech_0123456789",
+      "",
+    );
+    expect((await call("GET", "/v1/imports", { key: "key_initech_0123456789" })).status).toBe(200);
+    await env.CONFIG_DB.prepare("UPDATE api_keys SET revoked_at = 'now' WHERE tenant_id = 'initech'").run();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + KEY_CACHE_MS + 1);
+      const refused = await call("GET", "/v1/imports", { key: "key_initech_0123456789" });
+      expect(refused.status).toBe(401);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Never remembered as refused: a key created now is accepted on its first use.
+    expect((await call("GET", "/v1/imports", { key: "key_initech_later" })).status).toBe(401);
+    await createTenantWithKey(env.CONFIG_DB, { id: "initech", name: "Initech" }, "key_initech_later", "");
+    expect((await call("GET", "/v1/imports", { key: "key_initech_later" })).status).toBe(200);
   });
 });

@@ -1,10 +1,44 @@
-import { findTenantByApiKey } from "@cdp/store";
+import { findTenantByApiKey, type Tenant } from "@cdp/store";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app";
 import { ApiError } from "../errors";
 
 /** Paths of /v1 that need no key. */
 const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
+
+/**
+ * How long an isolate trusts a key it has already looked up. A revoked key stops working within
+ * this time; unknown keys are never remembered, so a new key works at once.
+ */
+export const KEY_CACHE_MS = 30_000;
+const KEY_CACHE_ENTRIES = 1_000;
+
+/**
+ * Keys this isolate accepted recently, with their tenant. The map holds the keys themselves only
+ * in memory of the isolate that received them, as the request did; oldest entries go first.
+ */
+const accepted = new Map<string, { tenant: Tenant; until: number }>();
+
+/** Forgets every remembered key (tests; or after revoking keys in this isolate). */
+export function forgetAcceptedKeys(): void {
+  accepted.clear();
+}
+
+async function tenantOf(c: Parameters<MiddlewareHandler<AppEnv>>[0], key: string): Promise<Tenant | null> {
+  const now = Date.now();
+  const hit = accepted.get(key);
+  if (hit && hit.until > now) return hit.tenant;
+  accepted.delete(key);
+  const tenant = await findTenantByApiKey(c.var.services.db, key);
+  if (tenant) {
+    if (accepted.size >= KEY_CACHE_ENTRIES) {
+      const oldest = accepted.keys().next().value;
+      if (oldest !== undefined) accepted.delete(oldest);
+    }
+    accepted.set(key, { tenant, until: now + KEY_CACHE_MS });
+  }
+  return tenant;
+}
 
 /** Resolves `Authorization: Bearer <key>` to the key's tenant, or answers 401. */
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -14,7 +48,7 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!match?.[1]) {
     throw new ApiError("unauthorized", "An API key is required: send it as 'Authorization: Bearer <key>'.");
   }
-  const tenant = await findTenantByApiKey(c.var.services.db, match[1]);
+  const tenant = await tenantOf(c, match[1]);
   if (!tenant) throw new ApiError("unauthorized", "The API key was refused.");
   c.set("tenant", tenant);
   return next();
