@@ -41,12 +41,25 @@ function papaparse(path) {
   });
 }
 
-/** Peak resident memory (VmHWM) of the workerd processes under the stack. */
-function workerdPeakMb() {
-  let peak = 0;
+/** Peak resident memory (VmHWM) of the workerd processes of the stack started as `rootPid`. */
+function workerdPeakMb(rootPid) {
+  const parents = new Map();
+  const commands = new Map();
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("workerd")) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+      commands.set(Number(pid), readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+    } catch {}
+  }
+  const under = (pid) => {
+    for (let p = pid; p > 1; p = parents.get(p) ?? 0) if (p === rootPid) return true;
+    return false;
+  };
+  let peak = 0;
+  for (const [pid, command] of commands) {
+    if (!command.includes("workerd") || !under(pid)) continue;
+    try {
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
     } catch {}
@@ -150,12 +163,12 @@ async function importOnce(rows, kind = "upload") {
     let peak = 0;
     while (!["completed", "failed", "cancelled"].includes(run.status)) {
       await new Promise((r) => setTimeout(r, 250));
-      peak = Math.max(peak, workerdPeakMb());
+      peak = Math.max(peak, workerdPeakMb(stack.pid));
       run = await call(stack.base, "GET", `/v1/runs/${started.id}`);
     }
     const t2 = performance.now();
     closeSource();
-    peak = Math.max(peak, workerdPeakMb());
+    peak = Math.max(peak, workerdPeakMb(stack.pid));
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     const startedAt = Date.parse(run.startedAt);
     return {

@@ -1,4 +1,4 @@
-import { sha256Hex } from "@cdp/core";
+import { sha256HexSync } from "@cdp/core";
 import type { Db } from "../db";
 
 export interface WriteScope {
@@ -28,7 +28,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export const contentHash = (value: unknown): Promise<string> => sha256Hex(canonicalJson(value));
+/**
+ * SHA-256 of the canonical JSON, computed in place: one WebCrypto call per item costs more than
+ * the item's own write, and the hash only tells versions of one row apart.
+ */
+export const contentHash = (value: unknown): string => sha256HexSync(canonicalJson(value));
 
 /** What the store holds of a row, as far as classification needs it. */
 export interface StoredVersion {

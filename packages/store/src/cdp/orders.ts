@@ -40,6 +40,8 @@ interface OrderWrite {
   order: Order;
   hash: string;
   row: unknown[];
+  /** Whether the store held this order before: only then may it have line items to replace. */
+  stored: boolean;
 }
 
 /**
@@ -56,16 +58,20 @@ export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): P
       ])
     ).map((row) => [row.order_id, row]),
   );
-  const hashes = await Promise.all(orders.map((order) => contentHash(order)));
+  const hashes = orders.map((order) => contentHash(order));
   const changes: Change[] = [];
   // The last version of an order in the call is the one stored.
   const toWrite = new Map<string, OrderWrite>();
   orders.forEach((order, i) => {
     const hash = hashes[i] ?? "";
-    const { change, write, next } = classify(stored.get(order.orderId), hash, scope.runId);
+    const before = stored.get(order.orderId);
+    const { change, write, next } = classify(before, hash, scope.runId);
     changes.push(change);
     stored.set(order.orderId, next);
-    if (write) toWrite.set(order.orderId, { order, hash, row: orderRow(order, hash) });
+    if (write) {
+      const wasStored = before !== undefined || toWrite.get(order.orderId)?.stored === true;
+      toWrite.set(order.orderId, { order, hash, row: orderRow(order, hash), stored: wasStored });
+    }
   });
   if (!scope.dryRun && toWrite.size > 0) {
     const groups = await Promise.all(
@@ -89,7 +95,9 @@ function orderRow(order: Order, hash: string): unknown[] {
     order.total,
     order.refund,
     order.createdAt,
-    JSON.stringify(fields),
+    // Nested as JSON, not as a string of JSON: json_extract hands the object's text to the
+    // column without a second round of escaping.
+    fields,
     hash,
   ];
 }
@@ -101,8 +109,11 @@ async function orderStatements(
   group: OrderWrite[],
 ): Promise<D1PreparedStatement[]> {
   const lines = group.flatMap(({ order }) =>
-    order.lineItems.map((item, position) => [order.orderId, position, JSON.stringify(item)]),
+    order.lineItems.map((item, position) => [order.orderId, position, item]),
   );
+  // A new order has no line items to delete (an order and its lines are written together); one
+  // that appeared since the read makes the insert conflict, and the retry then replaces them.
+  const replaced = group.filter((w) => w.stored).map((w) => w.order.orderId);
   return [
     ...(await ensureProfileStatements(
       db,
@@ -117,12 +128,7 @@ async function orderStatements(
       scope.runId,
       scope.now,
     ),
-    ...statementsFor(
-      db,
-      DELETE_LINE_ITEMS_SQL,
-      scope.tenantId,
-      group.map((w) => w.order.orderId),
-    ),
+    ...statementsFor(db, DELETE_LINE_ITEMS_SQL, scope.tenantId, replaced),
     ...statementsFor(db, INSERT_LINE_ITEMS_SQL, scope.tenantId, lines),
   ];
 }

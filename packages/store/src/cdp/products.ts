@@ -37,7 +37,7 @@ export async function writeProducts(db: Db, scope: WriteScope, products: Product
       ])
     ).map((row) => [row.product_id, row]),
   );
-  const hashes = await Promise.all(products.map((product) => contentHash(product)));
+  const hashes = products.map((product) => contentHash(product));
   const changes: Change[] = [];
   const rows = new Map<string, unknown[]>();
   products.forEach((product, i) => {

@@ -1,4 +1,4 @@
-import { type CustomerRecord, newId, sha256Hex, storedIdValue, type UserId } from "@cdp/core";
+import { type CustomerRecord, newId, sha256HexSync, storedIdValue, type UserId } from "@cdp/core";
 import type { Db } from "../db";
 import {
   type Change,
@@ -23,9 +23,9 @@ export const idKey = (id: UserId): string => `${id.type}\u0000${id.value}`;
 export const storedId = (id: UserId): UserId => ({ type: id.type, value: storedIdValue(id.type, id.value) });
 
 /** The content a profile is classified by: its attributes and its sorted ids. */
-export function profileHash(attributes: Record<string, unknown>, ids: Iterable<UserId>): Promise<string> {
+export function profileHash(attributes: Record<string, unknown>, ids: Iterable<UserId>): string {
   const keys = [...ids].map(idKey).sort();
-  return sha256Hex(canonicalJson({ attributes, ids: keys }));
+  return sha256HexSync(canonicalJson({ attributes, ids: keys }));
 }
 
 /** A profile as this call sees it: loaded from the store, or new, and changed in memory. */
@@ -157,7 +157,7 @@ export async function writeCustomers(
         : { ...profile.attributes, ...record.attributes };
     const { change, write, next } = classify(
       profile.stored,
-      await profileHash(profile.attributes, profile.ids.values()),
+      profileHash(profile.attributes, profile.ids.values()),
       scope.runId,
     );
     changes.push(change);
@@ -247,9 +247,7 @@ export async function ensureProfileStatements(
   ids: UserId[],
 ): Promise<D1PreparedStatement[]> {
   const unique = [...new Map(ids.map(storedId).map((id) => [idKey(id), id])).values()];
-  const rows = await Promise.all(
-    unique.map(async (id) => [id.type, id.value, newId("prf"), await profileHash({}, [id])]),
-  );
+  const rows = unique.map((id) => [id.type, id.value, newId("prf"), profileHash({}, [id])]);
   return [
     ...statementsFor(db, CLAIM_IDS_SQL, scope.tenantId, rows),
     ...statementsFor(db, CREATE_CLAIMING_PROFILES_SQL, scope.tenantId, rows, scope.runId, scope.now),
