@@ -111,51 +111,44 @@ export function checkUserId(type: string, value: string): IdProblem | null {
 
 /**
  * With options.hashUserIds, turns the plain email and phone ids of valid items into
- * email_sha256 and phone_sha256 (SHA-256 of the trimmed, lowercased value), in place. All the
- * hashes of the batch run at once; a value repeated in the batch is hashed once.
+ * email_sha256 and phone_sha256 (SHA-256 of the trimmed, lowercased value), in place. A value
+ * repeated in the batch is hashed once. The hashing is synchronous (sha256HexSync, the same
+ * answer as WebCrypto): one promise per id cost more than the hash itself.
  */
 export async function hashUserIdsOf(
   results: ReadResult<Order | CustomerRecord>[],
   options: { hashUserIds?: boolean },
 ): Promise<void> {
   if (!options.hashUserIds) return;
-  const hashes = new Map<string, Promise<string>>();
+  const hashes = new Map<string, string>();
   const hashOf = (value: string) => {
     const normalized = normalizeId(value);
     let hash = hashes.get(normalized);
-    if (!hash) {
-      hash = Promise.resolve(sha256HexSync(normalized));
+    if (hash === undefined) {
+      hash = sha256HexSync(normalized);
       hashes.set(normalized, hash);
     }
     return hash;
   };
-  const pending: Promise<void>[] = [];
   for (const result of results) {
     const item = result.item;
     if (!item) continue;
     if ("ids" in item) {
-      if (item.ids.some((id) => HASHED_ID_TYPES[id.type])) pending.push(hashCustomerIds(item, hashOf));
+      if (item.ids.some((id) => HASHED_ID_TYPES[id.type])) hashCustomerIds(item, hashOf);
       continue;
     }
     const hashedType = HASHED_ID_TYPES[item.userIdType];
     if (!hashedType) continue;
-    pending.push(
-      hashOf(item.userId).then((hash) => {
-        item.userIdType = hashedType;
-        item.userId = hash;
-      }),
-    );
+    item.userId = hashOf(item.userId);
+    item.userIdType = hashedType;
   }
-  await Promise.all(pending);
 }
 
-async function hashCustomerIds(record: CustomerRecord, hashOf: (value: string) => Promise<string>) {
-  const ids = await Promise.all(
-    record.ids.map(async (id): Promise<UserId> => {
-      const hashedType = HASHED_ID_TYPES[id.type];
-      return hashedType ? { type: hashedType, value: await hashOf(id.value) } : id;
-    }),
-  );
+function hashCustomerIds(record: CustomerRecord, hashOf: (value: string) => string): void {
+  const ids = record.ids.map((id): UserId => {
+    const hashedType = HASHED_ID_TYPES[id.type];
+    return hashedType ? { type: hashedType, value: hashOf(id.value) } : id;
+  });
   // A file may give both the e-mail and its hash: keep one of each.
   const seen = new Set<string>();
   record.ids = ids.filter((id) => {

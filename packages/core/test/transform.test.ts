@@ -297,6 +297,41 @@ describe("CSV column plan (forHeader)", () => {
     }
   });
 
+  it("applyOwned answers what apply does, for plans that keep columns in place and plans that move them", () => {
+    const header = ["id", "note", "count"];
+    const lists: Transformation[][] = [
+      [
+        {
+          op: "rename",
+          from: "note",
+          to: "comment",
+          values: [{ type: "map", mappings: [{ from: "a", to: "A" }] }],
+        },
+        { op: "rename", from: "count", to: "n", values: [{ type: "cast", to: "integer" }] },
+      ],
+      [{ op: "rename", from: "id", to: "key" }],
+      [{ op: "delete", field: "note" }],
+      [{ op: "copy", from: "id", to: "copy" }],
+      [{ op: "add", field: "source", value: "crm" }],
+      [{ op: "rename", from: "note", to: "count" }],
+    ];
+    const rows = [["1", "a", "2"], ["2", "b", "x"], ["3", "a"], ["4"], ["5", "a", "3", "extra", "more"]];
+    for (const list of lists) {
+      const plan = compileTransformations(list).forHeader(header);
+      for (const row of rows) {
+        const input = row.slice();
+        const viaApply = ctx(2);
+        const expected = plan.apply(input, viaApply);
+        expect(input, "apply leaves its input as it was").toEqual(row);
+        const viaOwned = ctx(2);
+        const owned = plan.applyOwned(row.slice(), viaOwned);
+        expect(owned).toStrictEqual(expected);
+        expect(owned).toHaveLength(plan.header.length);
+        expect(viaOwned.issues).toEqual(viaApply.issues);
+      }
+    }
+  });
+
   it("treats an empty cell as a value (the empty string) and an absent column as missing", () => {
     const transformer = compileTransformations([
       {

@@ -3,7 +3,7 @@ import { type CsvNewline, CsvTokenizer, newlineAtEnd, type OnRecord, structureIs
 import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { ImportFileError, type Issue } from "../issues";
 import type { LineItem, Order } from "../items";
-import { compileTransformations, type TransformContext } from "../transform/index";
+import { type ColumnPlan, compileTransformations, type TransformContext } from "../transform/index";
 import { INVALID, shown, type ValueType } from "./values";
 
 const isBlankText = (text: string) =>
@@ -254,7 +254,7 @@ export function createGroupedOrderReader(
   const delimiter = config.options.delimiter ?? ",";
   const transformer = compileTransformations(config.transformations);
   let header: string[] | null = null;
-  let plan: ((values: unknown[], ctx: TransformContext) => unknown[]) | null = null;
+  let plan: ColumnPlan | null = null;
   let format: OrderFormat | null = null;
   let width = 0;
   let current: OpenOrder | null = null;
@@ -273,7 +273,7 @@ export function createGroupedOrderReader(
     if (!transformer.isEmpty) {
       const mapped = transformer.forHeader(header);
       columns = mapped.header;
-      plan = mapped.apply;
+      plan = mapped;
     }
     format = factory(columns);
   };
@@ -303,7 +303,8 @@ export function createGroupedOrderReader(
     let values: unknown[] = fields;
     if (plan) {
       context.row = row;
-      values = plan(values, context);
+      // The tokenizer's fields are this row's own: the plan may change them in place.
+      values = plan.applyOwned(fields, context);
     }
     rowValues.set(values, row, rowIssues);
     const key = format.groupKey(values);

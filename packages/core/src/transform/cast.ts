@@ -30,25 +30,33 @@ const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const TRUE_WORDS = new Set(["yes", "true", "1"]);
 const FALSE_WORDS = new Set(["no", "false", "0"]);
 
-const ok = (value: unknown): CastResult => ({ ok: true, value });
+/** What castOr answers for a value that cannot be cast. */
+export const CAST_FAILED: unique symbol = Symbol("cast failed");
+
 const FAILED: CastResult = { ok: false };
 
 export function castValue(value: unknown, to: CastType): CastResult {
-  if (value === null || value === undefined) return ok(null);
+  const cast = castOr(value, to);
+  return cast === CAST_FAILED ? FAILED : { ok: true, value: cast };
+}
+
+/** castValue without a result object, for the per-row path: the value, or CAST_FAILED. */
+export function castOr(value: unknown, to: CastType): unknown {
+  if (value === null || value === undefined) return null;
   switch (to) {
     case "string":
-      if (typeof value === "string") return ok(value);
-      if (typeof value === "number" || typeof value === "boolean") return ok(String(value));
-      return ok(JSON.stringify(value));
+      if (typeof value === "string") return value;
+      if (typeof value === "number" || typeof value === "boolean") return String(value);
+      return JSON.stringify(value);
     case "integer": {
       const number = toNumber(value);
-      if (number === undefined) return FAILED;
-      if (number === null) return ok(null);
-      return Number.isSafeInteger(number) ? ok(number) : FAILED;
+      if (number === undefined) return CAST_FAILED;
+      if (number === null) return null;
+      return Number.isSafeInteger(number) ? number : CAST_FAILED;
     }
     case "float": {
       const number = toNumber(value);
-      return number === undefined ? FAILED : ok(number);
+      return number === undefined ? CAST_FAILED : number;
     }
     case "bool":
       return toBoolean(value);
@@ -67,15 +75,15 @@ function toNumber(value: unknown): number | null | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-function toBoolean(value: unknown): CastResult {
-  if (typeof value === "boolean") return ok(value);
-  if (typeof value === "number") return value === 1 ? ok(true) : value === 0 ? ok(false) : FAILED;
-  if (typeof value !== "string") return FAILED;
+function toBoolean(value: unknown): boolean | null | typeof CAST_FAILED {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value === 1 ? true : value === 0 ? false : CAST_FAILED;
+  if (typeof value !== "string") return CAST_FAILED;
   const word = value.trim().toLowerCase();
-  if (word === "") return ok(null);
-  if (TRUE_WORDS.has(word)) return ok(true);
-  if (FALSE_WORDS.has(word)) return ok(false);
-  return FAILED;
+  if (word === "") return null;
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return CAST_FAILED;
 }
 
 /** How each cast type is named in an issue message, with an example. */

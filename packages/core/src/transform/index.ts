@@ -1,6 +1,6 @@
 import type { Transformation, ValueTransform } from "../config";
 import { ImportFileError, type Issue, issueValue } from "../issues";
-import { CAST_EXPECTATIONS, castValue } from "./cast";
+import { CAST_EXPECTATIONS, CAST_FAILED, castOr } from "./cast";
 import { compileTimestampPattern, type TimestampParser, TimestampPatternError } from "./timestamp";
 
 export { CAST_EXPECTATIONS, type CastResult, type CastType, castValue } from "./cast";
@@ -29,10 +29,19 @@ export interface RecordTransformer {
    * value like any other (a `map` can match it; a cast to a number or bool gives null, see cast.ts).
    * A value beyond the end of a short row is missing for that row.
    */
-  forHeader(header: readonly string[]): {
-    header: string[];
-    apply(values: unknown[], ctx: TransformContext): unknown[];
-  };
+  forHeader(header: readonly string[]): ColumnPlan;
+}
+
+export interface ColumnPlan {
+  header: string[];
+  /** The output row of one input row; `values` is left as it was. */
+  apply(values: unknown[], ctx: TransformContext): unknown[];
+  /**
+   * The same answer as `apply`, for a caller that owns `values` and has no more use for them:
+   * when the plan keeps every column in its place (renames, value transformations), `values`
+   * itself is changed and returned, and a row allocates nothing.
+   */
+  applyOwned(values: unknown[], ctx: TransformContext): unknown[];
 }
 
 /**
@@ -49,6 +58,17 @@ export function setField(record: Record<string, unknown>, field: string, value: 
 
 /** Marks a field removed during `apply`. */
 const REMOVED: unique symbol = Symbol("removed");
+
+/** What a compiled value transformation answers for a value it cannot transform; made once per transformation. */
+class StepFailure {
+  constructor(
+    readonly code: "cast_failed" | "timestamp_failed",
+    readonly message: (field: string, value: unknown) => string,
+  ) {}
+}
+
+/** A compiled value transformation: the value out, or its StepFailure. Allocates nothing else. */
+type ValueStep = (value: unknown) => unknown;
 
 /** A compiled list of value transformations: the value out, or the original value after an issue. */
 type ValueChain = (value: unknown, field: string, ctx: TransformContext) => unknown;
@@ -158,22 +178,38 @@ export function compileTransformations(list: Transformation[]): RecordTransforme
         }
       });
       const slotCount = names.length;
+      // Every column stays in its place: no column is added, dropped or moved.
+      const inPlace = slotCount === header.length && outSlots.length === slotCount;
+
+      /** Runs the steps on `work`, a row of slotCount slots. */
+      const run = (work: unknown[], ctx: TransformContext) => {
+        for (const step of steps) {
+          if (step.kind === "set") {
+            work[step.to] = freshValue(step.value);
+            continue;
+          }
+          const value = work[step.from];
+          if (value === undefined) continue;
+          work[step.to] = step.chain ? step.chain(value, step.field, ctx) : value;
+        }
+      };
+      const apply = (values: unknown[], ctx: TransformContext) => {
+        const work = values.slice();
+        work.length = slotCount;
+        run(work, ctx);
+        return inPlace && values.length >= slotCount ? work : outSlots.map((slot) => work[slot]);
+      };
 
       return {
         header: outHeader,
-        apply(values, ctx) {
-          const work = values.slice();
-          work.length = slotCount;
-          for (const step of steps) {
-            if (step.kind === "set") {
-              work[step.to] = freshValue(step.value);
-              continue;
-            }
-            const value = work[step.from];
-            if (value === undefined) continue;
-            work[step.to] = step.chain ? step.chain(value, step.field, ctx) : value;
-          }
-          return outSlots.map((slot) => work[slot]);
+        apply,
+        applyOwned(values, ctx) {
+          if (!inPlace) return apply(values, ctx);
+          // A long row is cut to the header's width and a short one padded, as apply does.
+          if (values.length > slotCount) values.length = slotCount;
+          while (values.length < slotCount) values.push(undefined);
+          run(values, ctx);
+          return values;
         },
       };
     },
@@ -192,8 +228,8 @@ function compileValueChain(list: ValueTransform[]): ValueChain | null {
     let value = original;
     for (const step of steps) {
       const result = step(value);
-      if (result.ok) {
-        value = result.value;
+      if (!(result instanceof StepFailure)) {
+        value = result;
         continue;
       }
       ctx.issues.push({
@@ -211,15 +247,7 @@ function compileValueChain(list: ValueTransform[]): ValueChain | null {
   };
 }
 
-type StepResult =
-  | { ok: true; value: unknown }
-  | {
-      ok: false;
-      code: "cast_failed" | "timestamp_failed";
-      message: (field: string, value: unknown) => string;
-    };
-
-function compileValueTransform(transform: ValueTransform): (value: unknown) => StepResult {
+function compileValueTransform(transform: ValueTransform): ValueStep {
   switch (transform.type) {
     case "map":
       return compileMapping(transform.mappings);
@@ -227,22 +255,21 @@ function compileValueTransform(transform: ValueTransform): (value: unknown) => S
       return compileTimestamp(transform.pattern);
     case "cast": {
       const to = transform.to;
-      const failed: StepResult = {
-        ok: false,
-        code: "cast_failed",
-        message: (field, value) =>
+      const failed = new StepFailure(
+        "cast_failed",
+        (field, value) =>
           `"${field}" cannot be cast to ${to}: it must be ${CAST_EXPECTATIONS[to]}; got ${quoted(value)}.`,
-      };
+      );
       return (value) => {
-        const result = castValue(value, to);
-        return result.ok ? result : failed;
+        const cast = castOr(value, to);
+        return cast === CAST_FAILED ? failed : cast;
       };
     }
   }
 }
 
 /** Exact matches only: the number 1 does not match the text "1". The first matching mapping wins. */
-function compileMapping(mappings: { from: unknown; to: unknown }[]): (value: unknown) => StepResult {
+function compileMapping(mappings: { from: unknown; to: unknown }[]): ValueStep {
   const byValue = new Map<unknown, unknown>();
   const byJson = new Map<string, unknown>();
   for (const { from, to } of mappings) {
@@ -257,15 +284,13 @@ function compileMapping(mappings: { from: unknown; to: unknown }[]): (value: unk
   return (value) => {
     if (typeof value === "object" && value !== null) {
       const key = byJson.size > 0 ? JSON.stringify(value) : undefined;
-      return key !== undefined && byJson.has(key)
-        ? { ok: true, value: freshValue(byJson.get(key)) }
-        : { ok: true, value };
+      return key !== undefined && byJson.has(key) ? freshValue(byJson.get(key)) : value;
     }
-    return byValue.has(value) ? { ok: true, value: freshValue(byValue.get(value)) } : { ok: true, value };
+    return byValue.has(value) ? freshValue(byValue.get(value)) : value;
   };
 }
 
-function compileTimestamp(pattern: string): (value: unknown) => StepResult {
+function compileTimestamp(pattern: string): ValueStep {
   let parse: TimestampParser;
   try {
     parse = compileTimestampPattern(pattern);
@@ -275,19 +300,17 @@ function compileTimestamp(pattern: string): (value: unknown) => StepResult {
     }
     throw error;
   }
-  const failed: StepResult = {
-    ok: false,
-    code: "timestamp_failed",
-    message: (field, value) =>
-      `"${field}" must be a date and time in the pattern "${pattern}"; got ${quoted(value)}.`,
-  };
+  const failed = new StepFailure(
+    "timestamp_failed",
+    (field, value) => `"${field}" must be a date and time in the pattern "${pattern}"; got ${quoted(value)}.`,
+  );
   return (value) => {
     // No value stays no value: an empty cell is not a date to parse.
-    if (value === null || value === undefined) return { ok: true, value };
-    if (typeof value === "string" && value.trim() === "") return { ok: true, value };
+    if (value === null || value === undefined) return value;
+    if (typeof value === "string" && value.trim() === "") return value;
     const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : null;
     const iso = text === null ? null : parse(text);
-    return iso === null ? failed : { ok: true, value: iso };
+    return iso === null ? failed : iso;
   };
 }
 
