@@ -86,6 +86,37 @@ describe("runs", () => {
     expect(refused.body).toMatchObject({ error: { code: "upload_not_found" } });
   });
 
+  it("clones a dry run into a real run with the dry run's own configuration", async () => {
+    const importId = await newImport();
+    const dry = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: { dryRun: true } });
+    const configOf = async (runId: string) =>
+      JSON.parse(
+        (
+          await env.CONFIG_DB.prepare("SELECT config FROM runs WHERE id = ?")
+            .bind(runId)
+            .first<{ config: string }>()
+        )?.config ?? "{}",
+      );
+    const edited = await call("PATCH", `/v1/imports/${importId}`, {
+      body: { transformations: [{ op: "add", field: "channel", value: "web" }] },
+    });
+    expect(edited.status).toBe(200);
+
+    const real = await call<RunBody & { dryRun: boolean }>("POST", `/v1/runs/${dry.body.id}/clone`);
+    expect(real.status).toBe(202);
+    expect(real.body).toMatchObject({ importId, dryRun: false, status: "queued", trigger: "manual" });
+    expect(await configOf(real.body.id)).toEqual(await configOf(dry.body.id));
+    expect((await configOf(real.body.id)).transformations ?? []).toEqual([]);
+
+    const again = await call<{ dryRun: boolean }>("POST", `/v1/runs/${dry.body.id}/clone`, {
+      body: { dryRun: true },
+    });
+    expect(again.body.dryRun).toBe(true);
+    const theirs = await call("POST", `/v1/runs/${dry.body.id}/clone`, { key: TENANTS.globex.key });
+    expect(theirs.status).toBe(404);
+    expect((await call("POST", "/v1/runs/run_missing/clone")).status).toBe(404);
+  });
+
   it("cancels the queued runs of a deleted import", async () => {
     const importId = await newImport();
     const run = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: {} });

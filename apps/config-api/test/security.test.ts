@@ -43,6 +43,7 @@ describe("every route needs a key of the right tenant", () => {
       ["GET", `/v1/imports/${theirs.body.id}/runs`],
       ["GET", `/v1/runs/${theirRun.body.id}`],
       ["POST", `/v1/runs/${theirRun.body.id}/cancel`],
+      ["POST", `/v1/runs/${theirRun.body.id}/clone`, {}],
       ["GET", `/v1/runs/${theirRun.body.id}/issues`],
       ["GET", `/v1/runs/${theirRun.body.id}/issues?format=csv`],
     ];

@@ -113,6 +113,9 @@ export class TenantApi {
   deleteImport = (id: string) => this.call<null>("DELETE", `/v1/imports/${encodeURIComponent(id)}`);
   startRun = (importId: string, dryRun: boolean) =>
     this.call<RunView>("POST", `/v1/imports/${encodeURIComponent(importId)}/runs`, { dryRun });
+  /** A new run of a run's import with that run's own configuration (a dry run's real run). */
+  cloneRun = (runId: string, dryRun: boolean) =>
+    this.call<RunView>("POST", `/v1/runs/${encodeURIComponent(runId)}/clone`, { dryRun });
   getRun = (id: string) => this.call<RunView>("GET", `/v1/runs/${encodeURIComponent(id)}`);
   listIssues = (runId: string, limit: number, cursor?: string) =>
     this.call<IssuePage>(

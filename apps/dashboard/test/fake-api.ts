@@ -62,6 +62,18 @@ export class FakeApi implements ApiBinding {
       const found = this.imports.find((i) => i.id === importMatch[1]);
       return found ? Response.json(found) : notFound(`No import '${importMatch[1]}'.`);
     }
+    const cloneMatch = /^\/v1\/runs\/([^/]+)\/clone$/.exec(url.pathname);
+    if (cloneMatch?.[1] && request.method === "POST") {
+      const original = this.runs.find((r) => r.id === cloneMatch[1]);
+      if (!original) return notFound(`No run '${cloneMatch[1]}'.`);
+      const run = sampleRun({
+        id: `run_${this.runs.length + 1}`,
+        importId: original.importId,
+        dryRun: Boolean((body as { dryRun?: boolean })?.dryRun),
+      });
+      this.runs.push(run);
+      return Response.json(run, { status: 202 });
+    }
     const runMatch = /^\/v1\/runs\/([^/]+)(\/issues)?$/.exec(url.pathname);
     if (runMatch?.[1]) {
       const run = this.runs.find((r) => r.id === runMatch[1]);

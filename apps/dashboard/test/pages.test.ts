@@ -194,7 +194,7 @@ describe("the run page", () => {
     expect(res.headers.get("location")).toBe("/runs/run_2");
     expect(api.calls.at(-1)).toEqual({
       method: "POST",
-      path: "/v1/imports/imp_1/runs",
+      path: "/v1/runs/run_1/clone",
       body: { dryRun: false },
     });
   });

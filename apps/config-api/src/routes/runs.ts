@@ -1,5 +1,5 @@
 import { checkImportConfig, Source, sealSource } from "@cdp/core";
-import { cancelRun, getImport, getRun, listIssues, listRuns } from "@cdp/store";
+import { cancelRun, getImport, getRun, listIssues, listRuns, type StoredImportConfig } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
@@ -68,6 +68,21 @@ const cancelRoute = createRoute({
     },
     ...errorResponses,
   },
+});
+
+const cloneRoute = createRoute({
+  method: "post",
+  path: "/v1/runs/{runId}/clone",
+  tags: ["Runs"],
+  summary: "Run again with a run's own configuration",
+  description:
+    "Starts a run of the same import with the configuration the given run read with (for instance the real run after a dry run), even if the import was edited since. `dryRun` defaults to false.",
+  security,
+  request: {
+    params: RunIdParam,
+    body: { required: false, content: json(z.object({ dryRun: z.boolean().default(false) })) },
+  },
+  responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
 });
 
 const issuesRoute = createRoute({
@@ -161,6 +176,24 @@ export function registerRuns(app: App): void {
     const run = await getRun(services.db, tenant.id, runId);
     if (!run) throw runNotFound(runId);
     return c.json(presentRun(run), 200);
+  });
+
+  app.openapi(cloneRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { runId } = c.req.valid("param");
+    const body = c.req.valid("json") ?? { dryRun: false };
+    const original = await getRun(services.db, tenant.id, runId);
+    if (!original) throw runNotFound(runId);
+    const record = await getImport(services.db, tenant.id, original.importId);
+    if (!record) throw new ApiError("not_found", `The import of run '${runId}' was deleted.`);
+    const run = await startRun(c.env, services, {
+      record,
+      trigger: "manual",
+      dryRun: body.dryRun ?? false,
+      config: JSON.parse(original.config) as StoredImportConfig,
+    });
+    if (!run) throw new ApiError("conflict", "The run could not be started.");
+    return c.json(presentRun(run), 202);
   });
 
   app.openapi(issuesRoute, async (c) => {

@@ -175,7 +175,10 @@ function RunPage(props: RunPageProps) {
           <h2 id="dry-run-heading">This is a dry run</h2>
           <p>Nothing was written: the counts show what a real run would do.</p>
           {changedSince ? (
-            <p>The import was changed after this dry run: the real run uses its current settings.</p>
+            <p>
+              The import was changed after this dry run: Clone and import runs with the settings of this dry
+              run, not the current ones.
+            </p>
           ) : null}
           {run.status === "completed" ? (
             <form method="post" action={`/runs/${encodeURIComponent(run.id)}/clone`}>
@@ -323,13 +326,13 @@ export function registerRuns(app: DashboardApp): void {
     return new Response(response.body, { status: 200, headers });
   });
 
-  // "Clone and import": the real run of the dry run's import, with its configuration.
+  // "Clone and import": the real run of the dry run's import, with the dry run's configuration.
   app.post("/runs/:id/clone", async (c) => {
     const dry = await c.var.api.getRun(c.req.param("id"));
     if (!dry.ok) return renderRun(c, dry.message, apiStatus(dry.status));
     if (!dry.body.dryRun)
       return renderRun(c, "This run was not a dry run: start a new run from the imports list.", 409);
-    const run = await c.var.api.startRun(dry.body.importId, false);
+    const run = await c.var.api.cloneRun(dry.body.id, false);
     if (!run.ok) return renderRun(c, run.message, apiStatus(run.status));
     return c.redirect(`/runs/${encodeURIComponent(run.body.id)}`, 303);
   });
