@@ -4,7 +4,10 @@ import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { ImportFileError, type Issue } from "../issues";
 import type { LineItem, Order } from "../items";
 import { type ColumnPlan, compileTransformations, type TransformContext } from "../transform/index";
+import { IdSet } from "./order-ids";
 import { INVALID, shown, type ValueType } from "./values";
+
+export { IdSet } from "./order-ids";
 
 const isBlankText = (text: string) =>
   text === "" || ((text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32) && text.trim() === "");
@@ -128,105 +131,6 @@ export function columnIndex(header: readonly string[]): (name: string) => number
     if (!index.has(name)) index.set(name, i);
   });
   return (name) => index.get(name) ?? -1;
-}
-
-/**
- * The order ids seen by a reader, for non_contiguous_order: a set of strings kept compact, since
- * it grows with the file (a JS Set measured ~70 bytes an id, 28 MB for the 400,000 orders of a
- * 1M-row file; this keeps a byte a character while ids are Latin-1, plus 8 bytes a slot). Ids
- * are copied in as char codes, so no id keeps the text it was cut from alive, and found again
- * through an open-addressing table of their offsets, resized at half full.
- */
-export class IdSet {
-  /** Each id as its length (two units), then its char codes; bytes until an id needs more. */
-  private chars: Uint8Array | Uint16Array = new Uint8Array(1 << 12);
-  private used = 0;
-  /** Offset in `chars` of the id in each slot, or -1. */
-  private slots = new Int32Array(1 << 10).fill(-1);
-  private count = 0;
-
-  get size(): number {
-    return this.count;
-  }
-
-  has(id: string): boolean {
-    return this.slots[this.find(id, hashOf(id))] !== -1;
-  }
-
-  /** Adds `id`; answers whether it was new. */
-  add(id: string): boolean {
-    const slot = this.find(id, hashOf(id));
-    if (this.slots[slot] !== -1) return false;
-    // An id is kept and compared by its first 65,535 characters (no order id comes near that).
-    const length = Math.min(id.length, 0xffff);
-    if (this.chars instanceof Uint8Array) {
-      for (let i = 0; i < length; i++) {
-        if (id.charCodeAt(i) > 0xff) {
-          this.chars = Uint16Array.from(this.chars);
-          break;
-        }
-      }
-    }
-    if (this.used + length + 2 > this.chars.length) {
-      const size = Math.max(Math.ceil(this.chars.length * 1.5), this.used + length + 2);
-      const grown = this.chars instanceof Uint8Array ? new Uint8Array(size) : new Uint16Array(size);
-      grown.set(this.chars.subarray(0, this.used));
-      this.chars = grown;
-    }
-    this.slots[slot] = this.used;
-    this.chars[this.used++] = length >>> 8;
-    this.chars[this.used++] = length & 0xff;
-    for (let i = 0; i < length; i++) this.chars[this.used++] = id.charCodeAt(i);
-    this.count++;
-    if (this.count * 2 > this.slots.length) this.grow();
-    return true;
-  }
-
-  private lengthAt(at: number): number {
-    return ((this.chars[at] ?? 0) << 8) | (this.chars[at + 1] ?? 0);
-  }
-
-  /** The slot of `id`, or the empty slot where it would go. */
-  private find(id: string, hash: number): number {
-    const mask = this.slots.length - 1;
-    const length = Math.min(id.length, 0xffff);
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const at = this.slots[slot] ?? -1;
-      if (at === -1) return slot;
-      if (this.lengthAt(at) === length && this.equals(at + 2, id, length)) return slot;
-    }
-  }
-
-  private equals(at: number, id: string, length: number): boolean {
-    for (let i = 0; i < length; i++) if (this.chars[at + i] !== id.charCodeAt(i)) return false;
-    return true;
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(-1);
-    const mask = this.slots.length - 1;
-    for (const at of old) {
-      if (at === -1) continue;
-      let slot = hashOfChars(this.chars, at + 2, this.lengthAt(at)) & mask;
-      while (this.slots[slot] !== -1) slot = (slot + 1) & mask;
-      this.slots[slot] = at;
-    }
-  }
-}
-
-/** FNV-1a over the first 65,535 char codes. */
-function hashOf(id: string): number {
-  let hash = 0x811c9dc5;
-  const length = Math.min(id.length, 0xffff);
-  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-function hashOfChars(chars: Uint8Array | Uint16Array, at: number, length: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ (chars[at + i] ?? 0), 0x01000193);
-  return hash >>> 0;
 }
 
 interface OpenOrder {
