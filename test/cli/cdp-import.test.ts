@@ -71,6 +71,34 @@ describe("cdp-import run", () => {
     expectPlain(result);
   });
 
+  it("uploads a file larger than one part in parts, and imports it whole", async () => {
+    // 8 orders whose rows carry a long note (a column the format ignores): about 12 MB.
+    const note = "n".repeat(500_000);
+    const rows = velocidiFile(8)
+      .replaceAll(/^or(\d+),/gm, "parts$1,")
+      .trimEnd()
+      .split("\n");
+    const content = `${rows[0]},note\n${rows
+      .slice(1)
+      .map((row) => `${row},${note}`)
+      .join("\n")}\n`;
+    const large = await writeScratch(dir, "large.csv", content);
+    const result = await cli(["run", large, "--type", "orders", "--format", "velocidi_csv", "--debug"], {
+      ...env,
+      CDP_UPLOAD_PART_BYTES: String(5 * 1024 * 1024),
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Added\s+8\n/);
+    // Three parts of at most 5 MiB, each one request, then the completion.
+    const puts = result.stderr.match(/→ PUT \S+\/uploads\/\S+ \((\d+) bytes/g) ?? [];
+    expect(puts).toHaveLength(Math.ceil(Buffer.byteLength(content) / (5 * 1024 * 1024)));
+    expect(result.stderr).not.toMatch(/sig=/);
+    const runId = /Run (run_\S+) completed/.exec(result.stdout)?.[1];
+    const run = await api.call<{ progress: { bytesTotal: number } }>("GET", `/v1/runs/${runId}`);
+    expect(run.body.progress.bytesTotal).toBe(Buffer.byteLength(content));
+    expect((await api.call("GET", "/v1/orders/parts8")).status).toBe(200);
+  });
+
   it("--json prints only the run, its import and issues as JSON; the import is reused with --import and --dry-run", async () => {
     const first = await cli(
       [

@@ -2,6 +2,7 @@ import { verifyUpload } from "@cdp/core";
 import { type IRequest, Router } from "itty-router";
 import { startWatchingImports } from "./file-events";
 import { putStream, singlePutMaxBytes } from "./r2-put";
+import { isPartsRequest, MAX_PART_BYTES, MIN_PART_BYTES, serveParts } from "./upload-parts";
 
 /** The JSON error envelope of the public API, for the few answers ingest gives itself. */
 export function errorResponse(
@@ -18,8 +19,13 @@ export function uploadObjectKey(tenantId: string, key: string): string {
   return `tenants/${tenantId}/uploads/${key}`;
 }
 
-async function putUpload(request: IRequest, env: Env): Promise<Response> {
-  const url = new URL(request.url);
+interface SignedUpload {
+  key: string;
+  tenantId: string;
+}
+
+/** The upload a signed URL grants, or the 403 that refuses it. */
+async function signedUpload(url: URL, env: Env): Promise<SignedUpload | Response> {
   const key = decodeURIComponent(url.pathname.slice("/uploads/".length));
   const tenantId = url.searchParams.get("tenant") ?? "";
   const expires = Number(url.searchParams.get("expires"));
@@ -44,6 +50,41 @@ async function putUpload(request: IRequest, env: Env): Promise<Response> {
       "This upload URL has expired: ask for a new one with POST /v1/uploads.",
     );
   }
+  return { key, tenantId };
+}
+
+/**
+ * Records a stored upload as complete and starts the imports watching it. Locally R2 sends no
+ * notifications, so the upload itself starts them; deployed, the notification does too, and
+ * the object key makes that one start nothing more.
+ */
+async function finishUpload(env: Env, upload: SignedUpload, size: number): Promise<Response> {
+  const { key, tenantId } = upload;
+  const row = await env.CONFIG_DB.prepare(
+    "UPDATE uploads SET size = ?1, completed_at = ?2 WHERE key = ?3 AND tenant_id = ?4 RETURNING filename",
+  )
+    .bind(size, new Date().toISOString(), key, tenantId)
+    .first<{ filename: string }>();
+  if (row) {
+    try {
+      await startWatchingImports(env, {
+        tenantId,
+        uploadKey: key,
+        filename: row.filename,
+        objectKey: uploadObjectKey(tenantId, key),
+      });
+    } catch (err) {
+      console.error(
+        "ingest: watching imports not started",
+        key,
+        err instanceof Error ? err.message : String(err),
+      );
+    }
+  }
+  return Response.json({ key, size }, { status: 201 });
+}
+
+async function putUpload(request: Request, env: Env, upload: SignedUpload): Promise<Response> {
   const length = Number(request.headers.get("content-length"));
   if (
     !request.headers.has("content-length") ||
@@ -56,35 +97,45 @@ async function putUpload(request: IRequest, env: Env): Promise<Response> {
   // R2 takes the body as it arrives (in parts past R2's single-put size), never all in memory.
   const object = await putStream(
     env.FILES,
-    uploadObjectKey(tenantId, key),
+    uploadObjectKey(upload.tenantId, upload.key),
     request.body,
     length,
     singlePutMaxBytes(env),
   );
-  const upload = await env.CONFIG_DB.prepare(
-    "UPDATE uploads SET size = ?1, completed_at = ?2 WHERE key = ?3 AND tenant_id = ?4 RETURNING filename",
-  )
-    .bind(object.size, new Date().toISOString(), key, tenantId)
-    .first<{ filename: string }>();
-  if (upload) {
-    // Locally R2 sends no notifications, so the upload itself starts the imports watching it;
-    // deployed, the notification does too, and the object key makes that one start nothing more.
-    try {
-      await startWatchingImports(env, {
-        tenantId,
-        uploadKey: key,
-        filename: upload.filename,
-        objectKey: uploadObjectKey(tenantId, key),
-      });
-    } catch (err) {
-      console.error(
-        "ingest: watching imports not started",
-        key,
-        err instanceof Error ? err.message : String(err),
+  return finishUpload(env, upload, object.size);
+}
+
+/** The multipart verbs of an upload URL (see upload-parts.ts). */
+async function partsUpload(request: Request, env: Env, upload: SignedUpload): Promise<Response> {
+  const answer = await serveParts(request, env.FILES, uploadObjectKey(upload.tenantId, upload.key));
+  switch (answer.kind) {
+    case "started":
+      return Response.json(
+        { uploadId: answer.uploadId, minPartBytes: MIN_PART_BYTES, maxPartBytes: MAX_PART_BYTES },
+        { status: 201 },
       );
-    }
+    case "part":
+      return Response.json({ partNumber: answer.partNumber, etag: answer.etag });
+    case "completed":
+      return finishUpload(env, upload, answer.size);
+    case "aborted":
+      return new Response(null, { status: 204 });
+    case "refused":
+      return errorResponse(answer.status, answer.code, answer.message);
   }
-  return Response.json({ key, size: object.size }, { status: 201 });
+}
+
+async function serveUpload(request: IRequest, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  const upload = await signedUpload(url, env);
+  if (upload instanceof Response) return upload;
+  if (isPartsRequest(url)) return partsUpload(request, env, upload);
+  if (request.method !== "PUT") {
+    return errorResponse(405, "method_not_allowed", "Upload URLs take a PUT of the file's bytes.", {
+      Allow: "PUT",
+    });
+  }
+  return putUpload(request, env, upload);
 }
 
 export const router = Router<IRequest, [Env, ExecutionContext]>({
@@ -94,9 +145,4 @@ export const router = Router<IRequest, [Env, ExecutionContext]>({
   },
 });
 
-router
-  .put("/uploads/*", putUpload)
-  .all("/uploads/*", () =>
-    errorResponse(405, "method_not_allowed", "Upload URLs take a PUT of the file's bytes.", { Allow: "PUT" }),
-  )
-  .all("*", () => errorResponse(404, "not_found", "Not found."));
+router.all("/uploads/*", serveUpload).all("*", () => errorResponse(404, "not_found", "Not found."));

@@ -2,7 +2,7 @@
 import { createReadStream } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import { Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ApiError, CliError, messageOf } from "./errors.mjs";
 
@@ -10,6 +10,49 @@ import { ApiError, CliError, messageOf } from "./errors.mjs";
 /** @typedef {import("./output.mjs").Output} Output */
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** Files larger than this go up in parts of this size (CDP_UPLOAD_PART_BYTES overrides it). */
+const DEFAULT_PART_BYTES = 64 * 1024 * 1024;
+/** The smallest part the storage takes (but the last). */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+function uploadPartBytes() {
+  const set = Number(process.env.CDP_UPLOAD_PART_BYTES);
+  return Number.isSafeInteger(set) && set >= MIN_PART_BYTES ? set : DEFAULT_PART_BYTES;
+}
+
+/**
+ * The signed URL with more query parameters (its signature stays as it is).
+ * @param {URL} url
+ * @param {Record<string, string>} params
+ */
+function withParams(url, params) {
+  const next = new URL(url);
+  for (const [name, value] of Object.entries(params)) next.searchParams.set(name, value);
+  return next;
+}
+
+/**
+ * An empty file range as a stream (createReadStream cannot read zero bytes by range).
+ * @param {import("node:fs").ReadStream} file
+ */
+function emptyStream(file) {
+  file.destroy();
+  return Readable.from([]);
+}
+
+/**
+ * The error of an upload request that was answered but refused.
+ * @param {{ status: number, text: string }} res
+ */
+function refusedUpload(res) {
+  const envelope = parseEnvelope(res.text);
+  return new ApiError(
+    res.status,
+    envelope?.code ?? "upload_failed",
+    `The upload was refused (HTTP ${res.status}): ${envelope?.message ?? (res.text.slice(0, 200) || "no reason given")}`,
+  );
+}
 
 /** How many times a GET is tried again after a dropped connection, a 429 or a 503. */
 const GET_RETRIES = 4;
@@ -143,23 +186,104 @@ export class ApiClient {
   }
 
   /**
-   * Streams a file from disk to a signed upload URL with its Content-Length; the file is never
-   * held in memory whole, so files of many GB upload as well as small ones.
+   * Streams a file from disk to a signed upload URL; the file is never held in memory whole.
+   * A file larger than one part (CDP_UPLOAD_PART_BYTES, 64 MiB by default) goes up in parts of
+   * that size, one request each, since a single request body is capped by the hosting plan
+   * (100 MB on most Cloudflare plans); smaller files go up in one PUT.
    * @param {string} uploadUrl
    * @param {string} filePath
    * @param {number} size
-   * @param {{ onProgress?: (bytesSent: number) => void, signal?: AbortSignal }} [options]
+   * @param {{ onProgress?: (bytesSent: number) => void, signal?: AbortSignal, partBytes?: number }} [options]
    */
   async upload(uploadUrl, filePath, size, options = {}) {
     const url = new URL(uploadUrl);
+    const partBytes = options.partBytes ?? uploadPartBytes();
+    if (size <= partBytes) {
+      const res = await this.send(
+        "PUT",
+        url,
+        filePath,
+        0,
+        size,
+        (sent) => options.onProgress?.(sent),
+        options.signal,
+      );
+      if (res.status !== 201 && res.status !== 200) throw refusedUpload(res);
+      return;
+    }
+    const started = await this.send(
+      "POST",
+      withParams(url, { uploads: "" }),
+      null,
+      0,
+      0,
+      () => {},
+      options.signal,
+    );
+    if (started.status !== 201) throw refusedUpload(started);
+    const { uploadId } = /** @type {{ uploadId: string }} */ (JSON.parse(started.text));
+    /** @type {{ partNumber: number, etag: string }[]} */
+    const parts = [];
+    try {
+      for (let start = 0, partNumber = 1; start < size; start += partBytes, partNumber++) {
+        const length = Math.min(partBytes, size - start);
+        const res = await this.send(
+          "PUT",
+          withParams(url, { uploadId, partNumber: String(partNumber) }),
+          filePath,
+          start,
+          length,
+          (sent) => options.onProgress?.(start + sent),
+          options.signal,
+        );
+        if (res.status !== 200) throw refusedUpload(res);
+        parts.push({ partNumber, etag: /** @type {{ etag: string }} */ (JSON.parse(res.text)).etag });
+      }
+      const done = await this.send(
+        "POST",
+        withParams(url, { uploadId }),
+        JSON.stringify({ parts }),
+        0,
+        0,
+        () => {},
+        options.signal,
+      );
+      if (done.status !== 201) throw refusedUpload(done);
+    } catch (err) {
+      // Parts already sent take space until the upload is given up.
+      await this.send("DELETE", withParams(url, { uploadId }), null, 0, 0, () => {}).catch(() => {});
+      throw err;
+    }
+  }
+
+  /**
+   * One request to a signed upload URL: `length` bytes of the file from `start`, a JSON text, or
+   * no body. Resolves to the answer's status and text.
+   * @param {string} method
+   * @param {URL} url
+   * @param {string | null} source a file path, a JSON text (starting with "{") or null
+   * @param {number} start
+   * @param {number} length
+   * @param {(sent: number) => void} onSent
+   * @param {AbortSignal} [signal]
+   * @returns {Promise<{ status: number, text: string }>}
+   */
+  async send(method, url, source, start, length, onSent, signal) {
+    const isFile = source !== null && !source.startsWith("{");
     // The query string is the URL's signature: a credential for an hour, so it is not printed.
-    this.trace(`→ PUT ${url.origin}${url.pathname} (${size} bytes; signature hidden)`);
-    const started = Date.now();
+    this.trace(
+      `→ ${method} ${url.origin}${url.pathname} (${isFile ? `${length} bytes` : "no file"}; signature hidden)`,
+    );
+    const begun = Date.now();
     const transport = url.protocol === "https:" ? https : http;
+    const body = isFile || source === null ? null : Buffer.from(source, "utf8");
     const request = transport.request(url, {
-      method: "PUT",
-      headers: { "content-length": String(size), "content-type": "application/octet-stream" },
-      signal: options.signal,
+      method,
+      headers: {
+        "content-length": String(isFile ? length : (body?.length ?? 0)),
+        "content-type": isFile ? "application/octet-stream" : "application/json",
+      },
+      signal,
     });
     const answered = new Promise(
       /** @param {(res: http.IncomingMessage) => void} resolve */ (resolve, reject) => {
@@ -168,45 +292,48 @@ export class ApiClient {
       },
     );
     let sent = 0;
-    const counter = new Transform({
-      transform(chunk, _encoding, callback) {
-        sent += chunk.length;
-        options.onProgress?.(sent);
-        callback(null, chunk);
-      },
-    });
-    // An early answer (an expired URL) ends the body short; the answer says why, not the pipe.
-    const sending = pipeline(createReadStream(filePath, { highWaterMark: 1 << 20 }), counter, request).catch(
-      (err) => err,
-    );
+    /** @type {Promise<unknown>} */
+    let sending;
+    if (isFile) {
+      const counter = new Transform({
+        transform(chunk, _encoding, callback) {
+          sent += chunk.length;
+          onSent(sent);
+          callback(null, chunk);
+        },
+      });
+      // An early answer (an expired URL) ends the body short; the answer says why, not the pipe.
+      const file = createReadStream(source, {
+        highWaterMark: 1 << 20,
+        start,
+        end: length > 0 ? start + length - 1 : start,
+      });
+      sending = pipeline(length > 0 ? file : emptyStream(file), counter, request).catch((err) => err);
+    } else {
+      request.end(body ?? undefined);
+      sending = Promise.resolve();
+    }
     /** @type {http.IncomingMessage} */
     let res;
     try {
       res = await answered;
     } catch (err) {
-      if (options.signal?.aborted) throw err;
+      if (signal?.aborted) throw err;
       const failure = await sending;
       this.trace(`← no answer: ${causeOf(err)}`);
       if (failure instanceof Error && "path" in failure) {
-        throw new CliError(`Could not read ${filePath}: ${failure.message}`, { code: "file_unreadable" });
+        throw new CliError(`Could not read ${source}: ${failure.message}`, { code: "file_unreadable" });
       }
       throw new CliError(
-        `The upload to ${url.origin} broke off after ${sent} of ${size} bytes: ${causeOf(err)}.`,
+        `The upload to ${url.origin} broke off after ${start + sent} bytes: ${causeOf(err)}.`,
         { code: "upload_failed" },
       );
     }
     const chunks = [];
     for await (const chunk of res) chunks.push(chunk);
     const text = Buffer.concat(chunks).toString("utf8");
-    this.trace(`← ${res.statusCode} (${Date.now() - started} ms)`);
-    if (res.statusCode !== 201 && res.statusCode !== 200) {
-      const envelope = parseEnvelope(text);
-      throw new ApiError(
-        res.statusCode ?? 0,
-        envelope?.code ?? "upload_failed",
-        `The upload was refused (HTTP ${res.statusCode}): ${envelope?.message ?? (text.slice(0, 200) || "no reason given")}`,
-      );
-    }
+    this.trace(`← ${res.statusCode} (${Date.now() - begun} ms)`);
+    return { status: res.statusCode ?? 0, text };
   }
 
   /** @param {string} text */
