@@ -133,6 +133,19 @@ describe("customers from CSV", () => {
     expect(summary(results)[0]).toEqual([5, "bob@example.com", "valid", []]);
   });
 
+  it("reads a chunk with the line end of the file's header, not the first one of the chunk", () => {
+    // CRLF line ends; a bare LF inside an unquoted value is text, not a line end.
+    const header = "email,note\r\n";
+    const text = `${header}ann@example.com,one\nline\r\nbob@example.com,two\r\n`;
+    const whole = readAll(createCustomerCsvReader(config("csv")), text);
+    expect(whole.map((r) => r.item?.attributes)).toEqual([{ note: "one\nline" }, { note: "two" }]);
+    const chunk = readAll(
+      createCustomerCsvReader(config("csv"), { prologue: header, firstRow: 2 }),
+      text.slice(header.length),
+    );
+    expect(chunk).toEqual(whole);
+  });
+
   it("finds the id column after a rename", () => {
     const results = readAll(
       createCustomerCsvReader(

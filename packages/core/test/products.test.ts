@@ -219,6 +219,20 @@ describe("Google TSV", () => {
     ]);
   });
 
+  it("reads a chunk with the line end of the file's header, not the first one of the chunk", () => {
+    // CRLF line ends; a bare LF inside a value is text, not a line end.
+    const lines = TSV.split("\n").filter((line) => line !== "");
+    const header = `${lines[0]}\r\n`;
+    const text = `${header}${(lines[1] ?? "").replace("Soft cotton tee", "Soft\ncotton tee")}\r\n${lines[2]}\r\n`;
+    const whole = read("google_tsv", text);
+    expect(whole[0]?.item?.description).toBe("Soft\ncotton tee");
+    const chunk = readAll(
+      createProductReader(config("google_tsv"), { prologue: header, firstRow: 2 }),
+      text.slice(header.length),
+    );
+    expect(chunk).toEqual(whole);
+  });
+
   it("refuses a header without Google's required columns", () => {
     const error = fileError(() => read("google_tsv", "id\ttitle\nA\tB\n"));
     expect(error.code).toBe("missing_columns");

@@ -1,5 +1,5 @@
 import type { ReadConfig } from "../config";
-import { type CsvRecord, CsvTokenizer, structureIssues } from "../csv";
+import { type CsvNewline, type CsvRecord, CsvTokenizer, newlineAtEnd, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { checkUserId, isMissingId, storedIdValue } from "../ids";
 import { ImportFileError, type Issue, issueValue } from "../issues";
@@ -168,13 +168,16 @@ export function createCustomerCsvReader(
     }
   };
 
+  let newline: CsvNewline | undefined;
   if (position && position.prologue !== "") {
+    // The header line is read for its columns and its line end, which every chunk shares.
     const prologue = new CsvTokenizer({ delimiter });
     const records = [...prologue.write(position.prologue), ...prologue.end()];
+    newline = newlineAtEnd(position.prologue) ?? prologue.newline;
     const first = records[0];
     if (first) useHeader(first.fields);
   }
-  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1 });
+  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1, newline });
 
   const read = (records: CsvRecord[]) => {
     const out: ReadResult<CustomerRecord>[] = [];

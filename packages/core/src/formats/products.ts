@@ -1,5 +1,5 @@
 import type { ReadConfig } from "../config";
-import { type CsvRecord, CsvTokenizer, structureIssues } from "../csv";
+import { type CsvNewline, type CsvRecord, CsvTokenizer, newlineAtEnd, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
 import { ImportFileError, type Issue, type IssueCode, issueValue } from "../issues";
 import type { Price, Product } from "../items";
@@ -218,12 +218,15 @@ function googleTsvReader(
     }
   };
 
+  let newline: CsvNewline | undefined;
   if (position && position.prologue !== "") {
+    // The header line is read for its columns and its line end, which every chunk shares.
     const prologue = new CsvTokenizer({ delimiter });
     const first = [...prologue.write(position.prologue), ...prologue.end()][0];
+    newline = newlineAtEnd(position.prologue) ?? prologue.newline;
     if (first) useHeader(first.fields);
   }
-  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1 });
+  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1, newline });
 
   const read = (records: CsvRecord[]) => {
     const out: ReadResult<Product>[] = [];
