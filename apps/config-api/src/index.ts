@@ -4,6 +4,7 @@ import { newApp } from "./app";
 import { ApiError } from "./errors";
 import { requireApiKey } from "./middleware/auth";
 import { buildServices, services } from "./middleware/services";
+import { resumeStalledRuns } from "./recovery";
 import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
@@ -85,5 +86,7 @@ export default {
     const services = buildServices(env, new Date(controller.scheduledTime));
     const outcome = await runDueSchedules(env, services);
     console.log(`scheduled imports: ${outcome.started.length} started, ${outcome.skipped.length} skipped`);
+    const resumed = await resumeStalledRuns(env, services);
+    if (resumed.length > 0) console.log(`stalled runs resumed: ${resumed.join(", ")}`);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,5 @@
 import { FileEventMessage, QUEUE_NAMES, RunMessage } from "@cdp/core";
+import { faultSpec, faultsFor } from "./faults";
 import { handleFileEvent } from "./file-events";
 import { router } from "./http";
 import { deadLetterRun, ingestRun } from "./runs";
@@ -41,7 +42,11 @@ export default {
       }
       try {
         if (batch.queue === QUEUE_NAMES.runsDeadLetter) await deadLetterRun(env, parsed.data);
-        else await ingestRun(env, parsed.data);
+        else {
+          const faults = faultsFor(faultSpec(env), parsed.data.runId, message.attempts);
+          await ingestRun(env, parsed.data, faults);
+          faults.at("before-ack");
+        }
         message.ack();
       } catch (err) {
         console.error(

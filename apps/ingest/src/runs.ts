@@ -15,11 +15,13 @@ import {
 import {
   failRun,
   getRun,
+  listDoneChunks,
   markRunStarted,
   type RunRecord,
   type StoredImportConfig,
   setRunPlan,
 } from "@cdp/store";
+import { type Faults, NO_FAULTS } from "./faults";
 import { type LandedFile, landSource } from "./sources";
 
 const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -43,19 +45,44 @@ function keyring(env: Env): () => Promise<SecretKeyring> {
  * chunks at record boundaries and hands them to the transform queue. Nothing is written to the
  * store by a run that fails here.
  */
-export async function ingestRun(env: Env, message: RunMessage): Promise<void> {
+export async function ingestRun(env: Env, message: RunMessage, faults: Faults = NO_FAULTS): Promise<void> {
   const run = await getRun(env.CONFIG_DB, null, message.runId);
   if (!run || !(run.status === "queued" || run.status === "in_progress")) return;
   if (!(await markRunStarted(env.CONFIG_DB, run.id, new Date().toISOString()))) return;
+  faults.at("before-plan");
+  // Planned already (a redelivery, or the cron resuming a run that stopped moving): the chunks
+  // not yet imported go on the queue again, cut exactly as before.
+  if (run.chunksTotal !== null && (await resumeRun(env, run, faults))) return;
   try {
-    await planRun(env, run);
+    await planRun(env, run, faults);
   } catch (err) {
     if (!(err instanceof ImportFileError)) throw err;
     await failRun(env.CONFIG_DB, run.id, { code: err.code, message: err.message }, new Date().toISOString());
   }
 }
 
-async function planRun(env: Env, run: RunRecord): Promise<void> {
+/** Where a run's chunk messages are kept, so that a run can be resumed without reading its source again. */
+const planKey = (run: RunRecord) => `tenants/${run.tenantId}/runs/${run.id}/chunks.json`;
+
+async function sendChunks(env: Env, messages: ChunkMessage[], faults: Faults): Promise<void> {
+  for (let i = 0; i < messages.length; i += SEND_BATCH) {
+    if (i > 0) faults.at("mid-send");
+    await env[QUEUE_BINDINGS.chunks].sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body })));
+  }
+}
+
+/** Sends the stored plan's chunks that have no outcome yet; false when there is no stored plan. */
+async function resumeRun(env: Env, run: RunRecord, faults: Faults): Promise<boolean> {
+  const plan = await env.FILES.get(planKey(run));
+  if (!plan) return false;
+  const done = new Set(await listDoneChunks(env.CONFIG_DB, run.id));
+  const messages = (await plan.json<ChunkMessage[]>()).filter((m) => !done.has(m.chunkNo));
+  faults.at("before-send");
+  await sendChunks(env, messages, faults);
+  return true;
+}
+
+async function planRun(env: Env, run: RunRecord, faults: Faults): Promise<void> {
   const stored = JSON.parse(run.config) as StoredImportConfig;
   const config = ReadConfig.parse(stored);
   const files = (
@@ -83,6 +110,7 @@ async function planRun(env: Env, run: RunRecord): Promise<void> {
     }),
   );
   const [first] = files;
+  await env.FILES.put(planKey(run), JSON.stringify(messages));
   await setRunPlan(env.CONFIG_DB, run.id, {
     fileKey: first?.key ?? "",
     bytesTotal: files.reduce((sum, file) => sum + file.size, 0),
@@ -97,9 +125,8 @@ async function planRun(env: Env, run: RunRecord): Promise<void> {
       .run();
     return;
   }
-  for (let i = 0; i < messages.length; i += SEND_BATCH) {
-    await env[QUEUE_BINDINGS.chunks].sendBatch(messages.slice(i, i + SEND_BATCH).map((body) => ({ body })));
-  }
+  faults.at("before-send");
+  await sendChunks(env, messages, faults);
 }
 
 /**

@@ -21,23 +21,9 @@ import {
   writeOrders,
   writeProducts,
 } from "@cdp/store";
+import type { Faults } from "./faults";
 
 type Item = Order | CustomerRecord | Product;
-
-/** Test hook: `before-write:3` or `after-write:3` throws on the first delivery of every 3rd chunk. */
-function injectFault(
-  env: Env,
-  stage: "before-write" | "after-write",
-  message: ChunkMessage,
-  attempts: number,
-): void {
-  for (const rule of (env.FAULT_INJECTION ?? "").split(",")) {
-    const [name, every] = rule.split(":");
-    if (name === stage && attempts === 1 && message.chunkNo % Number(every) === 0) {
-      throw new Error(`injected fault ${stage} on chunk ${message.chunkNo}`);
-    }
-  }
-}
 
 async function readText(
   body: ReadableStream<Uint8Array>,
@@ -52,12 +38,12 @@ async function readText(
  * records the chunk's stats and issues. A redelivered chunk changes nothing and counts nothing
  * twice: the store classifies replays as the first delivery did, and the chunk's row is keyed.
  */
-export async function transformChunk(env: Env, message: ChunkMessage, attempts: number): Promise<void> {
+export async function transformChunk(env: Env, message: ChunkMessage, faults: Faults): Promise<void> {
   const run = await getRun(env.CONFIG_DB, null, message.runId);
   // A chunk of a cancelled, failed, completed or deleted run has nothing left to do.
   if (run?.status !== "in_progress") return;
   if (await chunkDone(env.CONFIG_DB, run.id, message.chunkNo)) return;
-  injectFault(env, "before-write", message, attempts);
+  faults.at("before-write");
 
   const stored = JSON.parse(run.config) as StoredImportConfig;
   const config = ReadConfig.parse(stored);
@@ -102,6 +88,7 @@ export async function transformChunk(env: Env, message: ChunkMessage, attempts: 
       runId: run.id,
       dryRun: run.dryRun,
       now: new Date().toISOString(),
+      afterBatch: () => faults.at("mid-write"),
     };
     const counts =
       config.type === "orders"
@@ -113,7 +100,7 @@ export async function transformChunk(env: Env, message: ChunkMessage, attempts: 
               valid as CustomerRecord[],
             )
           : await writeProducts(env.CDP_DB, scope, valid as Product[]);
-    injectFault(env, "after-write", message, attempts);
+    faults.at("after-write");
     await recordChunk(env.CONFIG_DB, {
       runId: run.id,
       chunkNo: message.chunkNo,

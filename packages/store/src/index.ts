@@ -28,6 +28,7 @@ export {
   updateImport,
   uploadBelongsTo,
 } from "./imports";
+export { listDoneChunks, listStalledRuns } from "./recovery";
 export {
   type ChunkOutcome,
   cancelRun,

@@ -6,6 +6,8 @@ export interface WriteScope {
   runId: string;
   dryRun: boolean;
   now: string;
+  /** Called between the D1 batches of one write, once some have committed and some have not. */
+  afterBatch?: () => void;
 }
 
 export interface WriteCounts {
@@ -157,11 +159,16 @@ export async function readRows<T>(
  * Runs groups of statements in as few batches as possible. A group (orders and their line
  * items, say) always lands in one batch, so it is written whole or not at all.
  */
-export async function runBatches(db: Db, groups: D1PreparedStatement[][]): Promise<void> {
+export async function runBatches(
+  db: Db,
+  groups: D1PreparedStatement[][],
+  afterBatch?: () => void,
+): Promise<void> {
   let batch: D1PreparedStatement[] = [];
   for (const group of groups) {
     if (batch.length > 0 && batch.length + group.length > STATEMENTS_PER_BATCH) {
       await db.batch(batch);
+      afterBatch?.();
       batch = [];
     }
     batch.push(...group);

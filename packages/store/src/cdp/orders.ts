@@ -79,7 +79,7 @@ export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): P
         orderStatements(db, scope, group),
       ),
     );
-    await runBatches(db, groups);
+    await runBatches(db, groups, scope.afterBatch);
   }
   return count(changes);
 }

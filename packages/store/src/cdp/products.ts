@@ -51,7 +51,7 @@ export async function writeProducts(db: Db, scope: WriteScope, products: Product
     const groups = packBySize([...rows.values()], jsonSize, STATEMENT_PAYLOAD_BYTES).map((group) =>
       statementsFor(db, UPSERT_SQL, scope.tenantId, group, scope.runId, scope.now),
     );
-    await runBatches(db, groups);
+    await runBatches(db, groups, scope.afterBatch);
   }
   return count(changes);
 }

@@ -225,7 +225,7 @@ async function saveProfiles(db: Db, scope: WriteScope, profiles: ProfileState[])
       group.flatMap((r) => r.ids),
     ),
   ]);
-  await runBatches(db, groups);
+  await runBatches(db, groups, scope.afterBatch);
 }
 
 const CLAIM_IDS_SQL = `INSERT INTO profile_ids (tenant_id, id_type, id_value, profile_id)

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiClient, type IssueView, type RunView } from "../support/client";
+import { velocidiFile } from "../support/files";
+import { type Stack, startStack } from "../support/stack";
+import { recordCase } from "./report";
+
+/**
+ * Crashing consumers, D1 batches that fail half-way and a runtime that restarts in the middle of
+ * a run: each ends with the store, stats and issues of a clean run of the same file.
+ */
+
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+/** The stack's fault seed; each run's crashes come from it and the run's id. */
+const STACK_SEED = 7;
+
+/** The file of a seed: 60–300 orders of 1–3 lines, a few of them invalid. */
+function seededFile(seed: number): { orders: number; file: string } {
+  const orders = 60 + ((seed * 97) % 241);
+  const bad = new Set([1 + ((seed * 13) % orders), 1 + ((seed * 29) % orders)]);
+  return { orders, file: velocidiFile(orders, { bad }) };
+}
+
+/** What a user sees of an import's outcome: the run, its issues and every order it names. */
+interface Outcome {
+  run: RunView;
+  issues: IssueView[];
+  orders: Map<string, { status: number; body: unknown }>;
+}
+
+async function importFile(api: ApiClient, file: string, timeoutMs = 240_000) {
+  const key = await api.upload("orders.csv", file);
+  const importId = await api.createImport({
+    name: "Orders",
+    type: "orders",
+    format: "velocidi_csv",
+    source: { type: "upload", key },
+  });
+  const started = await api.call<RunView>("POST", `/v1/imports/${importId}/runs`, {});
+  if (started.status !== 202) throw new Error(`start run: ${started.status} ${started.text}`);
+  return { importId, runId: started.body.id, wait: () => api.waitForRun(started.body.id, timeoutMs) };
+}
+
+async function outcomeOf(api: ApiClient, run: RunView, orders: number): Promise<Outcome> {
+  const stored = new Map<string, { status: number; body: unknown }>();
+  for (let i = 1; i <= orders; i += 20) {
+    const ids = Array.from({ length: Math.min(20, orders - i + 1) }, (_, j) => `or${i + j}`);
+    const got = await Promise.all(ids.map((id) => api.call("GET", `/v1/orders/${id}`)));
+    ids.forEach((id, j) => {
+      stored.set(id, { status: got[j]?.status ?? 0, body: got[j]?.body });
+    });
+  }
+  return { run, issues: await api.issues(run.id), orders: stored };
+}
+
+/** Orders missing or different from the clean run's, and line items or counts beyond it. */
+function compare(clean: Outcome, faulty: Outcome): { itemsLost: number; duplicates: number } {
+  let itemsLost = 0;
+  let duplicates = 0;
+  for (const [id, want] of clean.orders) {
+    const got = faulty.orders.get(id);
+    if (want.status === 200 && JSON.stringify(got) !== JSON.stringify(want)) {
+      const wantLines = (want.body as { lineItems: unknown[] }).lineItems.length;
+      const gotLines = (got?.body as { lineItems?: unknown[] } | undefined)?.lineItems?.length ?? 0;
+      if (got?.status === 200 && gotLines > wantLines) duplicates++;
+      else itemsLost++;
+    }
+  }
+  const stats = (run: RunView) =>
+    run.stats.itemsRead + run.stats.added + run.stats.updated + run.stats.unchanged;
+  duplicates += Math.max(0, stats(faulty.run) - stats(clean.run));
+  duplicates += Math.max(0, faulty.issues.length - clean.issues.length);
+  return { itemsLost, duplicates };
+}
+
+/** Faults the consumers logged, by what their message says ("mid-write", "on run"). */
+const injected = (stack: Stack, pattern = /injected fault/) =>
+  stack.server.getLogs().filter((log) => pattern.test(log.message)).length;
+
+const clean = new Map<number, Outcome>();
+let bigClean: Outcome;
+const BIG_ORDERS = 12_000;
+
+beforeAll(async () => {
+  // The reference: every file imported once by a stack that never crashes.
+  const stack = await startStack();
+  try {
+    await Promise.all(
+      SEEDS.map(async (seed) => {
+        await stack.createTenant(`s${seed}`, `key_s${seed}`);
+        const api = new ApiClient(stack.url, `key_s${seed}`);
+        const { orders, file } = seededFile(seed);
+        const run = await (await importFile(api, file)).wait();
+        clean.set(seed, await outcomeOf(api, run, orders));
+      }),
+    );
+    await stack.createTenant("big", "key_big");
+    const api = new ApiClient(stack.url, "key_big");
+    const run = await (await importFile(api, velocidiFile(BIG_ORDERS, { bad: new Set([5, 6000]) }))).wait();
+    bigClean = await outcomeOf(api, run, BIG_ORDERS);
+  } finally {
+    await stack.close();
+  }
+  for (const outcome of [...clean.values(), bigClean]) {
+    expect(outcome.run.status).toBe("completed");
+    expect(outcome.issues.filter((i) => i.severity === "error")).toHaveLength(2);
+  }
+}, 300_000);
+
+describe("consumers that crash at random points (10 % of deliveries, seeded)", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      vars: {
+        ingest: { CHUNK_TARGET_BYTES: "1024", FAULT_INJECTION: `random:0.3:seed=${STACK_SEED}` },
+        transform: { FAULT_INJECTION: `random:0.1:seed=${STACK_SEED}` },
+      },
+    });
+  });
+  afterAll(() => stack?.close());
+
+  it("ends every seeded run with the store, stats and issues of a clean run", async () => {
+    const results = await Promise.all(
+      SEEDS.map(async (seed) => {
+        await stack.createTenant(`s${seed}`, `key_s${seed}`);
+        const api = new ApiClient(stack.url, `key_s${seed}`);
+        const { orders, file } = seededFile(seed);
+        const started = await importFile(api, file);
+        const run = await started.wait();
+        return { seed, run, outcome: await outcomeOf(api, run, orders) };
+      }),
+    );
+    const faults = injected(stack);
+    for (const { seed, run, outcome } of results) {
+      const want = clean.get(seed) as Outcome;
+      const { itemsLost, duplicates } = compare(want, outcome);
+      const asExpected =
+        run.status === "completed" &&
+        itemsLost === 0 &&
+        duplicates === 0 &&
+        JSON.stringify(run.stats) === JSON.stringify(want.run.stats) &&
+        JSON.stringify(outcome.issues) === JSON.stringify(want.issues);
+      recordCase({
+        suite: "faults",
+        name: `seed ${seed}`,
+        expected:
+          "random consumer crashes (seed, run): completed with the clean run's store, stats and issues",
+        asExpected,
+        itemsLost,
+        duplicates,
+        detail: `stack seed ${STACK_SEED}, run ${run.id}, ${seededFile(seed).orders} orders in 1 KiB chunks; ${faults} faults injected over the 10 runs`,
+      });
+    }
+    for (const { seed, run, outcome } of results) {
+      const want = clean.get(seed) as Outcome;
+      expect(run.status, `seed ${seed}`).toBe("completed");
+      expect(run.stats, `seed ${seed}`).toEqual(want.run.stats);
+      expect(run.progress.bytesRead).toBe(run.progress.bytesTotal);
+      expect(outcome.issues, `seed ${seed}`).toEqual(want.issues);
+      expect(compare(want, outcome), `seed ${seed}`).toEqual({ itemsLost: 0, duplicates: 0 });
+    }
+    // The crashes did happen, at every kind of point, in both consumers.
+    for (const point of ["before-write", "after-write", "before-ack"])
+      expect(injected(stack, new RegExp(`injected fault ${point} on chunk`))).toBeGreaterThan(0);
+    expect(injected(stack, /injected fault [a-z-]+ on run/)).toBeGreaterThan(0);
+  }, 300_000);
+});
