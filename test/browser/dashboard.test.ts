@@ -214,6 +214,56 @@ describe("the dashboard in Chromium", () => {
     expect((await api.call("GET", "/v1/orders/dry1")).status).toBe(200);
   });
 
+  it("uploads a file larger than one part in parts, with one progress bar", async () => {
+    await page.goto(at("/"));
+    await page.getByRole("link", { name: "New Import" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Large orders");
+    await page.getByLabel(/^Orders/).check();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Velocidi CSV").check();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Uploaded file").check();
+    // Parts of 5 MiB instead of 64 MiB, so that a 21 MB file needs five.
+    await page.locator("#upload-file").evaluate((input: HTMLInputElement) => {
+      input.dataset.partBytes = String(5 * 1024 * 1024);
+    });
+    const note = "n".repeat(700_000);
+    const [header, ...rows] = ordersFile("large").trimEnd().split("\n");
+    const file = `${header},note\n${rows.map((row) => `${row},${note}`).join("\n")}\n`;
+    const sent: string[] = [];
+    const listen = (request: { method(): string; url(): string }) => {
+      if (new URL(request.url()).pathname.startsWith("/uploads/")) sent.push(request.method());
+    };
+    page.on("request", listen);
+    const completed = page.waitForResponse(
+      (res) => res.request().method() === "POST" && res.url().includes("uploadId="),
+    );
+    await page
+      .getByLabel("File", { exact: true })
+      .setInputFiles({ name: "large.csv", mimeType: "text/csv", buffer: Buffer.from(file) });
+    await expect
+      .poll(() => page.locator("#upload-status").textContent(), { timeout: 60_000 })
+      .toMatch(/^Uploaded large\.csv · \d+(\.\d)? MB$/);
+    page.off("request", listen);
+    const parts = Math.ceil(Buffer.byteLength(file) / (5 * 1024 * 1024));
+    expect(parts).toBeGreaterThan(2);
+    expect(sent).toEqual(["POST", ...Array(parts).fill("PUT"), "POST"]);
+    const { key, size } = (await (await completed).json()) as { key: string; size: number };
+    expect(size).toBe(Buffer.byteLength(file));
+    const bar = await page.locator("#upload-progress").evaluate((p: HTMLProgressElement) => [p.value, p.max]);
+    expect(bar).toEqual([size, size]);
+
+    const importId = await api.createImport({
+      name: "Large orders (API)",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+    });
+    const run = await api.run(importId, {}, RUN_TIMEOUT);
+    expect(run.progress.bytesTotal).toBe(size);
+    expect(run.stats).toMatchObject({ itemsValid: 14, added: 14 });
+  });
+
   it(`shows a value ${SCRIPT} from a file as text, and no script runs`, async () => {
     const file = [
       VELOCIDI_HEADER,

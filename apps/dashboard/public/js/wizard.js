@@ -652,40 +652,90 @@
       applyErrors();
       return;
     }
-    const request = new XMLHttpRequest();
-    request.open("PUT", grant.data.uploadUrl);
-    request.upload.addEventListener("progress", (event) => {
-      const total = event.lengthComputable ? event.total : file.size;
-      bar.max = Math.max(total, 1);
-      bar.value = event.loaded;
-      const percent = total > 0 ? Math.floor((event.loaded / total) * 100) : 0;
-      status.textContent = `${file.name} · ${formatBytes(event.loaded)} of ${formatBytes(total)} (${percent}%)`;
-    });
-    const failed = (message) => {
-      state.uploading = false;
-      state.uploadError = message;
-      status.textContent = message;
-      applyErrors();
+    const shown = (loaded) => {
+      bar.max = Math.max(file.size, 1);
+      bar.value = loaded;
+      const percent = file.size > 0 ? Math.floor((loaded / file.size) * 100) : 0;
+      status.textContent = `${file.name} · ${formatBytes(loaded)} of ${formatBytes(file.size)} (${percent}%)`;
     };
-    request.addEventListener("load", () => {
-      if (request.status >= 200 && request.status < 300) {
-        state.uploading = false;
-        state.uploadKey = grant.data.key;
-        bar.value = bar.max;
-        status.textContent = `Uploaded ${file.name} · ${formatBytes(file.size)}`;
-        runCheck();
-        return;
+    try {
+      await sendFile(grant.data.uploadUrl, file, shown);
+    } catch (err) {
+      state.uploading = false;
+      state.uploadError = err.message;
+      status.textContent = err.message;
+      applyErrors();
+      return;
+    }
+    state.uploading = false;
+    state.uploadKey = grant.data.key;
+    bar.value = bar.max;
+    status.textContent = `Uploaded ${file.name} · ${formatBytes(file.size)}`;
+    runCheck();
+  }
+
+  /**
+   * Sends a file to its signed upload URL: in one PUT, or past one part's size (64 MiB, or the
+   * file input's data-part-bytes) in parts of that size, since one request body is capped by
+   * the hosting plan. Throws an Error whose message a person can act on.
+   */
+  async function sendFile(uploadUrl, file, onProgress) {
+    const partBytes = Number($("upload-file").dataset.partBytes) || 64 * 1024 * 1024;
+    if (file.size <= partBytes) {
+      expectStatus(await send("PUT", uploadUrl, file, onProgress), [200, 201]);
+      return;
+    }
+    const withParams = (params) => {
+      const url = new URL(uploadUrl, location.href);
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+      return url.toString();
+    };
+    const started = expectStatus(await send("POST", withParams({ uploads: "" }), null), [201]);
+    const { uploadId } = JSON.parse(started.text);
+    const parts = [];
+    try {
+      for (let start = 0, partNumber = 1; start < file.size; start += partBytes, partNumber++) {
+        const part = file.slice(start, Math.min(start + partBytes, file.size));
+        const answer = expectStatus(
+          await send("PUT", withParams({ uploadId, partNumber: String(partNumber) }), part, (loaded) =>
+            onProgress(start + loaded),
+          ),
+          [200],
+        );
+        parts.push({ partNumber, etag: JSON.parse(answer.text).etag });
       }
-      let message = `The upload failed: the server answered ${request.status}.`;
-      try {
-        message = JSON.parse(request.responseText).error.message ?? message;
-      } catch {
-        // Not JSON: the status says enough.
-      }
-      failed(message);
+      expectStatus(await send("POST", withParams({ uploadId }), JSON.stringify({ parts })), [201]);
+    } catch (err) {
+      // Parts already sent take space until the upload is given up.
+      send("DELETE", withParams({ uploadId }), null).catch(() => {});
+      throw err;
+    }
+  }
+
+  function expectStatus(answer, statuses) {
+    if (statuses.includes(answer.status)) return answer;
+    let message = `The upload failed: the server answered ${answer.status}.`;
+    try {
+      message = JSON.parse(answer.text).error.message ?? message;
+    } catch {
+      // Not JSON: the status says enough.
+    }
+    throw new Error(message);
+  }
+
+  /** One request with upload progress; resolves to its status and text. */
+  function send(method, url, body, onProgress) {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open(method, url);
+      if (typeof body === "string") request.setRequestHeader("content-type", "application/json");
+      if (onProgress) request.upload.addEventListener("progress", (event) => onProgress(event.loaded));
+      request.addEventListener("load", () => resolve({ status: request.status, text: request.responseText }));
+      request.addEventListener("error", () =>
+        reject(new Error("The upload failed: the connection was lost. Try again.")),
+      );
+      request.send(body);
     });
-    request.addEventListener("error", () => failed("The upload failed: the connection was lost. Try again."));
-    request.send(file);
   }
 
   $("upload-file").addEventListener("change", (event) => {
