@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type IssueView, type RunView } from "../support/client";
+import { type DevStack, startDevStack } from "../support/dev-stack";
 import { velocidiFile } from "../support/files";
 import { type Stack, startStack } from "../support/stack";
 import { recordCase } from "./report";
@@ -209,4 +210,64 @@ describe("a chunk's D1 batches that fail half-way", () => {
     expect(outcome.issues).toEqual(bigClean.issues);
     expect({ itemsLost, duplicates }).toEqual({ itemsLost: 0, duplicates: 0 });
   });
+});
+
+describe("the runtime killed in the middle of a run", () => {
+  let stack: DevStack | undefined;
+  afterAll(() => stack?.kill());
+
+  it("finishes the run after a restart on the same state, with the clean run's result", async () => {
+    const seed = 7;
+    const vars = {
+      ingest: { CHUNK_TARGET_BYTES: "1024" },
+      // Resume any run without progress at the next scheduled check (15 minutes by default).
+      "config-api": { RESUME_STALLED_AFTER_SECONDS: "0" },
+    };
+    stack = await startDevStack({ vars, tenants: [["restart", "key_restart"]] });
+    let api = new ApiClient(stack.url, "key_restart");
+    const { orders, file } = seededFile(seed);
+    const { runId } = await importFile(api, file);
+    let before: RunView;
+    for (;;) {
+      before = (await api.call<RunView>("GET", `/v1/runs/${runId}`)).body;
+      if (before.progress.bytesRead > 0 || before.status !== "queued") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await stack.kill();
+
+    stack = await startDevStack({ vars, persistTo: stack.persistTo });
+    api = new ApiClient(stack.url, "key_restart");
+    // Whatever was on the in-memory queues is gone: left alone, the run would stay where it was.
+    await new Promise((r) => setTimeout(r, 3000));
+    const afterRestart = (await api.call<RunView>("GET", `/v1/runs/${runId}`)).body;
+    await stack.scheduled();
+    const run = await api.waitForRun(runId, 180_000);
+    const outcome = await outcomeOf(api, run, orders);
+    const want = clean.get(seed) as Outcome;
+    const { itemsLost, duplicates } = compare(want, outcome);
+    const asExpected =
+      before.status !== "completed" &&
+      run.status === "completed" &&
+      itemsLost === 0 &&
+      duplicates === 0 &&
+      JSON.stringify(run.stats) === JSON.stringify(want.run.stats) &&
+      JSON.stringify(outcome.issues) === JSON.stringify(want.issues);
+    const detail = `killed (SIGKILL) at ${before.status}, ${before.progress.bytesRead} of ${before.progress.bytesTotal} bytes; after the restart: ${afterRestart.status}, ${afterRestart.progress.bytesRead} bytes; the scheduled check resumed it`;
+    recordCase({
+      suite: "faults",
+      name: "runtime restart mid-run",
+      expected:
+        "wrangler dev killed mid-run and started on the same state: the run completes with the clean run's result",
+      asExpected,
+      itemsLost,
+      duplicates,
+      detail,
+    });
+    console.log(detail);
+    expect(before.status).not.toBe("completed");
+    expect(run.status).toBe("completed");
+    expect(run.stats).toEqual(want.run.stats);
+    expect(outcome.issues).toEqual(want.issues);
+    expect({ itemsLost, duplicates }).toEqual({ itemsLost: 0, duplicates: 0 });
+  }, 400_000);
 });
