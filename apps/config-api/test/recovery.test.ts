@@ -1,0 +1,46 @@
+import { env } from "cloudflare:workers";
+import { listStalledRuns } from "@cdp/store";
+import { describe, expect, it } from "vitest";
+
+const T0 = "2027-03-01T10:00:00.000Z";
+const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+
+async function run(
+  id: string,
+  status: string,
+  createdAt: string,
+  startedAt: string | null,
+  chunksAt: string[] = [],
+) {
+  await env.CONFIG_DB.prepare(
+    `INSERT INTO runs (id, tenant_id, import_id, status, trigger, config, created_at, started_at)
+     VALUES (?1, 'recovery', 'imp_recovery', ?2, 'manual', '{}', ?3, ?4)`,
+  )
+    .bind(id, status, createdAt, startedAt)
+    .run();
+  for (const [i, finishedAt] of chunksAt.entries())
+    await env.CONFIG_DB.prepare("INSERT INTO run_chunks (run_id, chunk_no, finished_at) VALUES (?1, ?2, ?3)")
+      .bind(id, i, finishedAt)
+      .run();
+}
+
+describe("stalled runs", () => {
+  it("are the runs not ended with no sign of progress since the cutoff", async () => {
+    await run("run_r1", "queued", at(0), null);
+    await run("run_r2", "in_progress", at(0), at(1), [at(2), at(3)]);
+    await run("run_r3", "in_progress", at(0), at(1), [at(2), at(20)]);
+    await run("run_r4", "in_progress", at(0), at(18));
+    await run("run_r5", "completed", at(0), at(1), [at(2)]);
+    await run("run_r6", "failed", at(0), null);
+    await run("run_r7", "queued", at(17), null);
+    // Cutoff at minute 15: r3 finished a chunk since, r4 started since, r7 was created since.
+    expect((await listStalledRuns(env.CONFIG_DB, at(15))).sort()).toEqual(["run_r1", "run_r2"]);
+    expect((await listStalledRuns(env.CONFIG_DB, at(30))).sort()).toEqual([
+      "run_r1",
+      "run_r2",
+      "run_r3",
+      "run_r4",
+      "run_r7",
+    ]);
+  });
+});
