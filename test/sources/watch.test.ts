@@ -30,12 +30,13 @@ async function runsOf(client: ApiClient, importId: string): Promise<RunItem[]> {
 /** A signed upload URL, and a PUT to it. */
 async function putUpload(client: ApiClient, filename: string, content: string) {
   const created = await client.call<{ key: string; uploadUrl: string }>("POST", "/v1/uploads", { filename });
-  const put = async () => {
+  const put = async (status = 201) => {
     const res = await fetch(created.body.uploadUrl, { method: "PUT", body: content });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(status);
   };
   await put();
-  return { key: created.body.key, putAgain: put };
+  // An upload URL stores one file: a second PUT is refused (409) and starts nothing.
+  return { key: created.body.key, putAgain: () => put(409) };
 }
 
 describe("imports that start when a file arrives", () => {
@@ -57,7 +58,7 @@ describe("imports that start when a file arrives", () => {
     // The arrived file was imported, not the one the import was created with.
     expect(done.stats).toMatchObject({ itemsRead: 7, itemsValid: 7, added: 7 });
 
-    // The same object announced again (here: PUT again to its URL) starts nothing new.
+    // The same URL used again (refused, 409) starts nothing new.
     await arrived.putAgain();
     expect(await runsOf(api, importId)).toHaveLength(1);
 

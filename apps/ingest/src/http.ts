@@ -125,10 +125,30 @@ async function partsUpload(request: Request, env: Env, upload: SignedUpload): Pr
   }
 }
 
+/**
+ * An upload URL stores one file, once: after a completed upload it refuses every verb, so a
+ * replayed URL cannot replace a file that an import may already have read.
+ */
+async function spentUpload(env: Env, upload: SignedUpload): Promise<Response | null> {
+  const row = await env.CONFIG_DB.prepare(
+    "SELECT completed_at FROM uploads WHERE key = ?1 AND tenant_id = ?2",
+  )
+    .bind(upload.key, upload.tenantId)
+    .first<{ completed_at: string | null }>();
+  if (!row?.completed_at) return null;
+  return errorResponse(
+    409,
+    "upload_already_used",
+    `This upload URL was already used at ${row.completed_at}; the file it stored stays as it is. Ask for a new URL with POST /v1/uploads to send another file.`,
+  );
+}
+
 async function serveUpload(request: IRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const upload = await signedUpload(url, env);
   if (upload instanceof Response) return upload;
+  const spent = await spentUpload(env, upload);
+  if (spent) return spent;
   if (isPartsRequest(url)) return partsUpload(request, env, upload);
   if (request.method !== "PUT") {
     return errorResponse(405, "method_not_allowed", "Upload URLs take a PUT of the file's bytes.", {
