@@ -28,15 +28,55 @@ function isBlockedIpv4([a = 0, b = 0]: number[]): boolean {
   );
 }
 
-function isBlockedIpv6(host: string): boolean {
-  const h = host.toLowerCase();
-  if (h === "::" || h === "::1") return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  if (mapped?.[1]) {
-    const v4 = ipv4(mapped[1]);
-    return v4 ? isBlockedIpv4(v4) : true;
+/**
+ * The eight 16-bit groups of an IPv6 address in any spelling (`::`, leading zeros, an IPv4
+ * tail, a zone id), or null when it is not one.
+ */
+function ipv6(host: string): number[] | null {
+  let text = host.replace(/%.*$/, "");
+  const tail: number[] = [];
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (dotted?.[1] && dotted[2]) {
+    const v4 = ipv4(dotted[2]);
+    if (!v4) return null;
+    const [a = 0, b = 0, c = 0, d = 0] = v4;
+    tail.push((a << 8) | b, (c << 8) | d);
+    text = dotted[1].endsWith("::") ? dotted[1] : dotted[1].slice(0, -1);
   }
-  return /^(fc|fd|fe8|fe9|fea|feb|ff)/.test(h);
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const groups = (part: string | undefined) => (part ? part.split(":") : []);
+  const head = groups(halves[0]);
+  const rest = groups(halves[1]);
+  if (![...head, ...rest].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return null;
+  const given = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? given !== 8 : given > 7) return null;
+  const zeros = new Array<number>(8 - given).fill(0);
+  return [
+    ...head.map((g) => Number.parseInt(g, 16)),
+    ...zeros,
+    ...rest.map((g) => Number.parseInt(g, 16)),
+    ...tail,
+  ];
+}
+
+function isBlockedIpv6(host: string): boolean {
+  const g = ipv6(host.toLowerCase());
+  if (!g) return true;
+  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
+  const embedded = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255];
+  // ::, ::1, IPv4-compatible (::a.b.c.d) and IPv4-mapped (::ffff:a.b.c.d) addresses.
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0 || g5 === 0xffff)) {
+    return g5 === 0 && g6 === 0 && g7 <= 1 ? true : isBlockedIpv4(embedded(g6, g7));
+  }
+  // NAT64 (64:ff9b::/96 carries an IPv4 address; 64:ff9b:1::/48 is for local use).
+  if (g0 === 0x64 && g1 === 0xff9b) {
+    return g2 !== 0 || g3 !== 0 || g4 !== 0 || g5 !== 0 || isBlockedIpv4(embedded(g6, g7));
+  }
+  // 6to4 (2002::/16) carries an IPv4 address in its second and third groups.
+  if (g0 === 0x2002) return isBlockedIpv4(embedded(g1, g2));
+  // Unique local fc00::/7, link-local fe80::/10, site-local fec0::/10, multicast ff00::/8.
+  return (g0 & 0xfe00) === 0xfc00 || (g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0 || g0 >= 0xff00;
 }
 
 /** Why a host may not be a source, or null when it may. */
