@@ -199,7 +199,8 @@ export function createCustomerCsvReader(
     columnPlan: NonNullable<typeof plan>,
   ): ReadResult<CustomerRecord> => {
     const ctx: TransformContext = { row: record.row, issues: structureIssues(record, columns.length) };
-    const values = columnPlan.apply(record.fields, ctx);
+    // The record is this row's own: the plan may change its fields in place.
+    const values = columnPlan.applyOwned(record.fields, ctx);
     const object: Record<string, unknown> = {};
     columnPlan.header.forEach((name, i) => {
       const value = values[i];

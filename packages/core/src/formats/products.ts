@@ -237,7 +237,8 @@ function googleTsvReader(
       }
       if (record.fields.length === 1 && record.fields[0] === "" && record.problems.length === 0) continue;
       const ctx: TransformContext = { row: record.row, issues: structureIssues(record, header.length) };
-      const values = plan.apply(record.fields, ctx);
+      // The record is this row's own: the plan may change its fields in place.
+      const values = plan.applyOwned(record.fields, ctx);
       const object: Record<string, unknown> = {};
       plan.header.forEach((name, i) => {
         const value = values[i];
