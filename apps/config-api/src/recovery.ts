@@ -1,4 +1,4 @@
-import { QUEUE_BINDINGS, type RunMessage } from "@cdp/core";
+import { type EgoiMessage, QUEUE_BINDINGS, type RunMessage } from "@cdp/core";
 import { listStalledRuns } from "@cdp/store";
 import type { Services } from "./app";
 
@@ -9,21 +9,30 @@ export const RESUME_STALLED_AFTER_MS = 15 * 60 * 1000;
  * Resumes runs that stopped moving (Cron Trigger): a run not ended, with no chunk finished for
  * RESUME_STALLED_AFTER_MS, may have lost its queue messages (a runtime that restarts drops what
  * is in flight). Its run message goes to ingest again, which sends the chunks of the stored plan
- * that have no outcome yet (or plans the run, if it never was); a chunk already imported is
- * skipped, so a resumed run counts nothing twice. The var RESUME_STALLED_AFTER_SECONDS overrides
+ * that have no outcome yet (or plans the run, if it never was); an E-goi run's first page goes
+ * to egoi-sync again. A chunk or page already imported is skipped, so a resumed run counts
+ * nothing twice. The var RESUME_STALLED_AFTER_SECONDS overrides
  * the delay (tests).
  */
 export async function resumeStalledRuns(env: Env, services: Services): Promise<string[]> {
-  const seconds = Number(
-    (env as unknown as { RESUME_STALLED_AFTER_SECONDS?: string }).RESUME_STALLED_AFTER_SECONDS,
-  );
+  const setting = (env as unknown as { RESUME_STALLED_AFTER_SECONDS?: string }).RESUME_STALLED_AFTER_SECONDS;
+  const seconds = setting?.trim() ? Number(setting) : Number.NaN;
   const afterMs = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : RESUME_STALLED_AFTER_MS;
   const before = new Date(services.now().getTime() - afterMs).toISOString();
-  const runIds = await listStalledRuns(services.db, before);
-  for (let i = 0; i < runIds.length; i += 100) {
+  const runs = await listStalledRuns(services.db, before);
+  const egoi = runs.filter((run) => run.sourceType === "egoi");
+  const files = runs.filter((run) => run.sourceType !== "egoi");
+  for (let i = 0; i < files.length; i += 100) {
     await env[QUEUE_BINDINGS.runs].sendBatch(
-      runIds.slice(i, i + 100).map((runId) => ({ body: { runId } satisfies RunMessage })),
+      files.slice(i, i + 100).map(({ id }) => ({ body: { runId: id } satisfies RunMessage })),
     );
   }
-  return runIds;
+  // An E-goi run starts again from its first page: pages already imported are skipped, each
+  // passing the sync on to the next one.
+  for (let i = 0; i < egoi.length; i += 100) {
+    await env[QUEUE_BINDINGS.egoi].sendBatch(
+      egoi.slice(i, i + 100).map(({ id }) => ({ body: { runId: id, offset: 0 } satisfies EgoiMessage })),
+    );
+  }
+  return runs.map((run) => run.id);
 }

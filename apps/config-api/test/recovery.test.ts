@@ -11,12 +11,13 @@ async function run(
   createdAt: string,
   startedAt: string | null,
   chunksAt: string[] = [],
+  source = "upload",
 ) {
   await env.CONFIG_DB.prepare(
     `INSERT INTO runs (id, tenant_id, import_id, status, trigger, config, created_at, started_at)
-     VALUES (?1, 'recovery', 'imp_recovery', ?2, 'manual', '{}', ?3, ?4)`,
+     VALUES (?1, 'recovery', 'imp_recovery', ?2, 'manual', ?5, ?3, ?4)`,
   )
-    .bind(id, status, createdAt, startedAt)
+    .bind(id, status, createdAt, startedAt, JSON.stringify({ source: { type: source } }))
     .run();
   for (const [i, finishedAt] of chunksAt.entries())
     await env.CONFIG_DB.prepare("INSERT INTO run_chunks (run_id, chunk_no, finished_at) VALUES (?1, ?2, ?3)")
@@ -33,14 +34,24 @@ describe("stalled runs", () => {
     await run("run_r5", "completed", at(0), at(1), [at(2)]);
     await run("run_r6", "failed", at(0), null);
     await run("run_r7", "queued", at(17), null);
+    await run("run_r8", "in_progress", at(0), at(1), [], "egoi");
     // Cutoff at minute 15: r3 finished a chunk since, r4 started since, r7 was created since.
-    expect((await listStalledRuns(env.CONFIG_DB, at(15))).sort()).toEqual(["run_r1", "run_r2"]);
-    expect((await listStalledRuns(env.CONFIG_DB, at(30))).sort()).toEqual([
+    expect((await listStalledRuns(env.CONFIG_DB, at(15))).map((r) => r.id).sort()).toEqual([
+      "run_r1",
+      "run_r2",
+      "run_r8",
+    ]);
+    expect((await listStalledRuns(env.CONFIG_DB, at(30))).map((r) => r.id).sort()).toEqual([
       "run_r1",
       "run_r2",
       "run_r3",
       "run_r4",
       "run_r7",
+      "run_r8",
     ]);
+    // The source type tells which queue resumes a run.
+    expect(
+      Object.fromEntries((await listStalledRuns(env.CONFIG_DB, at(15))).map((r) => [r.id, r.sourceType])),
+    ).toEqual({ run_r1: "upload", run_r2: "upload", run_r8: "egoi" });
   });
 });
