@@ -3,7 +3,8 @@
 // generated velocidi_csv, next to papaparse parse-only (header: true, rows discarded) on the same
 // file in the same run. Each measurement runs in its own process, so that each peak RSS is its
 // own. Sizes: 250,000 and 1,000,000 rows (BENCH_ROWS overrides, comma-separated); each
-// measurement runs BENCH_REPEAT times (default 3), alternating, and the median run is shown.
+// measurement runs BENCH_REPEAT times (default 3), alternating; the median wall-clock time (the
+// ratio to papaparse) and the median CPU time are shown, with the highest peak RSS.
 //
 // Both sides read the file the same way: 1 MiB reads from disk into one reused buffer, decoded
 // in 64 KiB slices (BENCH_DECODE_BYTES overrides). A 1 MiB string is a V8 large object: decoding
@@ -139,13 +140,18 @@ async function measureEngine(path, enginePath, transformed) {
 async function child() {
   const [mode, path, enginePath] = process.argv.slice(3);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result =
     mode === "papaparse"
       ? await measurePapaparse(path)
       : await measureEngine(path, enginePath, mode === "engine+transform");
   const seconds = (performance.now() - started) / 1000;
+  // CPU time of the process (every thread: the collector's and compiler's helpers too): on a
+  // shared machine it varies less than the wall clock, which other work stretches.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // maxRSS is the process's peak resident set: each measurement has its own process.
-  process.send?.({ ...result, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 });
+  process.send?.({ ...result, seconds, cpuSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024 });
 }
 
 function runChild(mode, path, enginePath) {
@@ -199,9 +205,16 @@ async function main() {
       }
     }
     const summary = (mode) => {
-      const list = [...runs.get(mode)].sort((a, b) => a.seconds - b.seconds);
-      const median = list[Math.floor(list.length / 2)];
-      return { ...median, peakRssMb: Math.max(...list.map((r) => r.peakRssMb)) };
+      const list = [...runs.get(mode)];
+      if (list.some((r) => r.rows !== list[0].rows))
+        throw new Error(`${mode}: runs read different row counts`);
+      const median = (key) => list.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+      return {
+        rows: list[0].rows,
+        seconds: median("seconds"),
+        cpuSeconds: median("cpuSeconds"),
+        peakRssMb: Math.max(...list.map((r) => r.peakRssMb)),
+      };
     };
     const peer = summary("papaparse");
     console.log(`\n${rows.toLocaleString("en")} rows, ${mb.toFixed(0)} MB`);
@@ -209,7 +222,7 @@ async function main() {
       const r = summary(mode);
       if (r.rows !== peer.rows) throw new Error(`${mode} read ${r.rows} rows, papaparse ${peer.rows}`);
       console.log(
-        `  ${name.padEnd(36)} ${(r.rows / r.seconds / 1000).toFixed(0).padStart(5)}k rows/s ${(mb / r.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB${mode === "papaparse" ? "" : `  ${(peer.seconds / r.seconds).toFixed(2)}× papaparse`}`,
+        `  ${name.padEnd(36)} ${(r.rows / r.seconds / 1000).toFixed(0).padStart(5)}k rows/s ${(mb / r.seconds).toFixed(1).padStart(6)} MB/s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB  CPU ${r.cpuSeconds.toFixed(2).padStart(6)} s${mode === "papaparse" ? "" : `  ${(peer.seconds / r.seconds).toFixed(2)}× papaparse (CPU time: ${(peer.cpuSeconds / r.cpuSeconds).toFixed(2)}×)`}`,
       );
     }
   }
