@@ -395,8 +395,10 @@ export class CsvTokenizer {
       return;
     }
 
-    const problems = new Map<number, CsvRecord["problems"]>();
+    // Made for the first problem only: nearly every window has none.
+    let problems = null as Map<number, CsvRecord["problems"]> | null;
     const addProblem = (index: number, problem: CsvRecord["problems"][number]) => {
+      problems ??= new Map();
       const list = problems.get(index) ?? [];
       if (!list.some((p) => p.code === problem.code)) list.push(problem);
       problems.set(index, list);
@@ -448,7 +450,7 @@ export class CsvTokenizer {
       // to the next record.
       this.row += (lines?.[i] ?? 0) + 1;
       if (fields.length === 1 && fields[0] === "") continue; // An empty line.
-      onRecord(fields, row, problems.get(i) ?? NO_PROBLEMS);
+      onRecord(fields, row, problems?.get(i) ?? NO_PROBLEMS);
     }
     this.buffer = final ? "" : text.slice(consumed);
     this.afterCR = text.charCodeAt(consumed - 1) === CR;
