@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { createTestHarness, type TestHarness } from "wrangler";
+import { createTestHarness, type TestHarness, type TestHarnessOptions } from "wrangler";
 import { APPS_BY_NAME } from "./apps";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -14,6 +14,8 @@ export const TEST_SECRETS = {
 export interface StackOptions {
   /** Vars per app folder name, over those of its wrangler.jsonc. */
   vars?: Partial<Record<keyof typeof APPS_BY_NAME, Record<string, string>>>;
+  /** Workers of a test itself, run next to the product's (one that holds a queue producer, say). */
+  workers?: TestHarnessOptions["workers"];
 }
 
 export interface Stack {
@@ -32,11 +34,14 @@ export interface Stack {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server = createTestHarness({
     root: ROOT,
-    workers: Object.keys(APPS_BY_NAME).map((app) => ({
-      configPath: `apps/${app}/wrangler.jsonc`,
-      vars: { ALLOW_PRIVATE_SOURCES: "true", ...options.vars?.[app as keyof typeof APPS_BY_NAME] },
-      secrets: TEST_SECRETS,
-    })),
+    workers: [
+      ...Object.keys(APPS_BY_NAME).map((app) => ({
+        configPath: `apps/${app}/wrangler.jsonc`,
+        vars: { ALLOW_PRIVATE_SOURCES: "true", ...options.vars?.[app as keyof typeof APPS_BY_NAME] },
+        secrets: TEST_SECRETS,
+      })),
+      ...(options.workers ?? []),
+    ],
   });
   const { url } = await server.listen();
   const api = server.getWorker("cdp-config-api");

@@ -1,18 +1,25 @@
 import {
+  BUCKET,
   type CustomerRecord,
   createReader,
   createTextDecoder,
-  fetchPublic,
+  type FileErrorCode,
   hashUserIdsOf,
   type ImportConfigInput,
   ImportFileError,
   type Issue,
+  inboxObjectKey,
   mapEgoiContact,
   type Order,
   openSource,
+  PREVIEW_PATH,
+  PREVIEW_SIGNATURE_HEADER,
+  type PreviewRequest,
   ReadConfig,
   type ReadResult,
   type Source,
+  sealSource,
+  signPreviewRequest,
 } from "@cdp/core";
 import type { Services } from "./app";
 import { ApiError } from "./errors";
@@ -29,36 +36,107 @@ export interface Preview {
 /** Where uploads live in R2 (the ingest Worker writes them there). */
 const uploadObjectKey = (tenantId: string, key: string) => `tenants/${tenantId}/uploads/${key}`;
 
-async function openPreviewStream(
+/** gzip, or a zip archive (a local header or the end record of an empty one): ingest unpacks these. */
+const isCompressed = (head: Uint8Array) =>
+  (head[0] === 0x1f && head[1] === 0x8b) ||
+  (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05));
+
+const single = (bytes: Uint8Array) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (bytes.length > 0) controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+
+/**
+ * The first bytes of a file in R2 (an upload, or a file in the tenant's inbox), read by range;
+ * null when they are compressed, which ingest unpacks.
+ */
+async function openR2Head(
   env: Env,
+  objectKey: string,
+  missing: string,
+): Promise<ReadableStream<Uint8Array> | null> {
+  const object = await env.FILES.get(objectKey, { range: { offset: 0, length: PREVIEW_BYTES } });
+  if (!object) throw new ImportFileError("source_not_found", missing);
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  return isCompressed(bytes) ? null : single(bytes);
+}
+
+/**
+ * The first bytes of any other file source, from ingest over the service binding: it opens the
+ * source as a run does (SFTP, S3, http; the SSRF guard; gzip and zip unpacked) and answers only
+ * the beginning. Secrets travel sealed; the request is signed.
+ */
+async function askIngest(
+  env: Env,
+  services: Services,
   tenantId: string,
   source: Source,
+  entry: string | undefined,
+): Promise<ReadableStream<Uint8Array>> {
+  const ask: PreviewRequest = {
+    tenantId,
+    source: await sealSource(await services.keyring(), source),
+    ...(entry ? { entry } : {}),
+    maxBytes: PREVIEW_BYTES,
+    expires: Math.floor(services.now().getTime() / 1000) + 60,
+  };
+  const body = JSON.stringify(ask);
+  const response = await env.INGEST.fetch(`https://ingest${PREVIEW_PATH}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      [PREVIEW_SIGNATURE_HEADER]: await signPreviewRequest(body, env.UPLOAD_SIGNING_SECRET),
+    },
+    body,
+  });
+  if (response.status === 422) {
+    const { error } = (await response.json()) as { error: { code: FileErrorCode; message: string } };
+    throw new ImportFileError(error.code, error.message);
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`ingest answered ${response.status} to a preview`);
+  }
+  return single(new Uint8Array(await response.arrayBuffer()));
+}
+
+async function openPreviewStream(
+  env: Env,
+  services: Services,
+  tenantId: string,
+  source: Source,
+  entry: string | undefined,
 ): Promise<ReadableStream<Uint8Array>> {
   if (source.type === "upload") {
-    const object = await env.FILES.get(uploadObjectKey(tenantId, source.key), {
-      range: { offset: 0, length: PREVIEW_BYTES },
-    });
-    if (!object) {
-      throw new ImportFileError(
-        "source_not_found",
-        `The uploaded file '${source.key}' was not found: PUT it to its upload URL first.`,
+    const head = await openR2Head(
+      env,
+      uploadObjectKey(tenantId, source.key),
+      `The uploaded file '${source.key}' was not found: PUT it to its upload URL first.`,
+    );
+    if (head) return head;
+  }
+  if (source.type === "r2") {
+    if (source.key === undefined) {
+      throw new ApiError(
+        "validation_failed",
+        "A preview reads a file: give the R2 source the key of a file in your inbox (a watchPrefix alone names none yet).",
+        [{ path: "source.key", message: "required for a preview" }],
       );
     }
-    return object.body;
-  }
-  if (source.type === "url") {
-    const response = await fetchPublic(
-      source.url,
-      source.headers ?? {},
-      env.ALLOW_PRIVATE_SOURCES === "true",
+    const objectKey = inboxObjectKey(tenantId, source.key);
+    const head = await openR2Head(
+      env,
+      objectKey,
+      `No file at '${objectKey}' in the bucket ${BUCKET.name}: put it there first (r2 keys are read from your inbox, tenants/${tenantId}/inbox/).`,
     );
-    if (!response.body) throw new ImportFileError("empty_file", "The source answered with no body.");
-    return response.body;
+    if (head) return head;
   }
-  throw new ApiError(
-    "bad_request",
-    `Previews of ${source.type} sources are not available: run a dry run instead.`,
-  );
+  if (source.type === "egoi")
+    throw new ApiError("bad_request", "E-goi lists are previewed by their own path.");
+  return askIngest(env, services, tenantId, source, entry);
 }
 
 /**
@@ -78,7 +156,7 @@ export async function previewImport(
   const reader = createReader(read);
   const decoder = createTextDecoder(read.options.encoding ?? "utf-8");
   const results: ReadResult<unknown>[] = [];
-  const stream = await openPreviewStream(env, tenantId, source);
+  const stream = await openPreviewStream(env, services, tenantId, config.source, read.options.entry);
   const iterator = (stream as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let bytes = 0;
   let ended = false;

@@ -1,6 +1,7 @@
-import { verifyUpload } from "@cdp/core";
+import { PREVIEW_PATH, verifyUpload } from "@cdp/core";
 import { type IRequest, Router } from "itty-router";
 import { startWatchingImports } from "./file-events";
+import { servePreview } from "./preview";
 import { putStream, singlePutMaxBytes } from "./r2-put";
 import { isPartsRequest, MAX_PART_BYTES, MIN_PART_BYTES, serveParts } from "./upload-parts";
 
@@ -165,4 +166,7 @@ export const router = Router<IRequest, [Env, ExecutionContext]>({
   },
 });
 
-router.all("/uploads/*", serveUpload).all("*", () => errorResponse(404, "not_found", "Not found."));
+router
+  .all("/uploads/*", serveUpload)
+  .post(PREVIEW_PATH, (request, env) => servePreview(request, env))
+  .all("*", () => errorResponse(404, "not_found", "Not found."));

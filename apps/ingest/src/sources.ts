@@ -1,4 +1,12 @@
-import { fetchPublic, ImportFileError, openSource, type SecretKeyring, type Source } from "@cdp/core";
+import {
+  BUCKET,
+  fetchPublic,
+  ImportFileError,
+  inboxObjectKey,
+  openSource,
+  type SecretKeyring,
+  type Source,
+} from "@cdp/core";
 import { detectCompression, gunzip, peek } from "./decompress";
 import { uploadObjectKey } from "./http";
 import { guardHost } from "./network";
@@ -32,14 +40,14 @@ export interface LandedFile {
   entry: string | null;
 }
 
-interface RawFile {
+export interface RawFile {
   body: ReadableStream<Uint8Array>;
   size: number | null;
   /** Set when the file is already in R2 (an upload): it is read in place, never copied. */
   objectKey: string | null;
 }
 
-interface RunRef {
+export interface RunRef {
   id: string;
   tenantId: string;
   importId: string;
@@ -105,7 +113,8 @@ export async function landSource(
   return files;
 }
 
-async function openRaw(
+/** The source's bytes as they are (still compressed, if they are), from where they live. */
+export async function openRaw(
   env: Env,
   run: RunRef,
   sealed: Source,
@@ -119,6 +128,23 @@ async function openRaw(
       throw new ImportFileError(
         "source_not_found",
         `The uploaded file '${sealed.key}' was not found: PUT it to the URL from POST /v1/uploads before running the import.`,
+      );
+    }
+    return { body: object.body, size: object.size, objectKey: key };
+  }
+  if (sealed.type === "r2") {
+    if (sealed.key === undefined) {
+      throw new ImportFileError(
+        "invalid_config",
+        `This R2 source names no key, only the watchPrefix '${sealed.watchPrefix}': it runs when a file is put under ${inboxObjectKey(run.tenantId, sealed.watchPrefix ?? "")}. Give it a key to run it by hand.`,
+      );
+    }
+    const key = inboxObjectKey(run.tenantId, sealed.key);
+    const object = await env.FILES.get(key);
+    if (!object) {
+      throw new ImportFileError(
+        "source_not_found",
+        `No file at '${key}' in the bucket ${BUCKET.name}: put it there first (r2 keys are read from your inbox, tenants/${run.tenantId}/inbox/).`,
       );
     }
     return { body: object.body, size: object.size, objectKey: key };
@@ -166,7 +192,7 @@ function fromResponse(response: Response): RawFile {
   return { body, size: known ? length : null, objectKey: null };
 }
 
-function r2Archive(env: Env, key: string, size: number): ArchiveReader {
+export function r2Archive(env: Env, key: string, size: number): ArchiveReader {
   const get = async (offset: number, length: number) => {
     const object = await env.FILES.get(key, { range: { offset, length } });
     if (!object)

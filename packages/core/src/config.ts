@@ -40,6 +40,33 @@ export const UploadSource = z.object({
   watchPrefix,
 });
 
+/** Where a tenant drops files straight into the files bucket: its r2 sources read only here. */
+export const inboxObjectKey = (tenantId: string, key: string) => `tenants/${tenantId}/inbox/${key}`;
+
+/** A key (or prefix) inside the tenant's inbox: relative, so it cannot name anything else. */
+const inboxPath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((path) => !path.startsWith("/") && !path.split("/").includes(".."), {
+    message: "must be a path inside your inbox (tenants/<tenant id>/inbox/), without a leading '/' or '..'",
+  });
+
+export const R2Source = z
+  .object({
+    type: z.literal("r2"),
+    key: inboxPath
+      .optional()
+      .describe("The object to read, as a key inside tenants/<tenant id>/inbox/ of the files bucket."),
+    watchPrefix: inboxPath
+      .optional()
+      .describe("Objects put under tenants/<tenant id>/inbox/<watchPrefix> start this import."),
+  })
+  .refine((s) => s.key !== undefined || s.watchPrefix !== undefined, {
+    message: "an R2 source needs a key, a watchPrefix, or both",
+    path: ["key"],
+  });
+
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" });
 
 export const UrlSource = z.object({
@@ -86,6 +113,7 @@ export const Source = z.discriminatedUnion("type", [
   S3Source,
   SftpSource,
   EgoiSource,
+  R2Source,
 ]);
 export type Source = z.infer<typeof Source>;
 export type SourceType = Source["type"];

@@ -20,6 +20,7 @@ export * from "./items";
 export * from "./messages";
 export { sourceHost, unsafeHostReason } from "./network-guard";
 export { type AnyItem, createReader, createSplitter } from "./pipeline";
+export * from "./preview-request";
 export { newId } from "./resource-ids";
 export * from "./run";
 export { dueSlot, nextSlot } from "./schedule";
