@@ -49,8 +49,13 @@ export async function servePreview(request: Request, env: Env): Promise<Response
 
 async function previewBytes(env: Env, ask: PreviewRequest): Promise<Uint8Array> {
   const run = { id: "preview", tenantId: ask.tenantId, importId: "" };
-  const raw = await openRaw(env, run, ask.source, () => loadKeyring(env.SECRETS_KEYS));
-  const { head, stream } = await peek(raw.body, 8);
+  // S3 and http(s) are read by range: enough for the preview's bytes even once unpacked, usually.
+  const ranged = ask.source.type === "s3" || ask.source.type === "url";
+  const headBytes = ranged ? ask.maxBytes * 4 : undefined;
+  const raw = await openRaw(env, run, ask.source, () => loadKeyring(env.SECRETS_KEYS), { headBytes });
+  const cut = { short: false };
+  const body = headBytes === undefined ? raw.body : noticeCut(raw.body, headBytes, cut);
+  const { head, stream } = await peek(body, 8);
   const limit = maxDecompressedBytes(env);
   let compression: ReturnType<typeof detectCompression>;
   try {
@@ -59,8 +64,8 @@ async function previewBytes(env: Env, ask: PreviewRequest): Promise<Uint8Array> 
     await stream.cancel();
     throw err;
   }
-  if (compression === "none") return readHead(stream, ask.maxBytes);
-  if (compression === "gzip") return readHead(stream.pipeThrough(gunzip(limit)), ask.maxBytes);
+  if (compression === "none") return readHead(stream, ask.maxBytes, cut);
+  if (compression === "gzip") return readHead(stream.pipeThrough(gunzip(limit)), ask.maxBytes, cut);
   if (raw.objectKey !== null) {
     // In R2 already: the archive's directory says which file a run would read, as it does for runs.
     await stream.cancel();
@@ -69,11 +74,39 @@ async function previewBytes(env: Env, ask: PreviewRequest): Promise<Uint8Array> 
     if (!entry) throw new ImportFileError("empty_file", "The zip archive holds no files to import.");
     return readHead(await openEntry(archive, entry, { remaining: limit, limit }), ask.maxBytes);
   }
-  return readHead(await firstZipEntry(stream, ask.entry, limit), ask.maxBytes);
+  return readHead(await firstZipEntry(stream, ask.entry, limit), ask.maxBytes, cut);
 }
 
-/** Up to `max` bytes from the start of a stream; the rest is never read (the stream is cancelled). */
-async function readHead(stream: ReadableStream<Uint8Array>, max: number): Promise<Uint8Array> {
+/** Sets `cut.short` when a ranged read ends at its range: the file goes on past what was read. */
+function noticeCut(
+  stream: ReadableStream<Uint8Array>,
+  range: number,
+  cut: { short: boolean },
+): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.length;
+        controller.enqueue(chunk);
+      },
+      flush() {
+        cut.short = seen >= range;
+      },
+    }),
+  );
+}
+
+/**
+ * Up to `max` bytes from the start of a stream; the rest is never read (the stream is
+ * cancelled). When the source was read only in part (`cut`), an unpacker failing at the end of
+ * that part means only that the file goes on: what came before is the preview.
+ */
+async function readHead(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+  cut: { short: boolean } = { short: false },
+): Promise<Uint8Array> {
   const reader = stream.getReader();
   const out = new Uint8Array(max);
   let filled = 0;
@@ -87,6 +120,7 @@ async function readHead(stream: ReadableStream<Uint8Array>, max: number): Promis
     }
   } catch (err) {
     await reader.cancel().catch(() => {});
+    if (cut.short && filled > 0) return out.subarray(0, filled);
     throw err;
   }
   await reader.cancel().catch(() => {});

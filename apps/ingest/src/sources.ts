@@ -119,6 +119,11 @@ export async function openRaw(
   run: RunRef,
   sealed: Source,
   keyring: () => Promise<SecretKeyring>,
+  /**
+   * headBytes: only the beginning is wanted (a preview): S3 and http(s) servers are asked for
+   * that range only (a server that ignores it is cut off when the stream is cancelled).
+   */
+  options: { headBytes?: number } = {},
 ): Promise<RawFile> {
   const allowPrivate = env.ALLOW_PRIVATE_SOURCES === "true";
   if (sealed.type === "upload") {
@@ -152,11 +157,22 @@ export async function openRaw(
   const source = await openSource(await keyring(), sealed);
   if (source.type === "url") {
     await guardHost(new URL(source.url).hostname, "URL host", allowPrivate);
-    return fromResponse(await fetchPublic(source.url, source.headers ?? {}, allowPrivate));
+    const connection = new AbortController();
+    const file = fromResponse(
+      await fetchPublic(
+        source.url,
+        { ...source.headers, ...(options.headBytes ? { range: `bytes=0-${options.headBytes - 1}` } : {}) },
+        allowPrivate,
+        connection.signal,
+      ),
+    );
+    return { ...file, body: abortOnCancel(file.body, connection) };
   }
   if (source.type === "s3") {
     if (source.endpoint) await guardHost(new URL(source.endpoint).hostname, "S3 endpoint", allowPrivate);
-    return fromResponse(await openS3(source));
+    return fromResponse(
+      await openS3(source, options.headBytes ? { offset: 0, length: options.headBytes } : undefined),
+    );
   }
   if (source.type === "sftp") {
     await guardHost(source.host, "SFTP host", allowPrivate);
@@ -177,6 +193,31 @@ export async function openRaw(
   throw new ImportFileError(
     "invalid_config",
     `Sources of type '${source.type}' are not files this service reads.`,
+  );
+}
+
+/**
+ * The body of a fetch whose cancelling also aborts the request: a cancelled body alone may be
+ * read to its end by the runtime, to reuse the connection.
+ */
+function abortOnCancel(
+  body: ReadableStream<Uint8Array>,
+  connection: AbortController,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        connection.abort(reason);
+        return reader.cancel(reason).catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
   );
 }
 

@@ -8,6 +8,8 @@ export async function fetchPublic(
   url: string,
   headers: Record<string, string>,
   allowPrivate: boolean,
+  /** Aborting it closes the connection (cancelling a body alone may let the runtime drain it). */
+  signal?: AbortSignal,
 ): Promise<Response> {
   let current = new URL(url);
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -16,7 +18,7 @@ export async function fetchPublic(
       throw new ImportFileError("source_refused", `The URL ${current.origin} cannot be used: ${reason}.`);
     let response: Response;
     try {
-      response = await fetch(current, { headers, redirect: "manual" });
+      response = await fetch(current, { headers, redirect: "manual", signal });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new ImportFileError("source_unreachable", `Could not reach ${current.host}: ${why}.`);
