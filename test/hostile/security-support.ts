@@ -60,6 +60,43 @@ export class Recorder {
     return exchange;
   }
 
+  /** A page of the dashboard, with a session cookie (see `signIn`). */
+  async page(path: string, cookie: string): Promise<Exchange> {
+    const res = await fetch(new URL(path, this.base), { headers: { cookie }, redirect: "manual" });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    const text = await res.text();
+    const exchange = { method: "GET", path, status: res.status, headers, text, body: text };
+    this.exchanges.push(exchange);
+    return exchange;
+  }
+
+  /** Signs in to the dashboard with an API key, as its form does; answers the session cookie. */
+  async signIn(apiKey: string): Promise<string> {
+    const form = await fetch(new URL("/sign-in", this.base));
+    const cookies = (res: Response) =>
+      res.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .filter((c) => c && !c.endsWith("="));
+    const csrf = /name="_csrf"[^>]*value="([^"]+)"/.exec(await form.text())?.[1];
+    if (!csrf) throw new Error("the sign-in form has no _csrf field");
+    const res = await fetch(new URL("/sign-in", this.base), {
+      method: "POST",
+      headers: {
+        origin: this.base.origin,
+        cookie: cookies(form).join("; "),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ apiKey, _csrf: csrf }).toString(),
+      redirect: "manual",
+    });
+    if (res.status !== 303) throw new Error(`sign-in: ${res.status} ${await res.text()}`);
+    return cookies(res).join("; ");
+  }
+
   /** Every recorded answer as one text: status, headers and body of each. */
   transcript(): string {
     return this.exchanges

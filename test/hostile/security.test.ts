@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { SCHEDULE_CRON, uploadPath, WORKER_NAMES } from "@cdp/core";
+import { PREVIEW_PATH, PREVIEW_SIGNATURE_HEADER, SCHEDULE_CRON, uploadPath, WORKER_NAMES } from "@cdp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeEgoi, startFakeEgoi } from "../fakes/egoi.mjs";
 import { type FakeS3, startFakeS3 } from "../fakes/s3.mjs";
@@ -290,6 +290,64 @@ describe("security of the API, uploads and secrets", () => {
       expect(after.body.items.length).toBe(before.body.items.length);
     });
 
+    it("shows tenant B nothing of tenant A in the dashboard either", async () => {
+      const session = await rec.signIn(KEY_B);
+      const pages = [
+        `/runs/${a.runId}`,
+        `/runs/${a.runId}/status.json`,
+        `/runs/${a.runId}/issues.csv`,
+        `/imports/${a.importId}/edit`,
+        "/",
+      ];
+      const failures: string[] = [];
+      for (const path of pages) {
+        const res = await rec.page(path, session);
+        const markers = [...A_DATA, a.importId, a.runId, a.uploadKey, "alphaorder1"].filter(
+          (m) => !path.includes(m),
+        );
+        const leaks = occurrences(res.text, markers).count;
+        const ok = (path === "/" ? res.status === 200 : res.status === 404) && leaks === 0;
+        recordCase({
+          suite: SUITE,
+          name: `tenancy: dashboard ${path.replace(a.runId, "{runId}").replace(a.importId, "{id}")} as tenant B`,
+          expected: path === "/" ? "tenant B's own list, nothing of tenant A" : "404, nothing of tenant A",
+          asExpected: ok,
+          crossTenantLeaks: leaks,
+        });
+        if (!ok) failures.push(`${path}: ${res.status} ${res.text.slice(0, 200)}`);
+      }
+      expect(failures).toEqual([]);
+    });
+
+    it("keeps ingest's internal preview out of reach: not through the front door, never unsigned", async () => {
+      const ask = JSON.stringify({
+        tenantId: TENANT_A,
+        source: { type: "upload", key: a.uploadKey },
+        maxBytes: 4096,
+        expires: Math.floor(Date.now() / 1000) + 600,
+      });
+      const init = {
+        method: "POST",
+        headers: { "content-type": "application/json", [PREVIEW_SIGNATURE_HEADER]: "0".repeat(64) },
+        body: ask,
+      };
+      const front = await fetch(new URL(PREVIEW_PATH, stack.url), { ...init, redirect: "manual" });
+      const frontText = await front.text();
+      const direct = await stack.server.getWorker(WORKER_NAMES.ingest).fetch(PREVIEW_PATH, init);
+      const directText = await direct.text();
+      const leaks = occurrences(`${frontText}${directText}`, ["alphaorder1", ...A_DATA]).count;
+      recordCase({
+        suite: SUITE,
+        name: "ingest's internal preview with a forged signature",
+        expected: "not served through the front door; 403 from ingest itself; no file bytes",
+        asExpected: front.status !== 200 && direct.status === 403 && leaks === 0,
+        crossTenantLeaks: leaks,
+      });
+      expect(front.status).not.toBe(200);
+      expect(direct.status).toBe(403);
+      expect(leaks).toBe(0);
+    });
+
     it("gives tenant A its own data on the same paths (the ids above are real)", async () => {
       for (const route of routes.filter(
         (r) => r.method === "GET" && !PUBLIC.has(`${r.method} ${r.template}`),
@@ -455,6 +513,37 @@ describe("security of the API, uploads and secrets", () => {
         expect(error?.code).toBe("upload_not_found");
         expect(error?.message).toContain(a.uploadKey);
       }
+      // An R2 source reads only the tenant's inbox: a key that climbs out of it is refused.
+      for (const key of [
+        `../uploads/${a.uploadKey}`,
+        `../../${TENANT_A}/uploads/${a.uploadKey}`,
+        `/tenants/${TENANT_A}/uploads/${a.uploadKey}`,
+      ]) {
+        const source = { type: "r2", key };
+        const attemptsR2 = [
+          await rec.call("POST", "/v1/imports", {
+            key: KEY_B,
+            body: { name: "Climb", type: "orders", format: "velocidi_csv", source },
+          }),
+          await rec.call("POST", "/v1/imports/preview", {
+            key: KEY_B,
+            body: { config: { type: "orders", format: "velocidi_csv", source } },
+          }),
+          await rec.call("POST", `/v1/imports/${importB}/runs`, { key: KEY_B, body: { source } }),
+        ];
+        const leaks = occurrences(attemptsR2.map((r) => r.text).join(""), ["alphaorder1", ...A_DATA]).count;
+        const ok = attemptsR2.every((r) => r.status === 400 && r.text.includes("inbox")) && leaks === 0;
+        recordCase({
+          suite: SUITE,
+          name: `r2 key outside the inbox: ${key.replace(a.uploadKey, "{upload}")}`,
+          expected: "400 on config, preview and run override, naming the inbox",
+          asExpected: ok,
+          crossTenantLeaks: leaks,
+        });
+        expect(attemptsR2.map((r) => `${r.status} ${r.text.includes("inbox")}`)).toEqual(
+          Array(3).fill("400 true"),
+        );
+      }
       const runsB = await apiB.call<{ items: unknown[] }>("GET", `/v1/imports/${importB}/runs`);
       expect(runsB.body.items).toEqual([]);
     });
@@ -543,6 +632,7 @@ describe("security of the API, uploads and secrets", () => {
       s3.put("exports", "orders.csv", alphaOrders());
 
       const outcomes: string[] = [];
+      const made: { importId: string; runId: string }[] = [];
       for (const [what, type, format, source] of sources) {
         await rec.call("POST", "/v1/imports/preview", {
           key: KEY_A,
@@ -569,6 +659,7 @@ describe("security of the API, uploads and secrets", () => {
         expect(started.status, `${what}: ${started.text}`).toBe(202);
         const runId = (started.body as { id: string }).id;
         const run = await apiA.waitForRun(runId);
+        made.push({ importId: id, runId });
         outcomes.push(`${what}: ${run.status}${run.error ? ` (${run.error.code})` : ""}`);
         await rec.call("GET", `/v1/runs/${runId}`, { key: KEY_A });
         await rec.call("GET", `/v1/imports/${id}/runs`, { key: KEY_A });
@@ -589,6 +680,17 @@ describe("security of the API, uploads and secrets", () => {
         }
       }
       await rec.call("GET", "/v1/imports?limit=100", { key: KEY_A });
+
+      // The dashboard's pages of the same imports and runs: the list, the edit wizard (which
+      // shows the source), the run page, its status and its issues download.
+      const session = await rec.signIn(KEY_A);
+      expect((await rec.page("/", session)).status).toBe(200);
+      for (const { importId, runId } of made) {
+        expect((await rec.page(`/imports/${importId}/edit`, session)).status).toBe(200);
+        expect((await rec.page(`/runs/${runId}`, session)).status).toBe(200);
+        await rec.page(`/runs/${runId}/status.json`, session);
+        await rec.page(`/runs/${runId}/issues.csv`, session);
+      }
 
       // The stored secrets were used: the server saw the header on both runs of the accepted
       // source (the second after a PATCH that sent "***" back), and the clone's.
