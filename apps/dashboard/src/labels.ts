@@ -30,6 +30,7 @@ export const SOURCE_LABELS: Record<string, string> = {
   url: "URL",
   s3: "S3",
   sftp: "SFTP",
+  r2: "Our R2 bucket",
   egoi: "E-goi",
 };
 

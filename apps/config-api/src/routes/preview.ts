@@ -12,7 +12,7 @@ const route = createRoute({
   tags: ["Imports"],
   summary: "Preview the first items of a source",
   description:
-    "Reads the first records of the source with the configuration (transformations, validation, hashing) and answers the valid normalised items and the issues, storing nothing.",
+    "Reads the first records of the source with the configuration (transformations, validation, hashing) and answers the valid normalised items and the issues, storing nothing. Every source can be previewed (upload, r2 with a key, url, s3, sftp, egoi; gzip and zip files unpacked), and only its beginning is read. A source that cannot be read answers 422 with the error a run would fail with in `details.code`.",
   security: [{ apiKey: [] }],
   request: {
     body: {

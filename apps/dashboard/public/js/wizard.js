@@ -194,6 +194,8 @@
           privateKey: secret("sftp-private-key", stored.privateKey),
           ...(stored.hostKeySha256 ? { hostKeySha256: stored.hostKeySha256 } : {}),
         };
+      case "r2":
+        return { type, key: text("r2-key"), watchPrefix: text("r2-watch-prefix") };
       case "egoi":
         return { type, apiKey: secret("egoi-api-key", stored.apiKey), listId: number("egoi-list-id") };
       default:
@@ -1158,6 +1160,7 @@
         "sftp-username": source.username,
         "sftp-path": source.path,
       },
+      r2: { "r2-key": source.key, "r2-watch-prefix": source.watchPrefix },
       egoi: { "egoi-list-id": source.listId },
     }[source.type];
     for (const [id, value] of Object.entries(values ?? {})) $(id).value = value ?? "";

@@ -235,6 +235,24 @@ function SourceStep() {
           <textarea id="sftp-private-key" rows={4} autocomplete="off" spellcheck={false} data-secret="true" />
         </Field>
       </div>
+      <div class="source-panel grid-2" data-source="r2" hidden>
+        <Field
+          id="r2-key"
+          label="Key of the file (optional)"
+          path="source.key"
+          hint="Inside your inbox, tenants/<tenant id>/inbox/ of the files bucket, like exports/orders.csv."
+        >
+          <input id="r2-key" type="text" autocomplete="off" />
+        </Field>
+        <Field
+          id="r2-watch-prefix"
+          label="Watch prefix (optional)"
+          path="source.watchPrefix"
+          hint="Each file put into your inbox under this prefix starts the import, like daily/."
+        >
+          <input id="r2-watch-prefix" type="text" autocomplete="off" />
+        </Field>
+      </div>
       <div class="source-panel grid-2" data-source="egoi" hidden>
         <Field id="egoi-api-key" label="E-goi API key" path="source.apiKey" hint="Stored encrypted.">
           <input id="egoi-api-key" type="password" autocomplete="off" data-secret="true" />
