@@ -1,6 +1,7 @@
 import { PREVIEW_PATH, verifyUpload } from "@cdp/core";
 import { type IRequest, Router } from "itty-router";
 import { startWatchingImports } from "./file-events";
+import { fileTooLargeMessage, maxFileBytes } from "./limits";
 import { servePreview } from "./preview";
 import { putStream, singlePutMaxBytes } from "./r2-put";
 import { isPartsRequest, MAX_PART_BYTES, MIN_PART_BYTES, serveParts } from "./upload-parts";
@@ -94,6 +95,10 @@ async function putUpload(request: Request, env: Env, upload: SignedUpload): Prom
     !request.body
   ) {
     return errorResponse(411, "length_required", "Send the file with a Content-Length header.");
+  }
+  const limit = maxFileBytes(env);
+  if (length > limit) {
+    return errorResponse(413, "file_too_large", fileTooLargeMessage(length, limit));
   }
   // R2 takes the body as it arrives (in parts past R2's single-put size), never all in memory.
   const object = await putStream(

@@ -1,14 +1,17 @@
 import {
   type ChunkMessage,
   type ChunkPlan,
+  checkHeader,
   createReader,
   createSplitter,
   createTextDecoder,
+  explainLimit,
   ImportFileError,
   loadKeyring,
   QUEUE_BINDINGS,
   ReadConfig,
   type RunMessage,
+  readLimits,
   type SecretKeyring,
   type Splitter,
 } from "@cdp/core";
@@ -57,7 +60,8 @@ export async function ingestRun(env: Env, message: RunMessage, faults: Faults = 
     await planRun(env, run, faults);
   } catch (err) {
     if (!(err instanceof ImportFileError)) throw err;
-    await failRun(env.CONFIG_DB, run.id, { code: err.code, message: err.message }, new Date().toISOString());
+    const { code, message } = explainLimit(err);
+    await failRun(env.CONFIG_DB, run.id, { code, message }, new Date().toISOString());
   }
 }
 
@@ -146,9 +150,10 @@ async function splitFile(
       "source_not_found",
       "The file disappeared from storage before it could be read.",
     );
-  const splitter = createSplitter(config, target);
+  const limits = readLimits(env);
+  const splitter = createSplitter(config, target, limits);
   const decoder = createTextDecoder(config.options.encoding ?? "utf-8");
-  const preflight = createReader(config);
+  const preflight = createReader(config, undefined, limits);
   let preflightChars = 0;
   // Blank text is held back until something else shows up, so that a blank file is "empty".
   let blank = "";
@@ -176,6 +181,7 @@ async function splitFile(
     if (!meaningful)
       throw new ImportFileError("empty_file", "The file has no content: there is nothing to import.");
     if (preflightChars < PREFLIGHT_CHARS) preflight.end();
+    checkHeader(config, preflight.columns);
   } catch (err) {
     // Which file of an archive could not be read is part of what to fix.
     if (err instanceof ImportFileError && file.entry !== null)

@@ -9,6 +9,7 @@ import {
 } from "@cdp/core";
 import { detectCompression, gunzip, peek } from "./decompress";
 import { uploadObjectKey } from "./http";
+import { limitFileSize, maxFileBytes } from "./limits";
 import { guardHost } from "./network";
 import { putStream, singlePutMaxBytes } from "./r2-put";
 import { openS3 } from "./s3";
@@ -71,7 +72,7 @@ export async function landSource(
   keyring: () => Promise<SecretKeyring>,
   options: { entry?: string } = {},
 ): Promise<LandedFile[]> {
-  const raw = await openRaw(env, run, sealed, keyring);
+  const raw = limitFileSize(await openRaw(env, run, sealed, keyring), maxFileBytes(env));
   const { head, stream } = await peek(raw.body, 8);
   const compression = detectCompression(head);
   const limit = maxDecompressedBytes(env);

@@ -3,6 +3,7 @@ import {
   type CustomerRecord,
   createReader,
   createTextDecoder,
+  explainLimit,
   hashUserIdsOf,
   ImportFileError,
   type Issue,
@@ -10,11 +11,13 @@ import {
   type Product,
   ReadConfig,
   type ReadResult,
+  readLimits,
 } from "@cdp/core";
 import {
   chunkDone,
   failRun,
   getRun,
+  MAX_STORED_ISSUES_PER_RUN,
   recordChunk,
   type StoredImportConfig,
   writeCustomers,
@@ -24,6 +27,14 @@ import {
 import type { Faults } from "./faults";
 
 type Item = Order | CustomerRecord | Product;
+
+/** Issues stored per run (MAX_STORED_ISSUES_PER_RUN); all are counted. */
+function maxStoredIssues(env: Env): number {
+  const value = Number(env.MAX_STORED_ISSUES_PER_RUN);
+  return Number.isSafeInteger(value) && value >= 0 && env.MAX_STORED_ISSUES_PER_RUN !== ""
+    ? value
+    : MAX_STORED_ISSUES_PER_RUN;
+}
 
 async function readText(
   body: ReadableStream<Uint8Array>,
@@ -61,7 +72,7 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
       const headDecoder = createTextDecoder(encoding);
       prologue = headDecoder.decode(new Uint8Array(await head.arrayBuffer())) + headDecoder.end();
     }
-    const reader = createReader(config, { prologue, firstRow: message.firstRow });
+    const reader = createReader(config, { prologue, firstRow: message.firstRow }, readLimits(env));
     const decoder = createTextDecoder(encoding, { byteOffset: message.start, firstLine: message.firstRow });
     const results: ReadResult<Item>[] = [];
     await readText(
@@ -112,12 +123,14 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
       itemsInvalid: results.length - valid.length,
       ...counts,
       issues,
+      maxStoredIssues: maxStoredIssues(env),
       now: new Date().toISOString(),
     });
   } catch (err) {
     if (!(err instanceof ImportFileError)) throw err;
     // The file as a whole cannot be read (an encoding error deep in it, a record too large).
-    await failRun(env.CONFIG_DB, run.id, { code: err.code, message: err.message }, new Date().toISOString());
+    const { code, message } = explainLimit(err);
+    await failRun(env.CONFIG_DB, run.id, { code, message }, new Date().toISOString());
   }
 }
 

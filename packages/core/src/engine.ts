@@ -40,6 +40,17 @@ export interface ReaderPosition {
   firstRow: number;
 }
 
+/**
+ * The limits a reader or splitter enforces, set per Worker (vars MAX_RECORD_BYTES, MAX_COLUMNS);
+ * each reader keeps its own default when one is not given.
+ */
+export interface ReadLimits {
+  /** Longest record: a CSV record, a JSON line, an XML item (characters once decoded; bytes in the splitter). */
+  maxRecordChars?: number;
+  /** Most fields of a CSV or TSV record. */
+  maxColumns?: number;
+}
+
 /** Byte range of one chunk of a file, cut where no record, quoted field or order is split. */
 export interface ChunkPlan {
   start: number;

@@ -2,7 +2,7 @@ export * from "./config";
 export * from "./constants";
 export { CsvTokenizer } from "./csv";
 export { createTextDecoder, type ImportTextDecoder } from "./decode";
-export type { ChunkPlan, ItemReader, ReaderPosition, ReadResult, Splitter } from "./engine";
+export type { ChunkPlan, ItemReader, ReaderPosition, ReadLimits, ReadResult, Splitter } from "./engine";
 export { fetchPublic } from "./fetch-source";
 export { EGOI_ID_TYPE, egoiAttributePrefix, mapEgoiContact } from "./formats/egoi";
 export { sha256Hex, sha256HexSync, toHex } from "./hash";
@@ -19,7 +19,15 @@ export * from "./issues";
 export * from "./items";
 export * from "./messages";
 export { sourceHost, unsafeHostReason } from "./network-guard";
-export { type AnyItem, createReader, createSplitter } from "./pipeline";
+export {
+  type AnyItem,
+  checkHeader,
+  createReader,
+  createSplitter,
+  DEFAULT_READ_LIMITS,
+  explainLimit,
+  readLimits,
+} from "./pipeline";
 export * from "./preview-request";
 export { newId } from "./resource-ids";
 export * from "./run";

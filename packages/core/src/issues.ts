@@ -77,6 +77,7 @@ export const FILE_ERROR_CODES = [
   "empty_file",
   "invalid_encoding",
   "missing_columns",
+  "duplicate_columns",
   "wrong_format",
   "record_too_large",
   "too_many_columns",

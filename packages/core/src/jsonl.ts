@@ -76,12 +76,7 @@ export class JsonLinesParser {
       scan = start;
     }
     buf = buf.slice(start);
-    if (buf.length > this.maxLineChars) {
-      throw new ImportFileError(
-        "record_too_large",
-        `Line ${this.row} is longer than ${this.maxLineChars} characters: is the file JSON lines (one object per line)?`,
-      );
-    }
+    if (buf.length > this.maxLineChars) this.tooLong();
     this.carry = buf;
     this.scanned = buf.length;
     return out;
@@ -97,7 +92,16 @@ export class JsonLinesParser {
     return out;
   }
 
+  private tooLong(): never {
+    throw new ImportFileError(
+      "record_too_large",
+      `Line ${this.row} is longer than ${this.maxLineChars.toLocaleString("en")} characters: is the file JSON lines (one object per line)?`,
+    );
+  }
+
   private line(text: string, out: JsonLine[]): void {
+    // A line that arrived whole in one write is held to the same limit as one carried over.
+    if (text.length > this.maxLineChars) this.tooLong();
     const row = this.row++;
     const trimmed = text.trim();
     if (trimmed === "") return;

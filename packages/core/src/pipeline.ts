@@ -1,32 +1,100 @@
 import type { ReadConfig } from "./config";
-import type { ItemReader, ReaderPosition, Splitter } from "./engine";
+import type { ItemReader, ReaderPosition, ReadLimits, Splitter } from "./engine";
 import { createCustomerCsvReader, createCustomerJsonlReader } from "./formats/customers";
 import { createProductReader } from "./formats/products";
 import { createShopifyReader } from "./formats/shopify";
 import { createVelocidiReader } from "./formats/velocidi";
+import { ImportFileError } from "./issues";
 import type { CustomerRecord, Order, Product } from "./items";
 import { createCsvSplitter } from "./split-csv";
 import { createJsonlSplitter, createXmlSplitter } from "./split-lines";
 
 export type AnyItem = Order | CustomerRecord | Product;
 
-/** The reader of a config's type and format. */
-export function createReader(config: ReadConfig, position?: ReaderPosition): ItemReader<AnyItem> {
+/** Record size (16 MiB) and columns (10,000) when a Worker sets no MAX_RECORD_BYTES / MAX_COLUMNS. */
+export const DEFAULT_READ_LIMITS = { maxRecordChars: 16 * 1024 * 1024, maxColumns: 10_000 } as const;
+
+/** The read limits of a Worker's vars: MAX_RECORD_BYTES and MAX_COLUMNS, or the defaults. */
+export function readLimits(vars: { MAX_RECORD_BYTES?: string; MAX_COLUMNS?: string }): Required<ReadLimits> {
+  const positive = (text: string | undefined, fallback: number) => {
+    const value = Number(text);
+    return text !== undefined && text !== "" && Number.isSafeInteger(value) && value > 0 ? value : fallback;
+  };
+  return {
+    maxRecordChars: positive(vars.MAX_RECORD_BYTES, DEFAULT_READ_LIMITS.maxRecordChars),
+    maxColumns: positive(vars.MAX_COLUMNS, DEFAULT_READ_LIMITS.maxColumns),
+  };
+}
+
+/**
+ * A file error of a read limit, with the var that sets the limit, so that whoever runs the
+ * service knows what to raise; other errors are returned as they are.
+ */
+export function explainLimit(err: ImportFileError): ImportFileError {
+  if (err.code === "record_too_large")
+    return new ImportFileError(
+      err.code,
+      `${err.message} Records are read up to the limit MAX_RECORD_BYTES of this service: check the file's quotes and line ends, or split the record.`,
+    );
+  if (err.code === "too_many_columns")
+    return new ImportFileError(
+      err.code,
+      `${err.message} The limit is MAX_COLUMNS of this service: remove the columns the import does not need.`,
+    );
+  return err;
+}
+
+const CSV_FORMATS: ReadonlySet<ReadConfig["format"]> = new Set([
+  "velocidi_csv",
+  "shopify_csv",
+  "csv",
+  "google_tsv",
+]);
+
+/**
+ * Refuses a CSV or TSV header that names a column twice: which of the two to import is unclear
+ * (files exported from joined tables do this). Empty names are left to the format's own checks.
+ */
+export function checkHeader(config: ReadConfig, header: readonly string[]): void {
+  if (!CSV_FORMATS.has(config.format)) return;
+  const first = new Map<string, number>();
+  const repeated: string[] = [];
+  header.forEach((raw, i) => {
+    const name = (i === 0 ? raw.replace(/^\uFEFF/, "") : raw).trim();
+    if (name === "") return;
+    const at = first.get(name);
+    if (at === undefined) first.set(name, i);
+    else repeated.push(`"${name}" (columns ${at + 1} and ${i + 1})`);
+  });
+  if (repeated.length === 0) return;
+  const more = repeated.length > 5 ? ` and ${repeated.length - 5} more` : "";
+  throw new ImportFileError(
+    "duplicate_columns",
+    `The header names ${repeated.slice(0, 5).join(", ")}${more} more than once: which one to import is unclear. Rename or remove the extra columns.`,
+  );
+}
+
+/** The reader of a config's type and format, within the given limits. */
+export function createReader(
+  config: ReadConfig,
+  position?: ReaderPosition,
+  limits: ReadLimits = {},
+): ItemReader<AnyItem> {
   switch (config.format) {
     case "velocidi_csv":
-      return createVelocidiReader(config, position);
+      return createVelocidiReader(config, position, limits);
     case "shopify_csv":
-      return createShopifyReader(config, position);
+      return createShopifyReader(config, position, limits);
     case "csv":
-      return createCustomerCsvReader(config, position);
+      return createCustomerCsvReader(config, position, limits);
     case "jsonl":
       return config.type === "customers"
-        ? createCustomerJsonlReader(config, position)
-        : createProductReader(config, position);
+        ? createCustomerJsonlReader(config, position, limits)
+        : createProductReader(config, position, limits);
     case "google_rss":
     case "google_atom":
     case "google_tsv":
-      return createProductReader(config, position);
+      return createProductReader(config, position, limits);
     case "egoi_contacts":
       throw new Error("E-goi contacts are read from the E-goi API, not from a file");
   }
@@ -43,20 +111,50 @@ function wholeFile(): Splitter {
   };
 }
 
-/** The splitter that cuts a file of this format into chunks of about `targetChunkBytes`. */
-export function createSplitter(config: ReadConfig, targetChunkBytes: number): Splitter {
+/**
+ * The splitter that cuts a file of this format into chunks of about `targetChunkBytes`. A CSV
+ * record longer than `limits.maxRecordChars` bytes fails the file here, before any chunk is read.
+ */
+export function createSplitter(
+  config: ReadConfig,
+  targetChunkBytes: number,
+  limits: ReadLimits = {},
+): Splitter {
   const encoding = config.options.encoding ?? "utf-8";
   if (encoding === "utf-16le" || encoding === "utf-16be") return wholeFile();
   const delimiter = config.options.delimiter;
+  // A record's group value is read up to the limit, and a longer record fails the file.
+  const maxRecordBytes = limits.maxRecordChars;
+  const failRecordBytes = limits.maxRecordChars;
   switch (config.format) {
     case "velocidi_csv":
-      return createCsvSplitter({ targetChunkBytes, encoding, delimiter, groupColumn: "orderId" });
+      return createCsvSplitter({
+        targetChunkBytes,
+        encoding,
+        delimiter,
+        groupColumn: "orderId",
+        maxRecordBytes,
+        failRecordBytes,
+      });
     case "shopify_csv":
-      return createCsvSplitter({ targetChunkBytes, encoding, delimiter, groupColumn: "Name" });
+      return createCsvSplitter({
+        targetChunkBytes,
+        encoding,
+        delimiter,
+        groupColumn: "Name",
+        maxRecordBytes,
+        failRecordBytes,
+      });
     case "csv":
-      return createCsvSplitter({ targetChunkBytes, encoding, delimiter });
+      return createCsvSplitter({ targetChunkBytes, encoding, delimiter, maxRecordBytes, failRecordBytes });
     case "google_tsv":
-      return createCsvSplitter({ targetChunkBytes, encoding, delimiter: "\t" });
+      return createCsvSplitter({
+        targetChunkBytes,
+        encoding,
+        delimiter: "\t",
+        maxRecordBytes,
+        failRecordBytes,
+      });
     case "jsonl":
       return createJsonlSplitter({ targetChunkBytes });
     case "google_rss":

@@ -1,6 +1,7 @@
 import type { Encoding } from "./config";
 import { type CsvNewline, CsvTokenizer } from "./csv";
 import type { ChunkPlan, Splitter } from "./engine";
+import { ImportFileError } from "./issues";
 
 export interface CsvSplitterOptions {
   targetChunkBytes: number;
@@ -11,6 +12,11 @@ export interface CsvSplitterOptions {
   encoding?: Encoding;
   /** A record is read for its group value up to this size (default 16 MiB); after a longer one, no cut. */
   maxRecordBytes?: number;
+  /**
+   * A record (the header too) longer than this many bytes fails the file (record_too_large,
+   * naming its line) while the file is split, before any chunk is imported. No limit by default.
+   */
+  failRecordBytes?: number;
 }
 
 const LF = 10;
@@ -54,6 +60,14 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   const unitBytes = utf16 ? 2 : 1;
   const target = Math.max(1, options.targetChunkBytes);
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const failRecordBytes = options.failRecordBytes ?? Number.POSITIVE_INFINITY;
+  const checkRecordSize = (end: number) => {
+    if (end - recordStart > failRecordBytes)
+      throw new ImportFileError(
+        "record_too_large",
+        `The record starting on line ${recordRow} is over ${failRecordBytes.toLocaleString("en")} bytes: is a quote left open?`,
+      );
+  };
   const chunks: ChunkPlan[] = [];
 
   /** Absolute byte offset of the next byte written. */
@@ -124,6 +138,7 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
    * line ends), which a chunk's reader would count as a line of its own.
    */
   const recordEnded = (end: number, cuttable = true) => {
+    checkRecordSize(end);
     if (prologueEnd < 0) {
       prologueEnd = end;
       const names = captured && !capturedTooLong ? fieldsOf(captured) : [];
@@ -312,6 +327,7 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
         newline = "\r";
         recordEnded(offset);
       }
+      checkRecordSize(offset);
       if (prologueEnd < 0) return { prologueEnd: offset, chunks: [] };
       if (offset > chunkStart) chunks.push({ start: chunkStart, end: offset, firstRow: chunkRow });
       return { prologueEnd, chunks };

@@ -182,7 +182,7 @@ export class XmlItemReader {
     if (this.item && this.consumed + this.buffer.length - this.itemStart > this.maxChars) {
       throw new ImportFileError(
         "record_too_large",
-        `The <${this.options.itemElement}> that starts on line ${this.item.row} is longer than ${this.maxChars} characters.`,
+        `The <${this.options.itemElement}> that starts on line ${this.item.row} is longer than ${this.maxChars.toLocaleString("en")} characters.`,
       );
     }
     if (this.buffer.length > this.maxChars) {
@@ -313,6 +313,13 @@ export class XmlItemReader {
     if (match < 0) {
       this.problem(`Line ${row}: </${qname}> closes no open element.`);
       return;
+    }
+    // An item read whole in one write is held to the same limit as one carried over.
+    if (match <= this.itemIndex && this.markupAt - this.itemStart > this.maxChars) {
+      throw new ImportFileError(
+        "record_too_large",
+        `The <${this.options.itemElement}> that starts on line ${this.item.row} is longer than ${this.maxChars.toLocaleString("en")} characters.`,
+      );
     }
     if (match !== top) {
       const unclosed = this.frames[Math.max(match + 1, this.itemIndex)]?.qname ?? qname;

@@ -168,12 +168,15 @@ interface IssueRow {
   value: string | null;
 }
 
-/** The stored issues of a run in file order, paged, and how many the run found in all. */
+/**
+ * The stored issues of a run in file order, paged; how many the run found in all (`total`) and
+ * how many are stored (`stored`: fewer than `total` when the run found more than its cap).
+ */
 export async function listIssues(
   db: Db,
   runId: string,
   page: { limit: number; cursor?: string },
-): Promise<{ items: Issue[]; total: number; nextCursor: string | null }> {
+): Promise<{ items: Issue[]; total: number; stored: number; nextCursor: string | null }> {
   const [chunkNo, seq] = (decodeCursor(page.cursor) ?? "-1:-1").split(":").map(Number);
   const [rows, total] = await db.batch([
     db
@@ -183,14 +186,21 @@ export async function listIssues(
          ORDER BY chunk_no, seq LIMIT ?4`,
       )
       .bind(runId, chunkNo ?? -1, seq ?? -1, page.limit + 1),
-    db.prepare("SELECT COALESCE(SUM(issues), 0) AS total FROM run_chunks WHERE run_id = ?1").bind(runId),
+    db
+      .prepare(
+        `SELECT (SELECT COALESCE(SUM(issues), 0) FROM run_chunks WHERE run_id = ?1) AS total,
+                (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1) AS stored`,
+      )
+      .bind(runId),
   ]);
+  const counts = total?.results[0] as { total: number; stored: number } | undefined;
   const results = (rows?.results ?? []) as IssueRow[];
   const items = results.slice(0, page.limit);
   const last = items.at(-1);
   return {
     items: items.map(({ chunk_no: _c, seq: _s, ...issue }) => issue),
-    total: ((total?.results[0] as { total: number } | undefined)?.total ?? 0) as number,
+    total: counts?.total ?? 0,
+    stored: counts?.stored ?? 0,
     nextCursor: results.length > page.limit && last ? encodeCursor(`${last.chunk_no}:${last.seq}`) : null,
   };
 }
@@ -247,10 +257,12 @@ export interface ChunkOutcome {
   updated: number;
   unchanged: number;
   issues: Issue[];
+  /** Issues stored per run at most (default MAX_STORED_ISSUES_PER_RUN); all are counted. */
+  maxStoredIssues?: number;
   now: string;
 }
 
-/** Issues stored per run; all of them are counted. */
+/** Issues stored per run when the transform Worker sets no MAX_STORED_ISSUES_PER_RUN; all are counted. */
 export const MAX_STORED_ISSUES_PER_RUN = 10_000;
 const ISSUE_PARAMS = 10;
 
@@ -264,7 +276,8 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
     .prepare("SELECT COUNT(*) AS n FROM run_issues WHERE run_id = ?1")
     .bind(outcome.runId)
     .first<{ n: number }>();
-  const room = Math.max(0, MAX_STORED_ISSUES_PER_RUN - (stored?.n ?? 0));
+  const cap = Math.max(0, Math.floor(outcome.maxStoredIssues ?? MAX_STORED_ISSUES_PER_RUN));
+  const room = Math.max(0, cap - (stored?.n ?? 0));
   const issues = outcome.issues.slice(0, room);
   const statements: D1PreparedStatement[] = [];
   const perStatement = Math.floor(100 / ISSUE_PARAMS);
@@ -277,8 +290,12 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
     statements.push(
       db
         .prepare(
+          // The cap holds against chunks recorded at the same time too: each insert takes only
+          // the room left when it runs (?1 is the run's id).
           `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value)
-           VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`,
+           SELECT * FROM (VALUES ${values.join(", ")}) WHERE true
+           LIMIT MAX(0, ${cap} - (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1))
+           ON CONFLICT DO NOTHING`,
         )
         .bind(
           ...group.flatMap((issue, j) => [

@@ -99,12 +99,14 @@ const issuesRoute = createRoute({
   },
   responses: {
     200: {
-      description: "A page of issues in file order, and how many the run found.",
+      description:
+        "A page of issues in file order, how many the run found (`total`) and how many are stored (`stored`: fewer when the run found more than MAX_STORED_ISSUES_PER_RUN; all are counted).",
       content: {
         ...json(
           z.object({
             items: z.array(IssueResource),
             total: z.number().int(),
+            stored: z.number().int(),
             nextCursor: z.string().nullable(),
           }),
         ),

@@ -1,6 +1,6 @@
 import type { ReadConfig } from "../config";
 import { type CsvNewline, type CsvRecord, CsvTokenizer, newlineAtEnd, structureIssues } from "../csv";
-import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
+import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engine";
 import { checkUserId, isMissingId, storedIdValue } from "../ids";
 import { ImportFileError, type Issue, issueValue } from "../issues";
 import type { CustomerRecord } from "../items";
@@ -109,11 +109,16 @@ export function brokenLineResult<T>(line: Extract<JsonLine, { ok: false }>): Rea
 export function createCustomerJsonlReader(
   config: ReadConfig,
   position?: ReaderPosition,
+  limits: ReadLimits = {},
 ): ItemReader<CustomerRecord> {
   const options = customerOptions(config);
   const transformer = compileTransformations(config.transformations);
   const firstRow = position?.firstRow ?? 1;
-  const parser = new JsonLinesParser({ firstRow, detectWrongFormat: firstRow <= 1 });
+  const parser = new JsonLinesParser({
+    firstRow,
+    detectWrongFormat: firstRow <= 1,
+    maxLineChars: limits.maxRecordChars,
+  });
   const columns = new Set<string>();
 
   const read = (lines: JsonLine[]) =>
@@ -137,6 +142,7 @@ export function createCustomerJsonlReader(
 export function createCustomerCsvReader(
   config: ReadConfig,
   position?: ReaderPosition,
+  limits: ReadLimits = {},
 ): ItemReader<CustomerRecord> {
   const options = customerOptions(config);
   const transformer = compileTransformations(config.transformations);
@@ -177,7 +183,7 @@ export function createCustomerCsvReader(
     const first = records[0];
     if (first) useHeader(first.fields);
   }
-  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1, newline });
+  const tokenizer = new CsvTokenizer({ ...limits, delimiter, firstRow: position?.firstRow ?? 1, newline });
 
   const read = (records: CsvRecord[]) => {
     const out: ReadResult<CustomerRecord>[] = [];

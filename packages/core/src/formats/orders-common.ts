@@ -1,6 +1,6 @@
 import type { ReadConfig } from "../config";
 import { type CsvNewline, CsvTokenizer, newlineAtEnd, type OnRecord, structureIssues } from "../csv";
-import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
+import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engine";
 import { ImportFileError, type Issue } from "../issues";
 import type { LineItem, Order } from "../items";
 import { type ColumnPlan, compileTransformations, type TransformContext } from "../transform/index";
@@ -125,6 +125,23 @@ export interface OrderFormat {
 export type OrderFormatFactory = (header: readonly string[]) => OrderFormat;
 
 /** The index of each column name (the first one, if a name repeats); -1 when absent. */
+/** A header line that starts like JSON or XML: the file is not the CSV the import names. */
+function refuseOtherFormats(firstField: string): void {
+  const first = firstField.replace(/^\uFEFF/, "").trimStart();
+  if (first.startsWith("{") || first.startsWith("[")) {
+    throw new ImportFileError(
+      "wrong_format",
+      `The file looks like JSON, not CSV: its first line starts with "${first.slice(0, 1)}". Orders are imported from CSV (velocidi_csv or shopify_csv): export them as CSV.`,
+    );
+  }
+  if (first.startsWith("<")) {
+    throw new ImportFileError(
+      "wrong_format",
+      'The file looks like XML, not CSV: its first line starts with "<".',
+    );
+  }
+}
+
 export function columnIndex(header: readonly string[]): (name: string) => number {
   const index = new Map<string, number>();
   header.forEach((name, i) => {
@@ -154,6 +171,7 @@ export function createGroupedOrderReader(
   config: ReadConfig,
   position: ReaderPosition | undefined,
   factory: OrderFormatFactory,
+  limits: ReadLimits = {},
 ): ItemReader<Order> {
   const delimiter = config.options.delimiter ?? ",";
   const transformer = compileTransformations(config.transformations);
@@ -171,6 +189,7 @@ export function createGroupedOrderReader(
   let out: ReadResult<Order>[] = [];
 
   const start = (fields: string[]) => {
+    refuseOtherFormats(fields[0] ?? "");
     header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, "") : f));
     width = header.length;
     let columns: string[] = header;
@@ -247,7 +266,7 @@ export function createGroupedOrderReader(
     newline = newlineAtEnd(position.prologue) ?? head.newline;
     if (records[0]) start(records[0].fields);
   }
-  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1, newline });
+  const tokenizer = new CsvTokenizer({ ...limits, delimiter, firstRow: position?.firstRow ?? 1, newline });
 
   return {
     get columns() {

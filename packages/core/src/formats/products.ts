@@ -1,6 +1,6 @@
 import type { ReadConfig } from "../config";
 import { type CsvNewline, type CsvRecord, CsvTokenizer, newlineAtEnd, structureIssues } from "../csv";
-import type { ItemReader, ReaderPosition, ReadResult } from "../engine";
+import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engine";
 import { ImportFileError, type Issue, type IssueCode, issueValue } from "../issues";
 import type { Price, Product } from "../items";
 import { type JsonLine, JsonLinesParser } from "../jsonl";
@@ -25,18 +25,22 @@ import { brokenLineResult, missingColumnMessage } from "./customers";
  *
  * JSON-lines products keep their own field names and JSON types; only `id` is required.
  */
-export function createProductReader(config: ReadConfig, position?: ReaderPosition): ItemReader<Product> {
+export function createProductReader(
+  config: ReadConfig,
+  position?: ReaderPosition,
+  limits: ReadLimits = {},
+): ItemReader<Product> {
   const transformer = compileTransformations(config.transformations);
   switch (config.format) {
     case "google_rss":
-      return googleXmlReader("item", "rss", transformer, position);
+      return googleXmlReader("item", "rss", transformer, position, limits);
     case "google_atom":
-      return googleXmlReader("entry", "feed", transformer, position);
+      return googleXmlReader("entry", "feed", transformer, position, limits);
     case "google_tsv":
       // Tab-separated by definition, as the ingest splitter reads it too.
-      return googleTsvReader(transformer, "\t", position);
+      return googleTsvReader(transformer, "\t", position, limits);
     case "jsonl":
-      return productJsonlReader(transformer, position);
+      return productJsonlReader(transformer, position, limits);
     default:
       throw new ImportFileError("invalid_config", `'${config.format}' is not a format of product imports.`);
   }
@@ -100,8 +104,10 @@ function googleXmlReader(
   root: "rss" | "feed",
   transformer: RecordTransformer,
   position?: ReaderPosition,
+  limits: ReadLimits = {},
 ): ItemReader<Product> {
   const reader = new XmlItemReader({
+    maxItemChars: limits.maxRecordChars,
     itemElement,
     rootElements: [root],
     ...(position ? { prologue: position.prologue, firstRow: position.firstRow } : {}),
@@ -185,6 +191,7 @@ function googleTsvReader(
   transformer: RecordTransformer,
   delimiter: string,
   position?: ReaderPosition,
+  limits: ReadLimits = {},
 ): ItemReader<Product> {
   let header: string[] | null = null;
   let plan: ReturnType<RecordTransformer["forHeader"]> | null = null;
@@ -226,7 +233,7 @@ function googleTsvReader(
     newline = newlineAtEnd(position.prologue) ?? prologue.newline;
     if (first) useHeader(first.fields);
   }
-  const tokenizer = new CsvTokenizer({ delimiter, firstRow: position?.firstRow ?? 1, newline });
+  const tokenizer = new CsvTokenizer({ ...limits, delimiter, firstRow: position?.firstRow ?? 1, newline });
 
   const read = (records: CsvRecord[]) => {
     const out: ReadResult<Product>[] = [];
@@ -378,9 +385,17 @@ export function parsePrice(text: string): Price | null {
   return { amount: Number(amount), currency: currency.toUpperCase() };
 }
 
-function productJsonlReader(transformer: RecordTransformer, position?: ReaderPosition): ItemReader<Product> {
+function productJsonlReader(
+  transformer: RecordTransformer,
+  position?: ReaderPosition,
+  limits: ReadLimits = {},
+): ItemReader<Product> {
   const firstRow = position?.firstRow ?? 1;
-  const parser = new JsonLinesParser({ firstRow, detectWrongFormat: firstRow <= 1 });
+  const parser = new JsonLinesParser({
+    firstRow,
+    detectWrongFormat: firstRow <= 1,
+    maxLineChars: limits.maxRecordChars,
+  });
   const columns = new Set<string>();
   const read = (lines: JsonLine[]) =>
     lines.map((line): ReadResult<Product> => {

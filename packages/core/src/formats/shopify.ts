@@ -1,5 +1,5 @@
 import type { ReadConfig } from "../config";
-import type { ItemReader, ReaderPosition } from "../engine";
+import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
 import { ImportFileError } from "../issues";
 import type { LineItem, LineItemStatus, Order } from "../items";
 import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
@@ -305,6 +305,15 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
 }
 
 /** shopify_csv → orders; the order id is the Name column, or Id with options.orderIdColumn "Id". */
-export function createShopifyReader(config: ReadConfig, position?: ReaderPosition): ItemReader<Order> {
-  return createGroupedOrderReader(config, position, shopifyFormat(config.options.orderIdColumn ?? "Name"));
+export function createShopifyReader(
+  config: ReadConfig,
+  position?: ReaderPosition,
+  limits?: ReadLimits,
+): ItemReader<Order> {
+  return createGroupedOrderReader(
+    config,
+    position,
+    shopifyFormat(config.options.orderIdColumn ?? "Name"),
+    limits,
+  );
 }

@@ -1,5 +1,6 @@
 import type { ReadConfig } from "../config";
-import type { ItemReader, ReaderPosition } from "../engine";
+import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
+import { checkUserId, isMissingId } from "../ids";
 import { ImportFileError } from "../issues";
 import { type LineItem, ORDER_STATUSES, type Order } from "../items";
 import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
@@ -47,6 +48,18 @@ const REQUIRED_COLUMNS = [
   "lineItem_quantity",
   "lineItem_status",
 ] as const;
+
+/** A user id that is no id ("none", "null") or not of its type (an e-mail without @) is an issue. */
+function checkOrderUserId(f: RowValues, type: string, id: string): void {
+  const problem = isMissingId(id)
+    ? {
+        code: "missing_field" as const,
+        message: `"userId" is "${id}", which is not a user id: every order needs one.`,
+      }
+    : checkUserId(type, id);
+  if (problem)
+    f.issue({ field: "userId", code: problem.code, severity: "error", message: problem.message, value: id });
+}
 
 /** Statuses are written in lower case, as the table lists them. */
 const status = oneOf(ORDER_STATUSES, "invalid_status", { caseSensitive: true });
@@ -121,6 +134,7 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
       const orderId = f.text(c.orderId, "orderId");
       const userIdType = f.text(c.userIdType, "userIdType");
       const userId = f.text(c.userId, "userId");
+      if (userId !== "") checkOrderUserId(f, userIdType, userId);
       const orderCurrency = f.typed(c.currency, "currency", currency, true, "");
       const before = f.issues.length;
       const total = f.typed(c.total, "total", double, true, 0);
@@ -233,6 +247,10 @@ function checkTotal(
 }
 
 /** velocidi_csv → orders with their line items. */
-export function createVelocidiReader(config: ReadConfig, position?: ReaderPosition): ItemReader<Order> {
-  return createGroupedOrderReader(config, position, velocidiFormat);
+export function createVelocidiReader(
+  config: ReadConfig,
+  position?: ReaderPosition,
+  limits?: ReadLimits,
+): ItemReader<Order> {
+  return createGroupedOrderReader(config, position, velocidiFormat, limits);
 }
