@@ -990,7 +990,10 @@ describe("server-side request forgery, with private sources refused", () => {
           "the run fails source_refused naming the address; the preview answers 422; nothing private is fetched",
         asExpected: ok,
       });
-      expect(asked).toBeGreaterThanOrEqual(2);
+      expect(
+        asked,
+        `the test server was not reached as ${hostname()}: that name must resolve to this machine`,
+      ).toBeGreaterThanOrEqual(2);
       expect(run.error).toMatchObject({ code: "source_refused", message: expect.stringContaining(target) });
       expect(preview.status).toBe(422);
       expect(preview.body.error.message).toContain(target);
