@@ -166,6 +166,14 @@ describe("r2 sources", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe("validation_failed");
     expect(res.body.error.details.map((d) => d.path)).toContain("source.key");
+    // A preview reads a file: a prefix alone names none yet.
+    const preview = await api.call<{ error: { code: string; message: string } }>(
+      "POST",
+      "/v1/imports/preview",
+      { config: { type: "orders", format: "velocidi_csv", source: { type: "r2", watchPrefix: "daily/" } } },
+    );
+    expect(preview.status).toBe(400);
+    expect(preview.body.error.message).toContain("give the R2 source the key of a file in your inbox");
   });
 
   it("can never name another tenant's objects", async () => {
