@@ -150,11 +150,18 @@ describe("r2 sources", () => {
       message: `No file at 'tenants/acme/inbox/exports/not-there.csv' in the bucket ${BUCKET.name}: put it there first (r2 keys are read from your inbox, tenants/acme/inbox/).`,
     });
 
+    // An import that only watches has nothing to read now: refused before a run exists.
     const watchOnly = await api.createImport(orders({ watchPrefix: "hourly/" }));
-    const refused = await api.run(watchOnly);
-    expect(refused.status).toBe("failed");
-    expect(refused.error?.code).toBe("invalid_config");
-    expect(refused.error?.message).toContain("tenants/acme/inbox/hourly/");
+    const refused = await api.call<{ error: { message: string; details: { path: string }[] } }>(
+      "POST",
+      `/v1/imports/${watchOnly}/runs`,
+      {},
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toMatch(/watchPrefix and names no key/);
+    expect(refused.body.error.details[0]?.path).toBe("source.key");
+    const runs = await api.call<{ items: unknown[] }>("GET", `/v1/imports/${watchOnly}/runs`);
+    expect(runs.body.items).toEqual([]);
   });
 
   it("need a key or a watchPrefix", async () => {

@@ -141,6 +141,13 @@ export function registerRuns(app: App): void {
       });
       config = { ...record.config, source: await sealSource(await services.keyring(), body.source) };
     }
+    if (config.source.type === "r2" && config.source.key === undefined) {
+      throw new ApiError(
+        "validation_failed",
+        "This import reads the files that arrive under its watchPrefix and names no key to read now: send a source with a key to run it once on a file.",
+        [{ path: "source.key", message: "Required to start this import by hand." }],
+      );
+    }
     const run = await startRun(c.env, services, {
       record,
       trigger: "manual",
