@@ -91,6 +91,8 @@ export interface DevStack {
   persistTo: string;
   /** Kills wrangler and workerd at once (SIGKILL to their process group): nothing is flushed. */
   kill(): Promise<void>;
+  /** The last 50 kB of what wrangler and the Workers printed. */
+  output(): string;
   /** Fires the Cron Trigger (config-api's scheduled handler) now. */
   scheduled(): Promise<void>;
 }
@@ -135,14 +137,16 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   args.push("--persist-to", persistTo, "--test-scheduled", "--show-interactive-dev-session=false");
   const dev: ChildProcess = spawn(WRANGLER, args, {
     cwd: ROOT,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
     detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true" },
   });
-  let stderr = "";
-  dev.stderr?.on("data", (d) => {
-    stderr = (stderr + d).slice(-4000);
-  });
+  let output = "";
+  const keep = (d: Buffer) => {
+    output = (output + d).slice(-50_000);
+  };
+  dev.stdout?.on("data", keep);
+  dev.stderr?.on("data", keep);
   const exited = new Promise((r) => dev.once("exit", r));
   const kill = async () => {
     if (dev.exitCode !== null || dev.signalCode !== null) return;
@@ -157,10 +161,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     try {
       if ((await fetch(new URL("/v1/health", url))).ok) break;
     } catch {}
-    if (dev.exitCode !== null) throw new Error(`wrangler dev exited with ${dev.exitCode}: ${stderr}`);
+    if (dev.exitCode !== null)
+      throw new Error(`wrangler dev exited with ${dev.exitCode}: ${output.slice(-4000)}`);
     if (Date.now() - started > 180_000) {
       await kill();
-      throw new Error(`the Workers did not answer /v1/health within 180 s: ${stderr}`);
+      throw new Error(`the Workers did not answer /v1/health within 180 s: ${output.slice(-4000)}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -168,6 +173,7 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
     url,
     persistTo,
     kill,
+    output: () => output,
     async scheduled() {
       const res = await fetch(new URL("/__scheduled?cron=*/15+*+*+*+*", url));
       if (!res.ok) throw new Error(`scheduled: ${res.status} ${await res.text()}`);
