@@ -508,6 +508,23 @@ export const CASES: CorpusCase[] = [
     },
   },
   {
+    name: "values/field-too-large-to-store",
+    expected:
+      "completed: a 700 KB name (under MAX_RECORD_BYTES, over what one stored row holds) is a value_too_long issue of line 3; the others are stored",
+    type: "orders",
+    format: "velocidi_csv",
+    filename: "orders.csv",
+    build: () => velocidi([row("or1"), row("or2", 1, { lineItem_name: "n".repeat(700 * 1024) }), row("or3")]),
+    outcome: {
+      status: "completed",
+      stats: { itemsRead: 3, itemsValid: 2, itemsInvalid: 1 },
+      issues: [[3, "value_too_long", "lineItems[0].name"]],
+      issueMessages: { 0: [/too large to store/, /524,288/, /716,800/] },
+      stored: [order("or1"), order("or3")],
+      absent: ["/v1/orders/or2"],
+    },
+  },
+  {
     name: "limits/5000-columns",
     expected: "failed: line 1 has 5,000 fields, more than MAX_COLUMNS (1,000)",
     type: "orders",

@@ -25,6 +25,7 @@ import {
   writeProducts,
 } from "@cdp/store";
 import type { Faults } from "./faults";
+import { MAX_STORED_ROW_CHARS, oversizeIssue } from "./item-size";
 
 type Item = Order | CustomerRecord | Product;
 
@@ -88,11 +89,17 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
     const issues: Issue[] = [];
     const valid: Item[] = [];
     let rowsRead = 0;
+    // Only a chunk larger than a stored row can hold an item too large to store.
+    const measure = message.end - message.start + message.prologueEnd > MAX_STORED_ROW_CHARS;
+    const kind = config.type === "orders" ? "order" : config.type === "customers" ? "customer" : "product";
     for (const result of results) {
       rowsRead += result.records;
       for (const issue of result.issues)
         issues.push(issue.item === null ? { ...issue, item: result.key } : issue);
-      if (result.item) valid.push(result.item);
+      if (!result.item) continue;
+      const oversize = measure ? oversizeIssue(result.item, kind, result.row, result.key) : null;
+      if (oversize) issues.push(oversize);
+      else valid.push(result.item);
     }
     const scope = {
       tenantId: run.tenantId,

@@ -1,0 +1,79 @@
+import type { Issue } from "@cdp/core";
+
+/**
+ * The most text one stored row may hold, in characters: an order's own fields, one line item, a
+ * profile's attributes, a product. D1 refuses a string or row over 2 MB, and UTF-8 takes up to
+ * 3 bytes a character; a larger item would fail its chunk's write on every retry.
+ */
+export const MAX_STORED_ROW_CHARS = 512 * 1024;
+
+interface Largest {
+  /** Characters of text (strings and keys) in the row. */
+  size: number;
+  /** The longest string and where it is. */
+  field: string;
+  fieldSize: number;
+}
+
+/** Sums the text of a value, stopping early past `limit`. */
+function measure(value: unknown, path: string, into: Largest, limit: number, skip?: string): void {
+  if (into.size > limit) return;
+  if (typeof value === "string") {
+    into.size += value.length;
+    if (value.length > into.fieldSize) {
+      into.field = path;
+      into.fieldSize = value.length;
+    }
+    return;
+  }
+  if (value === null || typeof value !== "object") {
+    into.size += 8;
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const element of value) measure(element, path, into, limit);
+    return;
+  }
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === skip) continue;
+    into.size += key.length;
+    measure(inner, path === "" ? key : `${path}.${key}`, into, limit);
+  }
+}
+
+/**
+ * The issue of an item too large to store (value_too_long on its longest field), or null. An
+ * order is measured as it is stored: its own fields, then each line item on its own.
+ */
+export function oversizeIssue(
+  item: object,
+  kind: "order" | "customer" | "product",
+  row: number,
+  key: string | null,
+  limit = MAX_STORED_ROW_CHARS,
+): Issue | null {
+  const parts: { value: unknown; path: string; what: string; skip?: string }[] = [
+    { value: item, path: "", what: `The ${kind}`, skip: "lineItems" },
+  ];
+  if (kind === "order") {
+    const lineItems = (item as { lineItems?: unknown[] }).lineItems ?? [];
+    lineItems.forEach((lineItem, i) => {
+      parts.push({ value: lineItem, path: `lineItems[${i}]`, what: `Line item ${i + 1} of the order` });
+    });
+  }
+  for (const part of parts) {
+    const largest: Largest = { size: 0, field: part.path, fieldSize: 0 };
+    measure(part.value, part.path, largest, limit, part.skip);
+    if (largest.size <= limit) continue;
+    return {
+      row,
+      item: key,
+      field: largest.field || null,
+      code: "value_too_long",
+      severity: "error",
+      message: `${part.what} is too large to store: its text is over ${limit.toLocaleString("en")} characters, "${largest.field}" alone has ${largest.fieldSize.toLocaleString("en")}. Shorten that field.`,
+      value: null,
+    };
+  }
+  return null;
+}
