@@ -59,8 +59,8 @@ describe("runs that fail before their first chunk", () => {
       "JSON given as CSV",
       '{"orderId":"or1"}\n{"orderId":"or2"}\n',
       {},
-      "missing_columns",
-      /missing required column/,
+      "wrong_format",
+      /looks like JSON, not CSV/,
     ],
     [
       "Latin-1 bytes read as UTF-8",
