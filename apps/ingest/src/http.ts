@@ -122,8 +122,16 @@ async function partsUpload(request: Request, env: Env, upload: SignedUpload): Pr
       );
     case "part":
       return Response.json({ partNumber: answer.partNumber, etag: answer.etag });
-    case "completed":
+    case "completed": {
+      // Parts are not counted as they come: the joined file is measured once, and removed if
+      // it is over the limit, as a single PUT of that size would have been refused.
+      const limit = maxFileBytes(env);
+      if (answer.size > limit) {
+        await env.FILES.delete(uploadObjectKey(upload.tenantId, upload.key));
+        return errorResponse(413, "file_too_large", fileTooLargeMessage(answer.size, limit));
+      }
       return finishUpload(env, upload, answer.size);
+    }
     case "aborted":
       return new Response(null, { status: 204 });
     case "refused":

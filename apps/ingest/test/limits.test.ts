@@ -72,4 +72,42 @@ describe("MAX_FILE_BYTES", () => {
     const accepted = await put("x".repeat(100));
     expect(accepted.status).toBe(201);
   });
+
+  it("makes an upload in parts that joins into a larger file answer 413 and keep nothing", async () => {
+    const key = "up_limit/parts.csv";
+    await env.CONFIG_DB.prepare(
+      "INSERT INTO uploads (key, tenant_id, filename, created_at, expires_at) VALUES (?1, 'acme', 'parts.csv', '', '')",
+    )
+      .bind(key)
+      .run();
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const url = new URL(
+      `http://files.test${await uploadPath({ method: "PUT", key, tenantId: "acme", expires }, env.UPLOAD_SIGNING_SECRET)}`,
+    );
+    const limited = { ...env, MAX_FILE_BYTES: String(6 * 1024 * 1024) };
+    const send = (method: string, params: Record<string, string>, body?: BodyInit, length?: number) => {
+      const target = new URL(url);
+      for (const [name, value] of Object.entries(params)) target.searchParams.set(name, value);
+      const headers: Record<string, string> =
+        length === undefined ? {} : { "content-length": String(length) };
+      return router.fetch(new Request(target, { method, body, headers }), limited, createExecutionContext());
+    };
+    const { uploadId } = (await (await send("POST", { uploads: "" })).json()) as { uploadId: string };
+    const parts = [];
+    for (const [n, size] of [
+      [1, 5 * 1024 * 1024],
+      [2, 2 * 1024 * 1024],
+    ] as const) {
+      const res = await send("PUT", { uploadId, partNumber: String(n) }, new Uint8Array(size), size);
+      parts.push({ partNumber: n, etag: ((await res.json()) as { etag: string }).etag });
+    }
+    const refused = await send("POST", { uploadId }, JSON.stringify({ parts }));
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("file_too_large");
+    expect(await env.FILES.head(uploadObjectKey("acme", key))).toBeNull();
+    const row = await env.CONFIG_DB.prepare("SELECT completed_at FROM uploads WHERE key = ?1")
+      .bind(key)
+      .first();
+    expect(row).toEqual({ completed_at: null });
+  });
 });
