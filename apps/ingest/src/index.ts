@@ -1,5 +1,5 @@
 import { FileEventMessage, QUEUE_NAMES, RunMessage } from "@cdp/core";
-import { faultSpec, faultsFor } from "./faults";
+import { runFaults } from "./faults";
 import { handleFileEvent } from "./file-events";
 import { router } from "./http";
 import { deadLetterRun, ingestRun } from "./runs";
@@ -43,7 +43,11 @@ export default {
       try {
         if (batch.queue === QUEUE_NAMES.runsDeadLetter) await deadLetterRun(env, parsed.data);
         else {
-          const faults = faultsFor(faultSpec(env), parsed.data.runId, message.attempts);
+          const faults = runFaults(env, {
+            id: parsed.data.runId,
+            label: `run ${parsed.data.runId}`,
+            attempts: message.attempts,
+          });
           await ingestRun(env, parsed.data, faults);
           faults.at("before-ack");
         }

@@ -24,7 +24,10 @@ import {
   writeOrders,
   writeProducts,
 } from "@cdp/store";
-import type { Faults } from "./faults";
+import type { chunkFaults } from "./faults";
+
+type Faults = ReturnType<typeof chunkFaults>;
+
 import { MAX_STORED_ROW_CHARS, oversizeIssue } from "./item-size";
 
 type Item = Order | CustomerRecord | Product;

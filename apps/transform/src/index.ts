@@ -1,6 +1,6 @@
 import { ChunkMessage, QUEUE_NAMES } from "@cdp/core";
 import { deadLetterChunk, transformChunk } from "./chunk";
-import { faultsFor } from "./faults";
+import { chunkFaults } from "./faults";
 
 /** Exponential backoff of retried chunks, in seconds. */
 export const backoff = (attempts: number) => Math.min(2 ** attempts, 300);
@@ -17,7 +17,7 @@ export default {
       try {
         if (batch.queue === QUEUE_NAMES.chunksDeadLetter) await deadLetterChunk(env, parsed.data);
         else {
-          const faults = faultsFor(env.FAULT_INJECTION, parsed.data, message.attempts);
+          const faults = chunkFaults(env, parsed.data, message.attempts);
           await transformChunk(env, parsed.data, faults);
           faults.at("before-ack");
         }

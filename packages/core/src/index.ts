@@ -3,6 +3,7 @@ export * from "./constants";
 export { CsvTokenizer } from "./csv";
 export { createTextDecoder, type ImportTextDecoder } from "./decode";
 export type { ChunkPlan, ItemReader, ReaderPosition, ReadLimits, ReadResult, Splitter } from "./engine";
+export { type Delivery, type FaultPoints, type Faults, faultsFor } from "./faults";
 export { fetchPublic } from "./fetch-source";
 export { EGOI_ID_TYPE, egoiAttributePrefix, mapEgoiContact } from "./formats/egoi";
 export { sha256Hex, sha256HexSync, toHex } from "./hash";
