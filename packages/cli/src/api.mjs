@@ -197,91 +197,69 @@ export class ApiClient {
    */
   async upload(uploadUrl, filePath, size, options = {}) {
     const url = new URL(uploadUrl);
+    const { signal } = options;
+    const onProgress = options.onProgress ?? (() => {});
     const partBytes = options.partBytes ?? uploadPartBytes();
     if (size <= partBytes) {
-      const res = await this.send(
-        "PUT",
-        url,
-        filePath,
-        0,
-        size,
-        (sent) => options.onProgress?.(sent),
-        options.signal,
-      );
+      const file = { path: filePath, start: 0, length: size, onSent: onProgress };
+      const res = await this.send("PUT", url, { file }, signal);
       if (res.status !== 201 && res.status !== 200) throw refusedUpload(res);
       return;
     }
-    const started = await this.send(
-      "POST",
-      withParams(url, { uploads: "" }),
-      null,
-      0,
-      0,
-      () => {},
-      options.signal,
-    );
+    const started = await this.send("POST", withParams(url, { uploads: "" }), {}, signal);
     if (started.status !== 201) throw refusedUpload(started);
     const { uploadId } = /** @type {{ uploadId: string }} */ (JSON.parse(started.text));
     /** @type {{ partNumber: number, etag: string }[]} */
     const parts = [];
     try {
       for (let start = 0, partNumber = 1; start < size; start += partBytes, partNumber++) {
-        const length = Math.min(partBytes, size - start);
+        const file = {
+          path: filePath,
+          start,
+          length: Math.min(partBytes, size - start),
+          onSent: (/** @type {number} */ sent) => onProgress(start + sent),
+        };
         const res = await this.send(
           "PUT",
           withParams(url, { uploadId, partNumber: String(partNumber) }),
-          filePath,
-          start,
-          length,
-          (sent) => options.onProgress?.(start + sent),
-          options.signal,
+          { file },
+          signal,
         );
         if (res.status !== 200) throw refusedUpload(res);
         parts.push({ partNumber, etag: /** @type {{ etag: string }} */ (JSON.parse(res.text)).etag });
       }
-      const done = await this.send(
-        "POST",
-        withParams(url, { uploadId }),
-        JSON.stringify({ parts }),
-        0,
-        0,
-        () => {},
-        options.signal,
-      );
+      const done = await this.send("POST", withParams(url, { uploadId }), { json: { parts } }, signal);
       if (done.status !== 201) throw refusedUpload(done);
     } catch (err) {
       // Parts already sent take space until the upload is given up.
-      await this.send("DELETE", withParams(url, { uploadId }), null, 0, 0, () => {}).catch(() => {});
+      await this.send("DELETE", withParams(url, { uploadId }), {}).catch(() => {});
       throw err;
     }
   }
 
   /**
-   * One request to a signed upload URL: `length` bytes of the file from `start`, a JSON text, or
-   * no body. Resolves to the answer's status and text.
+   * One request to a signed upload URL, with a range of a file, a JSON body, or no body.
+   * Resolves to the answer's status and text.
    * @param {string} method
    * @param {URL} url
-   * @param {string | null} source a file path, a JSON text (starting with "{") or null
-   * @param {number} start
-   * @param {number} length
-   * @param {(sent: number) => void} onSent
+   * @param {{ file?: { path: string, start: number, length: number, onSent: (sent: number) => void }, json?: unknown }} body
    * @param {AbortSignal} [signal]
    * @returns {Promise<{ status: number, text: string }>}
    */
-  async send(method, url, source, start, length, onSent, signal) {
-    const isFile = source !== null && !source.startsWith("{");
+  async send(method, url, body, signal) {
+    const { file } = body;
+    const json = body.json === undefined ? null : Buffer.from(JSON.stringify(body.json), "utf8");
     // The query string is the URL's signature: a credential for an hour, so it is not printed.
     this.trace(
-      `→ ${method} ${url.origin}${url.pathname} (${isFile ? `${length} bytes` : "no file"}; signature hidden)`,
+      `→ ${method} ${url.origin}${url.pathname} (${file ? `${file.length} bytes` : "no file"}; signature hidden)`,
     );
     const begun = Date.now();
     const transport = url.protocol === "https:" ? https : http;
-    const body = isFile || source === null ? null : Buffer.from(source, "utf8");
     const request = transport.request(url, {
       method,
       headers: {
-        "content-length": String(isFile ? length : (body?.length ?? 0)),
-        "content-type": isFile ? "application/octet-stream" : "application/json",
+        "content-length": String(file ? file.length : (json?.length ?? 0)),
+        "content-type": file ? "application/octet-stream" : "application/json",
       },
       signal,
     });
@@ -293,25 +271,26 @@ export class ApiClient {
     );
     let sent = 0;
     /** @type {Promise<unknown>} */
-    let sending;
-    if (isFile) {
+    let sending = Promise.resolve();
+    if (file) {
       const counter = new Transform({
         transform(chunk, _encoding, callback) {
           sent += chunk.length;
-          onSent(sent);
+          file.onSent(sent);
           callback(null, chunk);
         },
       });
       // An early answer (an expired URL) ends the body short; the answer says why, not the pipe.
-      const file = createReadStream(source, {
+      const stream = createReadStream(file.path, {
         highWaterMark: 1 << 20,
-        start,
-        end: length > 0 ? start + length - 1 : start,
+        start: file.start,
+        end: file.length > 0 ? file.start + file.length - 1 : file.start,
       });
-      sending = pipeline(length > 0 ? file : emptyStream(file), counter, request).catch((err) => err);
+      sending = pipeline(file.length > 0 ? stream : emptyStream(stream), counter, request).catch(
+        (err) => err,
+      );
     } else {
-      request.end(body ?? undefined);
-      sending = Promise.resolve();
+      request.end(json ?? undefined);
     }
     /** @type {http.IncomingMessage} */
     let res;
@@ -322,10 +301,10 @@ export class ApiClient {
       const failure = await sending;
       this.trace(`← no answer: ${causeOf(err)}`);
       if (failure instanceof Error && "path" in failure) {
-        throw new CliError(`Could not read ${source}: ${failure.message}`, { code: "file_unreadable" });
+        throw new CliError(`Could not read ${file?.path}: ${failure.message}`, { code: "file_unreadable" });
       }
       throw new CliError(
-        `The upload to ${url.origin} broke off after ${start + sent} bytes: ${causeOf(err)}.`,
+        `The upload to ${url.origin} broke off after ${(file?.start ?? 0) + sent} bytes: ${causeOf(err)}.`,
         { code: "upload_failed" },
       );
     }
