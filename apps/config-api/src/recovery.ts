@@ -1,4 +1,4 @@
-import { type EgoiMessage, QUEUE_BINDINGS, type RunMessage } from "@cdp/core";
+import { type EgoiMessage, QUEUE_BINDINGS, type RunMessage, wholeNumberVar } from "@cdp/core";
 import { listStalledRuns } from "@cdp/store";
 import type { Services } from "./app";
 
@@ -16,8 +16,7 @@ export const RESUME_STALLED_AFTER_MS = 15 * 60 * 1000;
  */
 export async function resumeStalledRuns(env: Env, services: Services): Promise<string[]> {
   const setting = (env as unknown as { RESUME_STALLED_AFTER_SECONDS?: string }).RESUME_STALLED_AFTER_SECONDS;
-  const seconds = setting?.trim() ? Number(setting) : Number.NaN;
-  const afterMs = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : RESUME_STALLED_AFTER_MS;
+  const afterMs = wholeNumberVar(setting, RESUME_STALLED_AFTER_MS / 1000, 0) * 1000;
   const before = new Date(services.now().getTime() - afterMs).toISOString();
   const runs = await listStalledRuns(services.db, before);
   const egoi = runs.filter((run) => run.sourceType === "egoi");

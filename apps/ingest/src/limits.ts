@@ -1,4 +1,4 @@
-import { ImportFileError } from "@cdp/core";
+import { ImportFileError, wholeNumberVar } from "@cdp/core";
 import { formatBytes } from "./decompress";
 
 /** The largest file a run imports, or an upload takes, when MAX_FILE_BYTES is not set. */
@@ -6,8 +6,7 @@ export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 ** 3;
 
 /** The largest file (as stored or fetched, before unpacking) of this Worker: MAX_FILE_BYTES. */
 export function maxFileBytes(vars: { MAX_FILE_BYTES?: string }): number {
-  const value = Number(vars.MAX_FILE_BYTES);
-  return vars.MAX_FILE_BYTES && Number.isSafeInteger(value) && value > 0 ? value : DEFAULT_MAX_FILE_BYTES;
+  return wholeNumberVar(vars.MAX_FILE_BYTES, DEFAULT_MAX_FILE_BYTES);
 }
 
 /** What a user reads about a file over the limit; `size` when it is known. */

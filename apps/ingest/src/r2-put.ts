@@ -1,3 +1,5 @@
+import { wholeNumberVar } from "@cdp/core";
+
 /** R2 multipart parts are at least 5 MiB (but the last); 10 MiB keeps memory low and calls few. */
 const PART_BYTES = 10 * 1024 * 1024;
 
@@ -14,10 +16,10 @@ export interface PutResult {
 
 /** The single-put ceiling of this Worker: the `SINGLE_PUT_MAX_BYTES` var, or R2's own. */
 export function singlePutMaxBytes(vars: { SINGLE_PUT_MAX_BYTES?: string }): number {
-  const set = Number(vars.SINGLE_PUT_MAX_BYTES);
-  return Number.isSafeInteger(set) && set > 0
-    ? Math.min(set, R2_SINGLE_PUT_MAX_BYTES)
-    : R2_SINGLE_PUT_MAX_BYTES;
+  return Math.min(
+    wholeNumberVar(vars.SINGLE_PUT_MAX_BYTES, R2_SINGLE_PUT_MAX_BYTES),
+    R2_SINGLE_PUT_MAX_BYTES,
+  );
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   readLimits,
   type SecretKeyring,
   type Splitter,
+  wholeNumberVar,
 } from "@cdp/core";
 import {
   failRun,
@@ -95,7 +96,7 @@ async function planRun(env: Env, run: RunRecord, faults: Faults): Promise<void> 
   if (files.length === 0)
     throw new ImportFileError("empty_file", "The file is empty: there is nothing to import.");
 
-  const target = Number(env.CHUNK_TARGET_BYTES) || DEFAULT_CHUNK_BYTES;
+  const target = wholeNumberVar(env.CHUNK_TARGET_BYTES, DEFAULT_CHUNK_BYTES);
   const planned: { key: string; prologueEnd: number; chunk: ChunkPlan }[] = [];
   for (const file of files) {
     const { prologueEnd, chunks } = await splitFile(env, config, file, target);

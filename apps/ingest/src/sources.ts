@@ -6,6 +6,7 @@ import {
   openSource,
   type SecretKeyring,
   type Source,
+  wholeNumberVar,
 } from "@cdp/core";
 import { detectCompression, gunzip, peek } from "./decompress";
 import { uploadObjectKey } from "./http";
@@ -55,8 +56,7 @@ export interface RunRef {
 }
 
 export function maxDecompressedBytes(env: Env): number {
-  const value = Number(env.MAX_DECOMPRESSED_BYTES);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_DECOMPRESSED_BYTES;
+  return wholeNumberVar(env.MAX_DECOMPRESSED_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES);
 }
 
 /**

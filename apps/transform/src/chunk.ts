@@ -12,6 +12,7 @@ import {
   ReadConfig,
   type ReadResult,
   readLimits,
+  wholeNumberVar,
 } from "@cdp/core";
 import {
   chunkDone,
@@ -25,19 +26,15 @@ import {
   writeProducts,
 } from "@cdp/store";
 import type { chunkFaults } from "./faults";
+import { MAX_STORED_ROW_CHARS, oversizeIssue } from "./item-size";
 
 type Faults = ReturnType<typeof chunkFaults>;
-
-import { MAX_STORED_ROW_CHARS, oversizeIssue } from "./item-size";
 
 type Item = Order | CustomerRecord | Product;
 
 /** Issues stored per run (MAX_STORED_ISSUES_PER_RUN); all are counted. */
 function maxStoredIssues(env: Env): number {
-  const value = Number(env.MAX_STORED_ISSUES_PER_RUN);
-  return Number.isSafeInteger(value) && value >= 0 && env.MAX_STORED_ISSUES_PER_RUN !== ""
-    ? value
-    : MAX_STORED_ISSUES_PER_RUN;
+  return wholeNumberVar(env.MAX_STORED_ISSUES_PER_RUN, MAX_STORED_ISSUES_PER_RUN, 0);
 }
 
 async function readText(

@@ -36,3 +36,4 @@ export { dueSlot, nextSlot } from "./schedule";
 export * from "./secrets";
 export { compileTransformations, type RecordTransformer } from "./transform/index";
 export { signUpload, type UploadGrant, uploadPath, verifyUpload } from "./upload-signature";
+export { wholeNumberVar } from "./vars";

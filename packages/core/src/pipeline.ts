@@ -8,6 +8,7 @@ import { ImportFileError } from "./issues";
 import type { CustomerRecord, Order, Product } from "./items";
 import { createCsvSplitter } from "./split-csv";
 import { createJsonlSplitter, createXmlSplitter } from "./split-lines";
+import { wholeNumberVar } from "./vars";
 
 export type AnyItem = Order | CustomerRecord | Product;
 
@@ -16,13 +17,9 @@ export const DEFAULT_READ_LIMITS = { maxRecordChars: 16 * 1024 * 1024, maxColumn
 
 /** The read limits of a Worker's vars: MAX_RECORD_BYTES and MAX_COLUMNS, or the defaults. */
 export function readLimits(vars: { MAX_RECORD_BYTES?: string; MAX_COLUMNS?: string }): Required<ReadLimits> {
-  const positive = (text: string | undefined, fallback: number) => {
-    const value = Number(text);
-    return text !== undefined && text !== "" && Number.isSafeInteger(value) && value > 0 ? value : fallback;
-  };
   return {
-    maxRecordChars: positive(vars.MAX_RECORD_BYTES, DEFAULT_READ_LIMITS.maxRecordChars),
-    maxColumns: positive(vars.MAX_COLUMNS, DEFAULT_READ_LIMITS.maxColumns),
+    maxRecordChars: wholeNumberVar(vars.MAX_RECORD_BYTES, DEFAULT_READ_LIMITS.maxRecordChars),
+    maxColumns: wholeNumberVar(vars.MAX_COLUMNS, DEFAULT_READ_LIMITS.maxColumns),
   };
 }
 
