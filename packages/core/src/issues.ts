@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Every problem the engine can report about one item. One enum, snake_case, so that users,

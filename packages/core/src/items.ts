@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A line item of an order, with the fields of the Velocidi CSV table (API.md). */
 export const LineItem = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** runs queue: config-api → ingest (file sources) or egoi-sync (E-goi). */
 export const RunMessage = z.object({ runId: z.string().min(1) });

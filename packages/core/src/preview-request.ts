@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Source } from "./config";
 import { toHex } from "./hash";
 

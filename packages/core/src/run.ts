@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const RUN_STATUSES = ["queued", "in_progress", "completed", "failed", "cancelled"] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
