@@ -19,6 +19,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 8790);
 async function papaparseChild() {
   const { default: Papa } = await import("papaparse");
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let rows = 0;
   await new Promise((resolve, reject) =>
     Papa.parse(createReadStream(process.argv[3], { encoding: "utf8", highWaterMark: 1 << 20 }), {
@@ -30,7 +31,11 @@ async function papaparseChild() {
       error: reject,
     }),
   );
-  process.send?.({ rows, seconds: (performance.now() - started) / 1000 }, () => process.exit(0));
+  const cpu = process.cpuUsage(cpuBefore);
+  process.send?.(
+    { rows, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
+    () => process.exit(0),
+  );
 }
 
 function papaparse(path) {
@@ -41,8 +46,8 @@ function papaparse(path) {
   });
 }
 
-/** Peak resident memory (VmHWM) of the workerd processes of the stack started as `rootPid`. */
-function workerdPeakMb(rootPid) {
+/** The workerd processes of the stack started as `rootPid`. */
+function workerdPids(rootPid) {
   const parents = new Map();
   const commands = new Map();
   for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
@@ -56,15 +61,39 @@ function workerdPeakMb(rootPid) {
     for (let p = pid; p > 1; p = parents.get(p) ?? 0) if (p === rootPid) return true;
     return false;
   };
+  return [...commands]
+    .filter(([pid, command]) => command.includes("workerd") && under(pid))
+    .map(([pid]) => pid);
+}
+
+/** Peak resident memory (VmHWM) of the stack's workerd processes. */
+function workerdPeakMb(rootPid) {
   let peak = 0;
-  for (const [pid, command] of commands) {
-    if (!command.includes("workerd") || !under(pid)) continue;
+  for (const pid of workerdPids(rootPid)) {
     try {
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
     } catch {}
   }
   return peak;
+}
+
+/**
+ * CPU time (user + system) used so far by the stack's workerd processes. workerd runs every
+ * Worker and the local D1, R2 and queues on one thread, so this is the work an import costs,
+ * and it varies less than the wall clock on a shared machine.
+ */
+function workerdCpuSeconds(rootPid) {
+  const ticks = 100; // USER_HZ
+  let total = 0;
+  for (const pid of workerdPids(rootPid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {}
+  }
+  return total;
 }
 
 async function call(base, method, path, body) {
@@ -134,6 +163,7 @@ async function importOnce(rows, kind = "upload") {
   rmSync(persistTo, { recursive: true, force: true });
   const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
   try {
+    const cpuBefore = workerdCpuSeconds(stack.pid);
     const t0 = performance.now();
     let source;
     let closeSource = () => {};
@@ -169,6 +199,7 @@ async function importOnce(rows, kind = "upload") {
     const t2 = performance.now();
     closeSource();
     peak = Math.max(peak, workerdPeakMb(stack.pid));
+    const cpuSeconds = workerdCpuSeconds(stack.pid) - cpuBefore;
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     const startedAt = Date.parse(run.startedAt);
     return {
@@ -179,6 +210,7 @@ async function importOnce(rows, kind = "upload") {
       runSeconds: (Date.parse(run.finishedAt) - startedAt) / 1000,
       endToEndSeconds: (t2 - t0) / 1000,
       peakMb: peak,
+      cpuSeconds,
       stats: run.stats,
     };
   } finally {
@@ -215,6 +247,9 @@ async function main() {
     );
     console.log(
       `  stages: upload ${r.uploadSeconds.toFixed(1)} s, queued ${r.queuedSeconds.toFixed(1)} s, ingest + transform ${r.runSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  workerd CPU ${r.cpuSeconds.toFixed(1)} s (${(r.rows / r.cpuSeconds / 1000).toFixed(0)}k rows per CPU second); papaparse CPU ${peer.cpuSeconds.toFixed(1)} s`,
     );
     console.log(`  peak RSS of workerd: ${r.peakMb.toFixed(0)} MB   stats: ${JSON.stringify(r.stats)}`);
   }

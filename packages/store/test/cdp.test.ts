@@ -185,6 +185,30 @@ describe("writing orders", () => {
     });
   });
 
+  it("classifies an order whose only change is in one line item, or in their order, as updated", async () => {
+    const t = "orders-line-change";
+    const base = order("o1", "a@x.com", [lineItem("1"), lineItem("2")]);
+    await writeOrders(db, scope(t, "run_1"), [base]);
+    const quantity = order("o1", "a@x.com", [lineItem("1"), { ...lineItem("2"), quantity: 3 }]);
+    expect(await writeOrders(db, scope(t, "run_2"), [quantity])).toEqual({
+      added: 0,
+      updated: 1,
+      unchanged: 0,
+    });
+    const swapped = order("o1", "a@x.com", [{ ...lineItem("2"), quantity: 3 }, lineItem("1")]);
+    expect(await writeOrders(db, scope(t, "run_3"), [swapped])).toEqual({
+      added: 0,
+      updated: 1,
+      unchanged: 0,
+    });
+    expect((await getOrder(db, t, "o1"))?.lineItems.map((li) => li.id)).toEqual(["2", "1"]);
+    expect(await writeOrders(db, scope(t, "run_4"), [swapped])).toEqual({
+      added: 0,
+      updated: 0,
+      unchanged: 1,
+    });
+  });
+
   it("reports a redelivered chunk exactly as its first delivery, and changes nothing more", async () => {
     const t = "orders-replay";
     await writeOrders(db, scope(t, "run_0"), [

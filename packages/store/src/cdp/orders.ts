@@ -4,15 +4,16 @@ import {
   type Change,
   classify,
   col,
-  contentHash,
   count,
-  jsonSize,
+  encodedSize,
   packBySize,
   readRows,
   runBatches,
   STATEMENT_PAYLOAD_BYTES,
   type StoredVersion,
   statementsFor,
+  statementsForEncoded,
+  versionHash,
   type WriteCounts,
   type WriteScope,
 } from "./common";
@@ -38,17 +39,42 @@ const INSERT_LINE_ITEMS_SQL = `INSERT INTO line_items (tenant_id, order_id, posi
 
 interface OrderWrite {
   order: Order;
-  hash: string;
-  row: unknown[];
+  /** The order's row for UPSERT_ORDERS_SQL, as JSON text. */
+  row: string;
+  /** Its line items' rows for INSERT_LINE_ITEMS_SQL, as JSON text. */
+  lines: string[];
   /** Whether the store held this order before: only then may it have line items to replace. */
   stored: boolean;
+}
+
+/** An order encoded once: its rows, and the version hash of its content (fields and line items). */
+function encodeOrder(order: Order): { row: string; lines: string[]; hash: string } {
+  const { lineItems, ...fields } = order;
+  const fieldsJson = JSON.stringify(fields);
+  const id = JSON.stringify(order.orderId);
+  const lines = lineItems.map((item, position) => `[${id},${position},${JSON.stringify(item)}]`);
+  const hash = versionHash(lines.length > 0 ? `${fieldsJson}\n${lines.join("\n")}` : fieldsJson);
+  const columns = [
+    order.userIdType,
+    // Stored as profile ids are, so that a profile finds its orders.
+    storedIdValue(order.userIdType, order.userId),
+    order.currency,
+    order.total,
+    order.refund,
+    order.createdAt,
+  ].map((value) => JSON.stringify(value));
+  // The fields nested as JSON, not as a string of JSON: json_extract hands the object's text to
+  // the column without a second round of escaping.
+  const row = `[${id},${columns.join(",")},${fieldsJson},"${hash}"]`;
+  return { row, lines, hash };
 }
 
 /**
  * Upserts orders by (tenant, orderId): one bulk read of what is stored, then the changed
  * orders in as few batches as possible. An order's line items are replaced as a whole in the
  * same transaction as the order, so a re-imported order that became cancelled or refunded shows
- * that. The buyer of every written order gets a profile if the id has none.
+ * that. The buyer of every written order gets a profile if the id has none. Each order is
+ * encoded as JSON once, and that text is both what is hashed and what is sent.
  */
 export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): Promise<WriteCounts> {
   const stored = new Map<string, StoredVersion | undefined>(
@@ -58,24 +84,23 @@ export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): P
       ])
     ).map((row) => [row.order_id, row]),
   );
-  const hashes = orders.map((order) => contentHash(order));
   const changes: Change[] = [];
   // The last version of an order in the call is the one stored.
   const toWrite = new Map<string, OrderWrite>();
-  orders.forEach((order, i) => {
-    const hash = hashes[i] ?? "";
+  for (const order of orders) {
+    const { row, lines, hash } = encodeOrder(order);
     const before = stored.get(order.orderId);
     const { change, write, next } = classify(before, hash, scope.runId);
     changes.push(change);
     stored.set(order.orderId, next);
     if (write) {
       const wasStored = before !== undefined || toWrite.get(order.orderId)?.stored === true;
-      toWrite.set(order.orderId, { order, hash, row: orderRow(order, hash), stored: wasStored });
+      toWrite.set(order.orderId, { order, row, lines, stored: wasStored });
     }
-  });
+  }
   if (!scope.dryRun && toWrite.size > 0) {
     const groups = await Promise.all(
-      packBySize([...toWrite.values()], (w) => jsonSize(w.row), STATEMENT_PAYLOAD_BYTES).map((group) =>
+      packBySize([...toWrite.values()], (w) => encodedSize(w.row), STATEMENT_PAYLOAD_BYTES).map((group) =>
         orderStatements(db, scope, group),
       ),
     );
@@ -84,33 +109,12 @@ export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): P
   return count(changes);
 }
 
-function orderRow(order: Order, hash: string): unknown[] {
-  const { lineItems: _, ...fields } = order;
-  return [
-    order.orderId,
-    order.userIdType,
-    // Stored as profile ids are, so that a profile finds its orders.
-    storedIdValue(order.userIdType, order.userId),
-    order.currency,
-    order.total,
-    order.refund,
-    order.createdAt,
-    // Nested as JSON, not as a string of JSON: json_extract hands the object's text to the
-    // column without a second round of escaping.
-    fields,
-    hash,
-  ];
-}
-
 /** Orders, their line items and their buyers' profiles: one transaction. */
 async function orderStatements(
   db: Db,
   scope: WriteScope,
   group: OrderWrite[],
 ): Promise<D1PreparedStatement[]> {
-  const lines = group.flatMap(({ order }) =>
-    order.lineItems.map((item, position) => [order.orderId, position, item]),
-  );
   // A new order has no line items to delete (an order and its lines are written together); one
   // that appeared since the read makes the insert conflict, and the retry then replaces them.
   const replaced = group.filter((w) => w.stored).map((w) => w.order.orderId);
@@ -120,7 +124,7 @@ async function orderStatements(
       scope,
       group.map(({ order }) => ({ type: order.userIdType, value: order.userId })),
     )),
-    ...statementsFor(
+    ...statementsForEncoded(
       db,
       UPSERT_ORDERS_SQL,
       scope.tenantId,
@@ -129,7 +133,12 @@ async function orderStatements(
       scope.now,
     ),
     ...statementsFor(db, DELETE_LINE_ITEMS_SQL, scope.tenantId, replaced),
-    ...statementsFor(db, INSERT_LINE_ITEMS_SQL, scope.tenantId, lines),
+    ...statementsForEncoded(
+      db,
+      INSERT_LINE_ITEMS_SQL,
+      scope.tenantId,
+      group.flatMap((w) => w.lines),
+    ),
   ];
 }
 

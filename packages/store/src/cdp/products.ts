@@ -4,15 +4,15 @@ import {
   type Change,
   classify,
   col,
-  contentHash,
   count,
-  jsonSize,
+  encodedSize,
   packBySize,
   readRows,
   runBatches,
   STATEMENT_PAYLOAD_BYTES,
   type StoredVersion,
-  statementsFor,
+  statementsForEncoded,
+  versionHash,
   type WriteCounts,
   type WriteScope,
 } from "./common";
@@ -37,19 +37,20 @@ export async function writeProducts(db: Db, scope: WriteScope, products: Product
       ])
     ).map((row) => [row.product_id, row]),
   );
-  const hashes = products.map((product) => contentHash(product));
   const changes: Change[] = [];
-  const rows = new Map<string, unknown[]>();
-  products.forEach((product, i) => {
-    const hash = hashes[i] ?? "";
+  // Each product is encoded as JSON once: that text is hashed and sent, nested in its row.
+  const rows = new Map<string, string>();
+  for (const product of products) {
+    const data = JSON.stringify(product);
+    const hash = versionHash(data);
     const { change, write, next } = classify(stored.get(product.id), hash, scope.runId);
     changes.push(change);
     stored.set(product.id, next);
-    if (write) rows.set(product.id, [product.id, JSON.stringify(product), hash]);
-  });
+    if (write) rows.set(product.id, `[${JSON.stringify(product.id)},${data},"${hash}"]`);
+  }
   if (!scope.dryRun && rows.size > 0) {
-    const groups = packBySize([...rows.values()], jsonSize, STATEMENT_PAYLOAD_BYTES).map((group) =>
-      statementsFor(db, UPSERT_SQL, scope.tenantId, group, scope.runId, scope.now),
+    const groups = packBySize([...rows.values()], encodedSize, STATEMENT_PAYLOAD_BYTES).map((group) =>
+      statementsForEncoded(db, UPSERT_SQL, scope.tenantId, group, scope.runId, scope.now),
     );
     await runBatches(db, groups, scope.afterBatch);
   }

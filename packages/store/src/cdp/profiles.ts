@@ -233,8 +233,8 @@ const CLAIM_IDS_SQL = `INSERT INTO profile_ids (tenant_id, id_type, id_value, pr
   ON CONFLICT DO NOTHING`;
 const CREATE_CLAIMING_PROFILES_SQL = `INSERT INTO profiles
     (tenant_id, id, attributes, content_hash, created_run, changed_run, created_at, updated_at)
-  SELECT ?1, ${col(2)}, '{}', ${col(3)}, ?3, ?3, ?4, ?4 FROM json_each(?2)
-  WHERE EXISTS (SELECT 1 FROM profile_ids WHERE tenant_id = ?1 AND profile_id = ${col(2)})`;
+  SELECT ?1, ${col(0)}, '{}', ${col(1)}, ?3, ?3, ?4, ?4 FROM json_each(?2)
+  WHERE EXISTS (SELECT 1 FROM profile_ids WHERE tenant_id = ?1 AND profile_id = ${col(0)})`;
 
 /**
  * Statements that give each of these ids a profile where it has none (an order's buyer, say),
@@ -247,10 +247,22 @@ export async function ensureProfileStatements(
   ids: UserId[],
 ): Promise<D1PreparedStatement[]> {
   const unique = [...new Map(ids.map(storedId).map((id) => [idKey(id), id])).values()];
-  const rows = unique.map((id) => [id.type, id.value, newId("prf"), profileHash({}, [id])]);
+  const claims = unique.map((id) => ({ id, profileId: newId("prf") }));
   return [
-    ...statementsFor(db, CLAIM_IDS_SQL, scope.tenantId, rows),
-    ...statementsFor(db, CREATE_CLAIMING_PROFILES_SQL, scope.tenantId, rows, scope.runId, scope.now),
+    ...statementsFor(
+      db,
+      CLAIM_IDS_SQL,
+      scope.tenantId,
+      claims.map(({ id, profileId }) => [id.type, id.value, profileId]),
+    ),
+    ...statementsFor(
+      db,
+      CREATE_CLAIMING_PROFILES_SQL,
+      scope.tenantId,
+      claims.map(({ id, profileId }) => [profileId, profileHash({}, [id])]),
+      scope.runId,
+      scope.now,
+    ),
   ];
 }
 
