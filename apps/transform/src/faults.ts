@@ -2,8 +2,9 @@ import { type ChunkMessage, type FaultPoints, type Faults, faultsFor } from "@cd
 
 /**
  * The fault points of the chunk consumer (see FAULT_INJECTION in @cdp/core's faults): before the
- * store write, after the first of several D1 batches of it (`mid-write`; a write of one batch
- * crashes right after it instead), after the write, before the ack. `point:N` rules crash every
+ * store write, once the first of several writes of it has committed (`mid-write`: a D1 batch, or
+ * the items read so far; a chunk written at once crashes right after it instead), after the
+ * write, before the ack. `point:N` rules crash every
  * Nth chunk.
  */
 const CHUNK_FAULTS: FaultPoints<"before-write" | "mid-write" | "after-write" | "before-ack"> = {
