@@ -6,7 +6,7 @@
 // `--source http|s3|sftp` also imports the same file from that source (a local HTTP server, a
 // signature-checking S3 fake, a real OpenSSH server) and prints it next to the upload path.
 import { execFileSync, fork } from "node:child_process";
-import { createReadStream, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { generate } from "../../packages/core/bench/core.mjs";
@@ -96,6 +96,78 @@ function workerdCpuSeconds(rootPid) {
   return total;
 }
 
+/** TCP ports a process listens on, from /proc (its sockets' inodes in its table of TCP sockets). */
+function listeningPorts(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m) inodes.add(m[1]);
+    } catch {}
+  }
+  const ports = [];
+  for (const line of readFileSync(`/proc/${pid}/net/tcp`, "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === "0A" && inodes.has(f[9])) ports.push(Number.parseInt(f[1].split(":")[1], 16));
+  }
+  return ports;
+}
+
+/**
+ * Samples the V8 heap of each of the product's Workers through workerd's inspector while an
+ * import runs (four times a second, between the Worker's events). A deployed Worker has 128 MB; the process's RSS also holds the local D1, R2 and
+ * queues, whose memory follows the size of the database, not of the file.
+ */
+async function sampleWorkerHeaps(rootPid) {
+  let targets = [];
+  for (const pid of workerdPids(rootPid)) {
+    for (const port of listeningPorts(pid)) {
+      try {
+        const list = await (
+          await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1000) })
+        ).json();
+        targets = list.filter((t) => /^core:user:cdp-/.test(t.id));
+        if (targets.length > 0) break;
+      } catch {}
+    }
+    if (targets.length > 0) break;
+  }
+  const peaks = new Map();
+  const sockets = await Promise.all(
+    targets.map(async (t) => {
+      const ws = new WebSocket(t.webSocketDebuggerUrl);
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = reject;
+      });
+      ws.onmessage = (event) => {
+        const { result } = JSON.parse(event.data);
+        if (result?.usedSize === undefined) return;
+        const name = t.id.replace("core:user:", "");
+        const peak = peaks.get(name) ?? { used: 0, total: 0 };
+        peaks.set(name, {
+          used: Math.max(peak.used, result.usedSize),
+          total: Math.max(peak.total, result.totalSize),
+        });
+      };
+      return ws;
+    }),
+  );
+  // "used" includes garbage V8 has not needed to collect yet: an upper bound of what a Worker holds.
+  let id = 0;
+  const timer = setInterval(() => {
+    for (const ws of sockets) ws.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const ws of sockets) ws.close();
+      return peaks;
+    },
+  };
+}
+
 async function call(base, method, path, body) {
   const res = await fetch(`${base}${path}`, {
     method,
@@ -163,6 +235,7 @@ async function importOnce(rows, kind = "upload") {
   rmSync(persistTo, { recursive: true, force: true });
   const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
   try {
+    const heaps = await sampleWorkerHeaps(stack.pid);
     const cpuBefore = workerdCpuSeconds(stack.pid);
     const t0 = performance.now();
     let source;
@@ -200,6 +273,7 @@ async function importOnce(rows, kind = "upload") {
     closeSource();
     peak = Math.max(peak, workerdPeakMb(stack.pid));
     const cpuSeconds = workerdCpuSeconds(stack.pid) - cpuBefore;
+    const heapPeaks = heaps.stop();
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     const startedAt = Date.parse(run.startedAt);
     return {
@@ -211,6 +285,7 @@ async function importOnce(rows, kind = "upload") {
       endToEndSeconds: (t2 - t0) / 1000,
       peakMb: peak,
       cpuSeconds,
+      heapPeaks,
       stats: run.stats,
     };
   } finally {
@@ -252,12 +327,29 @@ async function main() {
       `  workerd CPU ${r.cpuSeconds.toFixed(1)} s (${(r.rows / r.cpuSeconds / 1000).toFixed(0)}k rows per CPU second); papaparse CPU ${peer.cpuSeconds.toFixed(1)} s`,
     );
     console.log(`  peak RSS of workerd: ${r.peakMb.toFixed(0)} MB   stats: ${JSON.stringify(r.stats)}`);
+    console.log(
+      `  V8 heap of each Worker at its peak, used (garbage included) / committed: ${[...r.heapPeaks]
+        .filter(([, p]) => p.total > 0)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(
+          ([name, p]) =>
+            `${name.replace("cdp-", "")} ${(p.used / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB`,
+        )
+        .join(", ")}`,
+    );
   }
   if (results.length > 1) {
     const [small, large] = [results[0], results.at(-1)];
     console.log(
-      `\npeak memory, largest vs smallest file: ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} %`,
+      `\npeak memory, largest vs smallest file: workerd RSS ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} %`,
     );
+    for (const name of ["cdp-ingest", "cdp-transform"]) {
+      const [a, b] = [small.heapPeaks.get(name), large.heapPeaks.get(name)];
+      if (a && b)
+        console.log(
+          `  ${name.replace("cdp-", "")} heap: peak used ${((b.used / a.used - 1) * 100).toFixed(0)} %, committed ${((b.total / a.total - 1) * 100).toFixed(0)} %`,
+        );
+    }
   }
 }
 
