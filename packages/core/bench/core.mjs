@@ -188,8 +188,15 @@ async function main() {
   // Imported here, not at the top: the measured processes load only their reader (esbuild's
   // module alone measured ~14 MB of RSS in each of them).
   const { build } = await import("esbuild");
+  // What the transform Worker takes from @cdp/core to read a chunk, bundled as wrangler bundles
+  // it: the package is free of side effects, so modules the reader does not reach (the API's
+  // schemas of runs, previews, items...) are left out, as they are of the Worker.
   await build({
-    entryPoints: [`${ROOT}packages/core/src/index.ts`],
+    stdin: {
+      contents: `export { createReader, createTextDecoder, hashUserIdsOf, ReadConfig } from "@cdp/core";`,
+      resolveDir: `${ROOT}apps/transform`,
+      loader: "js",
+    },
     bundle: true,
     format: "esm",
     platform: "node",
