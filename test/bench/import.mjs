@@ -5,66 +5,16 @@
 // the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides).
 // `--source http|s3|sftp` also imports the same file from that source (a local HTTP server, a
 // signature-checking S3 fake, a real OpenSSH server) and prints it next to the upload path.
-import { execFileSync, fork } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createReadStream, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
 import { generate } from "../../packages/core/bench/core.mjs";
 import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
 import { startLocalStack } from "../../scripts/local-stack.mjs";
+import { papaparse, workerdCpuSeconds, workerdPids } from "./peers.mjs";
 
 const KEY = "bench_key";
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
-
-async function papaparseChild() {
-  const { default: Papa } = await import("papaparse");
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  let rows = 0;
-  await new Promise((resolve, reject) =>
-    Papa.parse(createReadStream(process.argv[3], { encoding: "utf8", highWaterMark: 1 << 20 }), {
-      header: true,
-      step: () => {
-        rows++;
-      },
-      complete: resolve,
-      error: reject,
-    }),
-  );
-  const cpu = process.cpuUsage(cpuBefore);
-  process.send?.(
-    { rows, seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
-    () => process.exit(0),
-  );
-}
-
-function papaparse(path) {
-  return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), ["--papaparse", path]);
-    child.on("message", resolve);
-    child.on("error", reject);
-  });
-}
-
-/** The workerd processes of the stack started as `rootPid`. */
-function workerdPids(rootPid) {
-  const parents = new Map();
-  const commands = new Map();
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      parents.set(Number(pid), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-      commands.set(Number(pid), readFileSync(`/proc/${pid}/cmdline`, "utf8"));
-    } catch {}
-  }
-  const under = (pid) => {
-    for (let p = pid; p > 1; p = parents.get(p) ?? 0) if (p === rootPid) return true;
-    return false;
-  };
-  return [...commands]
-    .filter(([pid, command]) => command.includes("workerd") && under(pid))
-    .map(([pid]) => pid);
-}
 
 /** Peak resident memory (VmHWM) of the stack's workerd processes. */
 function workerdPeakMb(rootPid) {
@@ -76,24 +26,6 @@ function workerdPeakMb(rootPid) {
     } catch {}
   }
   return peak;
-}
-
-/**
- * CPU time (user + system) used so far by the stack's workerd processes. workerd runs every
- * Worker and the local D1, R2 and queues on one thread, so this is the work an import costs,
- * and it varies less than the wall clock on a shared machine.
- */
-function workerdCpuSeconds(rootPid) {
-  const ticks = 100; // USER_HZ
-  let total = 0;
-  for (const pid of workerdPids(rootPid)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) / ticks;
-    } catch {}
-  }
-  return total;
 }
 
 /** TCP ports a process listens on, from /proc (its sockets' inodes in its table of TCP sockets). */
@@ -116,8 +48,9 @@ function listeningPorts(pid) {
 
 /**
  * Samples the V8 heap of each of the product's Workers through workerd's inspector while an
- * import runs (four times a second, between the Worker's events). A deployed Worker has 128 MB; the process's RSS also holds the local D1, R2 and
- * queues, whose memory follows the size of the database, not of the file.
+ * import runs (four times a second, between the Worker's events). A deployed Worker has 128 MB;
+ * the process's RSS also holds the local D1, R2 and queues, whose memory follows the size of the
+ * database, not of the file.
  */
 async function sampleWorkerHeaps(rootPid) {
   let targets = [];
@@ -353,5 +286,4 @@ async function main() {
   }
 }
 
-if (process.argv[2] === "--papaparse") await papaparseChild();
-else await main();
+await main();
