@@ -74,12 +74,15 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
     }
     const reader = createReader(config, { prologue, firstRow: message.firstRow }, readLimits(env));
     const decoder = createTextDecoder(encoding, { byteOffset: message.start, firstLine: message.firstRow });
+    // Once some of the chunk's items are stored and some are not: between the D1 batches of a
+    // write, and between the writes of the items read so far.
+    const midWrite = () => faults.at("mid-write");
     const scope = {
       tenantId: run.tenantId,
       runId: run.id,
       dryRun: run.dryRun,
       now: new Date().toISOString(),
-      afterBatch: () => faults.at("mid-write"),
+      afterBatch: midWrite,
     };
     const write = (valid: Item[]) =>
       config.type === "orders"
@@ -118,8 +121,7 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
       totals.itemsRead += results.length;
       totals.itemsValid += valid.length;
       if (valid.length === 0) return;
-      // Between two writes of the chunk, some of its items are stored and some are not.
-      if (written) faults.at("mid-write");
+      if (written) midWrite();
       written = true;
       const counts = await write(valid);
       totals.added += counts.added;

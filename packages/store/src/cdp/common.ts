@@ -1,4 +1,3 @@
-import { sha256HexSync } from "@cdp/core";
 import type { Db } from "../db";
 
 export interface WriteScope {
@@ -30,20 +29,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/**
- * SHA-256 of the canonical JSON, computed in place: one WebCrypto call per item costs more than
- * the item's own write. For records whose key order varies (a profile's merged attributes).
- */
-export const contentHash = (value: unknown): string => sha256HexSync(canonicalJson(value));
-
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0");
+
+/** One lane of versionHash's final avalanche, folding in another lane. */
+const mix = (x: number, y: number): number =>
+  Math.imul(x ^ (x >>> 16), 0x85ebca6b) ^ Math.imul(y ^ (y >>> 13), 0xc2b2ae35);
 
 /**
  * A 128-bit hash of a row's JSON text, to tell versions of one stored row apart (added /
  * updated / unchanged). Not cryptographic: it guards against change, not against an adversary,
  * and only ever compares a row with its own earlier version. Four multiply-xor lanes over the
  * UTF-16 code units, then a final avalanche; it runs at about one code unit per nanosecond,
- * where SHA-256 of the same text cost ~15 µs per order, more than the order's whole write.
+ * where SHA-256 of canonical JSON cost tens of µs per order, more than the order's whole write.
  * The text must be produced the same way each time (JSON.stringify of an item the readers
  * build with a fixed key order), which is what a second import of the same file does.
  */
@@ -59,8 +56,6 @@ export function versionHash(text: string): string {
     c = Math.imul(c ^ ch, 0x85ebca77);
     d = Math.imul(d ^ ch, 0xc2b2ae3d);
   }
-  const mix = (x: number, y: number) =>
-    Math.imul(x ^ (x >>> 16), 0x85ebca6b) ^ Math.imul(y ^ (y >>> 13), 0xc2b2ae35);
   const a2 = mix(a, b);
   const b2 = mix(b, a2);
   const c2 = mix(c, d);
@@ -158,10 +153,6 @@ export function packBySize<T>(items: readonly T[], sizeOf: (item: T) => number, 
 export function encodedParts(encoded: readonly string[]): string[] {
   return packBySize(encoded, encodedSize, STATEMENT_PAYLOAD_BYTES).map((part) => `[${part.join(",")}]`);
 }
-
-/** Rows as JSON array parameters of at most STATEMENT_PAYLOAD_BYTES each. */
-export const jsonParts = (rows: readonly unknown[]): string[] =>
-  encodedParts(rows.map((row) => JSON.stringify(row)));
 
 /** The size of a row encoded as JSON text, in bytes, with its separator. */
 export const encodedSize = (text: string): number => utf8Length(text) + 1;
