@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "./support/client";
+import { type FileServer, serveFiles } from "./support/file-server";
 import { ATOM_FEED, RSS_FEED, shopifyFile, velocidiFile } from "./support/files";
 import { type Stack, startStack } from "./support/stack";
 
@@ -10,7 +9,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 let stack: Stack;
 let api: ApiClient;
-let files: Server;
+let files: FileServer;
 let filesUrl: string;
 const served = new Map<string, { body: string; status?: number }>();
 const seenHeaders: Record<string, string | undefined>[] = [];
@@ -20,21 +19,18 @@ beforeAll(async () => {
   await stack.createTenant("acme", "key_acme");
   api = new ApiClient(stack.url, "key_acme");
   // A real HTTP server for url sources.
-  files = createServer((req, res) => {
-    seenHeaders.push({ authorization: req.headers.authorization });
-    const file = served.get(req.url ?? "");
-    if (!file) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(file.status ?? 200, { "content-type": "text/csv" }).end(file.body);
+  files = await serveFiles(served, {
+    contentType: "text/csv",
+    intercept: (req) => {
+      seenHeaders.push({ authorization: req.headers.authorization });
+      return false;
+    },
   });
-  await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-  filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  filesUrl = files.url;
 });
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => files?.close(resolve));
+  await files?.close();
 });
 
 describe("shopify_csv", () => {

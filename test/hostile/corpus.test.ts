@@ -1,7 +1,6 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type IssueView, type RunView } from "../support/client";
+import { type FileServer, serveFiles } from "../support/file-server";
 import { type Stack, startStack } from "../support/stack";
 import { CASES, CORPUS_LIMITS, type CorpusCase } from "./corpus-cases";
 import { recordCase } from "./report";
@@ -16,7 +15,7 @@ import { recordCase } from "./report";
 const limits = Object.fromEntries(Object.entries(CORPUS_LIMITS).map(([k, v]) => [k, String(v)]));
 
 let stack: Stack;
-let files: Server;
+let files: FileServer;
 let filesUrl: string;
 /** Files served to url sources, by path. */
 const served = new Map<string, Uint8Array | string>();
@@ -34,20 +33,19 @@ beforeAll(async () => {
       },
     },
   });
-  files = createServer((req, res) => {
-    requests.push(req.url ?? "");
-    const body = served.get(req.url ?? "");
-    if (body === undefined) res.writeHead(404).end("not found");
-    else res.writeHead(200, { "content-type": "application/octet-stream" }).end(body);
+  files = await serveFiles(served, {
+    intercept: (req) => {
+      requests.push(req.url ?? "");
+      return false;
+    },
   });
-  await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-  filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  filesUrl = files.url;
   // A file the XXE cases' entities point at: its text must never reach the store.
   served.set("/trap/secret.txt", "TOP-SECRET-TOKEN");
 });
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => files?.close(resolve));
+  await files?.close();
 });
 
 async function tenantFor(n: number): Promise<ApiClient> {

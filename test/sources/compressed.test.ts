@@ -1,8 +1,7 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../support/client";
+import { type FileServer, serveFiles } from "../support/file-server";
 import { velocidiFile } from "../support/files";
 import { type Stack, startStack } from "../support/stack";
 import { multiMemberGzip, splitLines, zipFile } from "./archives";
@@ -12,7 +11,7 @@ const LIMIT = 2 * 1024 * 1024;
 
 let stack: Stack;
 let api: ApiClient;
-let files: Server;
+let files: FileServer;
 let filesUrl: string;
 const served = new Map<string, Uint8Array>();
 
@@ -22,17 +21,12 @@ beforeAll(async () => {
   });
   await stack.createTenant("acme", "key_acme");
   api = new ApiClient(stack.url, "key_acme");
-  files = createServer((req, res) => {
-    const body = served.get(req.url ?? "");
-    if (!body) res.writeHead(404).end();
-    else res.writeHead(200, { "content-type": "application/octet-stream" }).end(body);
-  });
-  await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-  filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  files = await serveFiles(served);
+  filesUrl = files.url;
 });
 afterAll(async () => {
   await stack?.close();
-  await new Promise((resolve) => files?.close(resolve));
+  await files?.close();
 });
 
 const rowOf = (csv: string, orderId: string) =>

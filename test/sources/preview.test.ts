@@ -1,9 +1,8 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeS3, startFakeS3 } from "../fakes/s3.mjs";
 import { ApiClient } from "../support/client";
+import { type FileServer, serveFiles } from "../support/file-server";
 import { VELOCIDI_HEADER, velocidiFile, velocidiRow } from "../support/files";
 import { type Stack, startStack } from "../support/stack";
 import { multiMemberGzip, zipFile } from "./archives";
@@ -18,7 +17,7 @@ let stack: Stack;
 let api: ApiClient;
 let s3: FakeS3;
 let sshd: Sshd;
-let files: Server;
+let files: FileServer;
 let filesUrl: string;
 const served = new Map<string, Uint8Array>();
 /** What the big URL sent before its client went away, once it has. */
@@ -34,24 +33,21 @@ beforeAll(async () => {
   ]);
   await stack.createTenant("acme", "key_acme");
   api = new ApiClient(stack.url, "key_acme");
-  files = createServer((req, res) => {
-    if (req.url === "/big.csv") {
+  files = await serveFiles(served, {
+    intercept: (req, res) => {
+      if (req.url !== "/big.csv") return false;
       bigRange = req.headers.range ?? null;
       bigSent = streamBig(res, bigRange);
-      return;
-    }
-    const body = served.get(req.url ?? "");
-    if (!body) res.writeHead(404).end();
-    else res.writeHead(200, { "content-type": "application/octet-stream" }).end(body);
+      return true;
+    },
   });
-  await new Promise<void>((resolve) => files.listen(0, "127.0.0.1", resolve));
-  filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+  filesUrl = files.url;
 });
 afterAll(async () => {
   await stack?.close();
   await s3?.close();
   await sshd?.close();
-  await new Promise((resolve) => files?.close(resolve));
+  await files?.close();
 });
 
 /**
