@@ -28,6 +28,43 @@ function workerdPeakMb(rootPid) {
   return peak;
 }
 
+/** workerd's isolates that simulate Cloudflare's services locally, by inspector target id. */
+const LOCAL_SERVICES = new Map([
+  ["d1:db", "D1"],
+  ["r2:bucket", "R2"],
+  ["queues:queue", "queues"],
+]);
+
+/**
+ * Samples the resident memory of the stack's workerd processes by kind: anonymous (the heaps of
+ * the Workers and of the local D1, R2 and queues) and file-backed (pages of files the process
+ * maps, such as the local database's, which the kernel may drop and read again).
+ */
+function sampleWorkerdRss(rootPid) {
+  const peak = { anonMb: 0, fileMb: 0 };
+  const sample = () => {
+    let anon = 0;
+    let file = 0;
+    for (const pid of workerdPids(rootPid)) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, "utf8");
+        anon += Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+        file += Number(/RssFile:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+      } catch {}
+    }
+    peak.anonMb = Math.max(peak.anonMb, anon);
+    peak.fileMb = Math.max(peak.fileMb, file);
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
 /** TCP ports a process listens on, from /proc (its sockets' inodes in its table of TCP sockets). */
 function listeningPorts(pid) {
   const inodes = new Set();
@@ -47,10 +84,10 @@ function listeningPorts(pid) {
 }
 
 /**
- * Samples the V8 heap of each of the product's Workers through workerd's inspector while an
- * import runs (four times a second, between the Worker's events). A deployed Worker has 128 MB;
- * the process's RSS also holds the local D1, R2 and queues, whose memory follows the size of the
- * database, not of the file.
+ * Samples the V8 heap of every isolate in workerd through its inspector while an import runs
+ * (four times a second, between events): the product's Workers (a deployed Worker has 128 MB)
+ * and workerd's own isolates that simulate D1, R2 and queues locally, which the process's RSS
+ * holds too.
  */
 async function sampleWorkerHeaps(rootPid) {
   let targets = [];
@@ -60,7 +97,9 @@ async function sampleWorkerHeaps(rootPid) {
         const list = await (
           await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1000) })
         ).json();
-        targets = list.filter((t) => /^core:user:cdp-/.test(t.id));
+        // Every isolate: the product's Workers and workerd's own (the local D1, R2, queues).
+        if (list.some((t) => /^core:user:cdp-/.test(t.id)))
+          targets = list.filter((t) => t.webSocketDebuggerUrl);
         if (targets.length > 0) break;
       } catch {}
     }
@@ -70,10 +109,12 @@ async function sampleWorkerHeaps(rootPid) {
   const sockets = await Promise.all(
     targets.map(async (t) => {
       const ws = new WebSocket(t.webSocketDebuggerUrl);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = reject;
+      // Some of workerd's own services accept no inspector session: they are left out.
+      const opened = await new Promise((resolve) => {
+        ws.onopen = () => resolve(true);
+        ws.onerror = () => resolve(false);
       });
+      if (!opened) return null;
       ws.onmessage = (event) => {
         const { result } = JSON.parse(event.data);
         if (result?.usedSize === undefined) return;
@@ -90,12 +131,12 @@ async function sampleWorkerHeaps(rootPid) {
   // "used" includes garbage V8 has not needed to collect yet: an upper bound of what a Worker holds.
   let id = 0;
   const timer = setInterval(() => {
-    for (const ws of sockets) ws.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+    for (const ws of sockets) ws?.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
   }, 250);
   return {
     stop() {
       clearInterval(timer);
-      for (const ws of sockets) ws.close();
+      for (const ws of sockets) ws?.close();
       return peaks;
     },
   };
@@ -169,6 +210,7 @@ async function importOnce(rows, kind = "upload") {
   const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
   try {
     const heaps = await sampleWorkerHeaps(stack.pid);
+    const rss = sampleWorkerdRss(stack.pid);
     const cpuBefore = workerdCpuSeconds(stack.pid);
     const t0 = performance.now();
     let source;
@@ -207,6 +249,7 @@ async function importOnce(rows, kind = "upload") {
     peak = Math.max(peak, workerdPeakMb(stack.pid));
     const cpuSeconds = workerdCpuSeconds(stack.pid) - cpuBefore;
     const heapPeaks = heaps.stop();
+    const rssPeaks = rss.stop();
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     const startedAt = Date.parse(run.startedAt);
     return {
@@ -219,6 +262,7 @@ async function importOnce(rows, kind = "upload") {
       peakMb: peak,
       cpuSeconds,
       heapPeaks,
+      rssPeaks,
       stats: run.stats,
     };
   } finally {
@@ -259,28 +303,40 @@ async function main() {
     console.log(
       `  workerd CPU ${r.cpuSeconds.toFixed(1)} s (${(r.rows / r.cpuSeconds / 1000).toFixed(0)}k rows per CPU second); papaparse CPU ${peer.cpuSeconds.toFixed(1)} s`,
     );
-    console.log(`  peak RSS of workerd: ${r.peakMb.toFixed(0)} MB   stats: ${JSON.stringify(r.stats)}`);
     console.log(
-      `  V8 heap of each Worker at its peak, used (garbage included) / committed: ${[...r.heapPeaks]
-        .filter(([, p]) => p.total > 0)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(
-          ([name, p]) =>
-            `${name.replace("cdp-", "")} ${(p.used / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB`,
-        )
-        .join(", ")}`,
+      `  peak RSS of workerd: ${r.peakMb.toFixed(0)} MB (anonymous ${r.rssPeaks.anonMb.toFixed(0)} MB, file-backed ${r.rssPeaks.fileMb.toFixed(0)} MB)   stats: ${JSON.stringify(r.stats)}`,
+    );
+    const heap = (p) => `${(p.used / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB`;
+    const ours = [...r.heapPeaks]
+      .filter(([name]) => name.startsWith("cdp-"))
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    console.log(
+      `  V8 heap at its peak, used (garbage included) / committed: the Workers ${ours.map(([name, p]) => `${name.replace("cdp-", "")} ${heap(p)}`).join(", ")}`,
+    );
+    const theirs = [...r.heapPeaks].filter(([name]) => !name.startsWith("cdp-"));
+    const rest = theirs
+      .filter(([name]) => !LOCAL_SERVICES.has(name))
+      .reduce((sum, [, p]) => ({ used: sum.used + p.used, total: sum.total + p.total }), {
+        used: 0,
+        total: 0,
+      });
+    console.log(
+      `    workerd's local services ${[...LOCAL_SERVICES.keys()]
+        .filter((name) => r.heapPeaks.has(name))
+        .map((name) => `${LOCAL_SERVICES.get(name)} ${heap(r.heapPeaks.get(name))}`)
+        .join(", ")}, its ${theirs.length - LOCAL_SERVICES.size} other isolates ${heap(rest)} in all`,
     );
   }
   if (results.length > 1) {
     const [small, large] = [results[0], results.at(-1)];
     console.log(
-      `\npeak memory, largest vs smallest file: workerd RSS ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} %`,
+      `\npeak memory, largest vs smallest file: workerd RSS ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} % (anonymous ${((large.rssPeaks.anonMb / small.rssPeaks.anonMb - 1) * 100).toFixed(0)} %, file-backed ${((large.rssPeaks.fileMb / small.rssPeaks.fileMb - 1) * 100).toFixed(0)} %)`,
     );
-    for (const name of ["cdp-ingest", "cdp-transform"]) {
+    for (const name of ["cdp-ingest", "cdp-transform", ...LOCAL_SERVICES.keys()]) {
       const [a, b] = [small.heapPeaks.get(name), large.heapPeaks.get(name)];
       if (a && b)
         console.log(
-          `  ${name.replace("cdp-", "")} heap: peak used ${((b.used / a.used - 1) * 100).toFixed(0)} %, committed ${((b.total / a.total - 1) * 100).toFixed(0)} %`,
+          `  ${LOCAL_SERVICES.get(name) ?? name.replace("cdp-", "")} heap: peak used ${((b.used / a.used - 1) * 100).toFixed(0)} %, committed ${((b.total / a.total - 1) * 100).toFixed(0)} %`,
         );
     }
   }
