@@ -8,8 +8,9 @@ import {
   explainLimit,
   ImportFileError,
   loadKeyring,
+  parseReadConfig,
   QUEUE_BINDINGS,
-  ReadConfig,
+  type ReadConfig,
   type RunMessage,
   readLimits,
   type SecretKeyring,
@@ -89,7 +90,7 @@ async function resumeRun(env: Env, run: RunRecord, faults: Faults): Promise<bool
 
 async function planRun(env: Env, run: RunRecord, faults: Faults): Promise<void> {
   const stored = JSON.parse(run.config) as StoredImportConfig;
-  const config = ReadConfig.parse(stored);
+  const config = parseReadConfig(stored);
   const files = (
     await landSource(env, run, stored.source, keyring(env), { entry: config.options.entry })
   ).filter((file) => file.size > 0);

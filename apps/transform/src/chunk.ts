@@ -9,7 +9,7 @@ import {
   type Issue,
   type Order,
   type Product,
-  ReadConfig,
+  parseReadConfig,
   type ReadResult,
   readLimits,
   wholeNumberVar,
@@ -57,7 +57,7 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
   faults.at("before-write");
 
   const stored = JSON.parse(run.config) as StoredImportConfig;
-  const config = ReadConfig.parse(stored);
+  const config = parseReadConfig(stored);
   const encoding = config.options.encoding ?? "utf-8";
   try {
     const [head, body] = await Promise.all([

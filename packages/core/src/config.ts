@@ -2,27 +2,27 @@
 // `{ z }` import is zod's whole namespace, every locale with it (twice the bundle, ~6 MB more
 // memory in each isolate that loads @cdp/core).
 import * as z from "zod";
+import {
+  CAST_TYPES,
+  ENCODINGS,
+  FORMATS_BY_TYPE,
+  IMPORT_FORMATS,
+  IMPORT_TYPES,
+  MAX_FIELD_NAME_LENGTH,
+  MAX_TRANSFORMATIONS,
+  MERGE_STRATEGIES,
+  ORDER_ID_COLUMNS,
+} from "./read-config";
 
-/** The formats each import type accepts (API.md). */
-export const FORMATS_BY_TYPE = {
-  orders: ["velocidi_csv", "shopify_csv"],
-  customers: ["csv", "jsonl", "egoi_contacts"],
-  products: ["google_rss", "google_atom", "google_tsv", "jsonl"],
-} as const;
-
-export const ImportType = z.enum(["orders", "customers", "products"]);
+export const ImportType = z.enum(IMPORT_TYPES);
 export type ImportType = z.infer<typeof ImportType>;
 
-export const ImportFormat = z.enum(
-  ["velocidi_csv", "shopify_csv", "csv", "jsonl", "egoi_contacts", "google_rss", "google_atom", "google_tsv"],
-  {
-    error: () =>
-      `unknown format; the formats are, for orders: ${FORMATS_BY_TYPE.orders.join(", ")}; for customers: ${FORMATS_BY_TYPE.customers.join(", ")}; for products: ${FORMATS_BY_TYPE.products.join(", ")}`,
-  },
-);
+export const ImportFormat = z.enum(IMPORT_FORMATS, {
+  error: () =>
+    `unknown format; the formats are, for orders: ${FORMATS_BY_TYPE.orders.join(", ")}; for customers: ${FORMATS_BY_TYPE.customers.join(", ")}; for products: ${FORMATS_BY_TYPE.products.join(", ")}`,
+});
 export type ImportFormat = z.infer<typeof ImportFormat>;
 
-export const ENCODINGS = ["utf-8", "iso-8859-1", "windows-1252", "utf-16le", "utf-16be"] as const;
 export const Encoding = z.enum(ENCODINGS);
 export type Encoding = z.infer<typeof Encoding>;
 
@@ -123,18 +123,16 @@ export type SourceType = Source["type"];
 
 export const ImportOptions = z.object({
   hashUserIds: z.boolean().optional(),
-  orderIdColumn: z.enum(["Name", "Id"]).optional(),
+  orderIdColumn: z.enum(ORDER_ID_COLUMNS).optional(),
   userIdField: z.string().min(1).optional(),
   userIdType: z.string().min(1).optional(),
-  mergeStrategy: z.enum(["merge", "replace"]).optional(),
+  mergeStrategy: z.enum(MERGE_STRATEGIES).optional(),
   encoding: Encoding.optional(),
   delimiter: z.string().length(1).optional(),
   /** For zip archives with several entries: a glob of the entries to import. */
   entry: z.string().min(1).optional(),
 });
 export type ImportOptions = z.infer<typeof ImportOptions>;
-
-export const CAST_TYPES = ["string", "integer", "float", "bool"] as const;
 
 export const ValueTransform = z.discriminatedUnion("type", [
   z.object({
@@ -146,7 +144,7 @@ export const ValueTransform = z.discriminatedUnion("type", [
 ]);
 export type ValueTransform = z.infer<typeof ValueTransform>;
 
-const fieldName = z.string().min(1).max(256);
+const fieldName = z.string().min(1).max(MAX_FIELD_NAME_LENGTH);
 
 export const Transformation = z.discriminatedUnion("op", [
   z.object({
@@ -173,12 +171,15 @@ export const Schedule = z.object({
 });
 export type Schedule = z.infer<typeof Schedule>;
 
-/** The parts of an import that decide how a file is read (no name, no schedule). */
+/**
+ * The parts of an import that decide how a file is read (no name, no schedule). Reading a file
+ * checks them with `parseReadConfig` (./read-config), which accepts the same and loads no zod.
+ */
 export const ReadConfig = z.object({
   type: ImportType,
   format: ImportFormat,
   options: ImportOptions.default({}),
-  transformations: z.array(Transformation).max(200).default([]),
+  transformations: z.array(Transformation).max(MAX_TRANSFORMATIONS).default([]),
 });
 export type ReadConfig = z.infer<typeof ReadConfig>;
 
@@ -237,7 +238,7 @@ export const ImportConfigInput = z
     format: ImportFormat,
     source: Source,
     options: ImportOptions.default({}),
-    transformations: z.array(Transformation).max(200).default([]),
+    transformations: z.array(Transformation).max(MAX_TRANSFORMATIONS).default([]),
     schedule: Schedule.nullable().default(null),
   })
   .superRefine(checkImportConfig);

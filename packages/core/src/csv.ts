@@ -1,5 +1,6 @@
 import Papa from "papaparse";
-import { ImportFileError, type Issue } from "./issues";
+import { ImportFileError } from "./issue-codes";
+import type { Issue } from "./issues";
 
 export interface CsvRecord {
   /** 1-based physical line where the record starts (line ends inside quoted fields count too). */

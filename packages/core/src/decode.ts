@@ -1,5 +1,5 @@
 import type { Encoding } from "./config";
-import { ImportFileError } from "./issues";
+import { ImportFileError } from "./issue-codes";
 
 /**
  * Bytes → text for the readers, chunk by chunk. UTF-8 is strict: an invalid or truncated

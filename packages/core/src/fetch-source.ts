@@ -1,4 +1,4 @@
-import { ImportFileError } from "./issues";
+import { ImportFileError } from "./issue-codes";
 import { unsafeHostReason } from "./network-guard";
 
 const MAX_REDIRECTS = 5;

@@ -30,6 +30,7 @@ export {
   readLimits,
 } from "./pipeline";
 export * from "./preview-request";
+export * from "./read-config";
 export { newId } from "./resource-ids";
 export * from "./run";
 export { dueSlot, nextSlot } from "./schedule";

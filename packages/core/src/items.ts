@@ -1,4 +1,7 @@
 import * as z from "zod";
+import { ORDER_STATUSES } from "./order-statuses";
+
+export { ORDER_STATUSES };
 
 /** A line item of an order, with the fields of the Velocidi CSV table (API.md). */
 export const LineItem = z.object({
@@ -24,11 +27,10 @@ export const LineItem = z.object({
   subscriptionDuration: z.number().int().nullable(),
   size: z.string().nullable(),
   sizeSystem: z.string().nullable(),
-  status: z.enum(["placed", "paid", "fulfilled", "refunded", "cancelled"]),
+  status: z.enum(ORDER_STATUSES),
 });
 export type LineItem = z.infer<typeof LineItem>;
 
-export const ORDER_STATUSES = LineItem.shape.status.options;
 export type LineItemStatus = LineItem["status"];
 
 export const Order = z.object({

@@ -1,4 +1,4 @@
-import { ImportFileError } from "./issues";
+import { ImportFileError } from "./issue-codes";
 
 /**
  * JSON lines, read incrementally: one JSON object per line (LF, CRLF or CR), blank lines

@@ -4,7 +4,7 @@ import { createCustomerCsvReader, createCustomerJsonlReader } from "./formats/cu
 import { createProductReader } from "./formats/products";
 import { createShopifyReader } from "./formats/shopify";
 import { createVelocidiReader } from "./formats/velocidi";
-import { ImportFileError } from "./issues";
+import { ImportFileError } from "./issue-codes";
 import type { CustomerRecord, Order, Product } from "./items";
 import { createCsvSplitter } from "./split-csv";
 import { createJsonlSplitter, createXmlSplitter } from "./split-lines";

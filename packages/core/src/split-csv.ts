@@ -1,7 +1,7 @@
 import type { Encoding } from "./config";
 import { type CsvNewline, CsvTokenizer } from "./csv";
 import type { ChunkPlan, Splitter } from "./engine";
-import { ImportFileError } from "./issues";
+import { ImportFileError } from "./issue-codes";
 
 export interface CsvSplitterOptions {
   targetChunkBytes: number;

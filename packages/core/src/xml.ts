@@ -1,4 +1,4 @@
-import { ImportFileError } from "./issues";
+import { ImportFileError } from "./issue-codes";
 
 /**
  * An incremental reader of item-oriented XML (RSS 2.0 `<item>`, Atom 1.0 `<entry>`): fed text

@@ -1,6 +1,7 @@
 import { sha256Hex } from "../hash";
 import { isMissingId, normalizeId } from "../ids";
-import { type Issue, issueValue } from "../issues";
+import { issueValue } from "../issue-codes";
+import type { Issue } from "../issues";
 import type { CustomerRecord, UserId } from "../items";
 
 /**

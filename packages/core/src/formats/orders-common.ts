@@ -1,7 +1,8 @@
 import type { ReadConfig } from "../config";
 import { type CsvNewline, CsvTokenizer, newlineAtEnd, type OnRecord, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engine";
-import { ImportFileError, type Issue } from "../issues";
+import { ImportFileError } from "../issue-codes";
+import type { Issue } from "../issues";
 import type { LineItem, Order } from "../items";
 import { type ColumnPlan, compileTransformations, type TransformContext } from "../transform/index";
 import { IdSet } from "./order-ids";

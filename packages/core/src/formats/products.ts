@@ -1,7 +1,8 @@
 import type { ReadConfig } from "../config";
 import { type CsvNewline, type CsvRecord, CsvTokenizer, newlineAtEnd, structureIssues } from "../csv";
 import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engine";
-import { ImportFileError, type Issue, type IssueCode, issueValue } from "../issues";
+import { ImportFileError, type IssueCode, issueValue } from "../issue-codes";
+import type { Issue } from "../issues";
 import type { Price, Product } from "../items";
 import { type JsonLine, JsonLinesParser } from "../jsonl";
 import {

@@ -1,6 +1,6 @@
 import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
-import { ImportFileError } from "../issues";
+import { ImportFileError } from "../issue-codes";
 import type { LineItem, LineItemStatus, Order } from "../items";
 import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
 import { cents, currency, dateTime, double, integer, missingColumnsMessage, oneOf } from "./values";

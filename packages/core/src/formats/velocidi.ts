@@ -1,8 +1,9 @@
 import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
 import { checkUserId, isMissingId } from "../ids";
-import { ImportFileError } from "../issues";
-import { type LineItem, ORDER_STATUSES, type Order } from "../items";
+import { ImportFileError } from "../issue-codes";
+import type { LineItem, Order } from "../items";
+import { ORDER_STATUSES } from "../order-statuses";
 import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
 import {
   boolean,

@@ -1,4 +1,4 @@
-import type { CAST_TYPES } from "../config";
+import type { CAST_TYPES } from "../read-config";
 
 export type CastType = (typeof CAST_TYPES)[number];
 

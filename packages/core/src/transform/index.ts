@@ -1,5 +1,6 @@
 import type { Transformation, ValueTransform } from "../config";
-import { ImportFileError, type Issue, issueValue } from "../issues";
+import { ImportFileError, issueValue } from "../issue-codes";
+import type { Issue } from "../issues";
 import { CAST_EXPECTATIONS, CAST_FAILED, castOr } from "./cast";
 import { compileTimestampPattern, type TimestampParser, TimestampPatternError } from "./timestamp";
 
