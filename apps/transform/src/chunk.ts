@@ -20,7 +20,6 @@ import {
   getRun,
   MAX_STORED_ISSUES_PER_RUN,
   recordChunk,
-  type StoredImportConfig,
   writeCustomers,
   writeOrders,
   writeProducts,
@@ -56,10 +55,10 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
   if (await chunkDone(env.CONFIG_DB, run.id, message.chunkNo)) return;
   faults.at("before-write");
 
-  const stored = JSON.parse(run.config) as StoredImportConfig;
-  const config = parseReadConfig(stored);
-  const encoding = config.options.encoding ?? "utf-8";
   try {
+    // A configuration this run cannot be read with fails it at once (invalid_config), naming the field.
+    const config = parseReadConfig(JSON.parse(run.config));
+    const encoding = config.options.encoding ?? "utf-8";
     const [head, body] = await Promise.all([
       message.prologueEnd > 0
         ? env.FILES.get(message.key, { range: { offset: 0, length: message.prologueEnd } })

@@ -4,6 +4,7 @@
 // and its OpenAPI) is built from the same lists, and a test shows both accept the same values
 // and give the same result.
 import type { ReadConfig } from "./config";
+import { ImportFileError } from "./issue-codes";
 
 /** The formats each import type accepts (API.md). */
 export const FORMATS_BY_TYPE = {
@@ -30,11 +31,17 @@ export const CAST_TYPES = ["string", "integer", "float", "bool"] as const;
 export const MAX_TRANSFORMATIONS = 200;
 export const MAX_FIELD_NAME_LENGTH = 256;
 
-/** A value that is not a valid read configuration: names where, and what is wrong. */
-export class ReadConfigError extends Error {
+/**
+ * A value that is not a valid read configuration: names where, and what is wrong. A run whose
+ * configuration is refused fails at once with `invalid_config` (nothing is retried or written).
+ */
+export class ReadConfigError extends ImportFileError {
   readonly path: string;
   constructor(path: string, problem: string) {
-    super(`The import's configuration is not valid: ${path || "the configuration"} ${problem}.`);
+    super(
+      "invalid_config",
+      `The import's configuration is not valid: ${path || "the configuration"} ${problem}.`,
+    );
     this.name = "ReadConfigError";
     this.path = path;
   }

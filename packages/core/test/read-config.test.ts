@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ReadConfig } from "../src/config";
+import { ImportFileError } from "../src/issue-codes";
 import { parseReadConfig, ReadConfigError } from "../src/read-config";
 import { seededRandom } from "./support/random";
 
@@ -96,6 +97,16 @@ describe("parseReadConfig reads what ReadConfig (zod) reads", () => {
       "The import's configuration is not valid: transformations[0].to must be at least 1 character long.",
     );
     expect(wrong(null)).toBe("The import's configuration is not valid: the configuration must be an object.");
+    // A run fails with it as with any file it cannot read: at once, with a code.
+    const error = (() => {
+      try {
+        parseReadConfig({ type: "sales", format: "csv" });
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(ImportFileError);
+    expect(error).toMatchObject({ code: "invalid_config", path: "type" });
   });
 
   it("gives the same answer as zod for 5,000 random configs, valid and not", () => {
