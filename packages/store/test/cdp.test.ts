@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { type CustomerRecord, type LineItem, type Order, type Product, sha256Hex } from "@cdp/core";
 import { describe, expect, it } from "vitest";
+import { STATEMENT_PAYLOAD_BYTES } from "../src/cdp/common";
 import {
   enrichEvent,
   getOrder,
@@ -119,7 +120,8 @@ const rowCount = async (table: keyof typeof TABLES, tenantId: string) =>
  * to check D1's limits and that writes go in bulk.
  */
 function recordingDb() {
-  const statements: { sql: string; params: number; bytes: number }[] = [];
+  // D1 limits the SQL text to 100,000 bytes and each bound string to 2,000,000 bytes.
+  const statements: { sql: string; params: number; sqlBytes: number; largestParamBytes: number }[] = [];
   let batches = 0;
   let statementsInLargestBatch = 0;
   const spy: Db = {
@@ -129,8 +131,13 @@ function recordingDb() {
         get(target, prop) {
           if (prop === "bind")
             return (...params: unknown[]) => {
-              const bytes = new TextEncoder().encode(sql + params.map(String).join("")).length;
-              statements.push({ sql, params: params.length, bytes });
+              const size = (text: string) => new TextEncoder().encode(text).length;
+              statements.push({
+                sql,
+                params: params.length,
+                sqlBytes: size(sql),
+                largestParamBytes: Math.max(0, ...params.map((param) => size(String(param)))),
+              });
               return target.bind(...params);
             };
           const value = Reflect.get(target, prop, target);
@@ -304,7 +311,8 @@ describe("writing orders", () => {
     );
     expect(elapsed).toBeLessThan(5000);
     expect(Math.max(...spy.statements.map((s) => s.params))).toBeLessThanOrEqual(100);
-    expect(Math.max(...spy.statements.map((s) => s.bytes))).toBeLessThanOrEqual(100_000);
+    expect(Math.max(...spy.statements.map((s) => s.sqlBytes))).toBeLessThanOrEqual(100_000);
+    expect(Math.max(...spy.statements.map((s) => s.largestParamBytes))).toBeLessThanOrEqual(2_000_000);
     // One read, then the writes: no round trip per order.
     expect(spy.batches).toBeLessThanOrEqual(3);
 
@@ -321,6 +329,30 @@ describe("writing orders", () => {
       unchanged: 1000,
     });
     expect(again.batches).toBe(1);
+  });
+
+  it("splits rows that pass one statement's payload over several statements, each within D1's limits", async () => {
+    const t = "orders-split";
+    // 300 orders of two ~4 KB line items: about 2.5 MB of line items, more than one statement takes.
+    const many = Array.from({ length: 300 }, (_, i) =>
+      order(`s${i}`, `buyer${i}@x.com`, [
+        { ...lineItem("a"), name: `${i} ${"wide ".repeat(800)}` },
+        { ...lineItem("b"), name: `${i} ${"é".repeat(4000)}` },
+      ]),
+    );
+    const spy = recordingDb();
+    expect(await writeOrders(spy.db, scope(t, "run_s"), many)).toEqual({
+      added: 300,
+      updated: 0,
+      unchanged: 0,
+    });
+    const inserts = spy.statements.filter((s) => s.sql.startsWith("INSERT INTO line_items"));
+    expect(inserts.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...inserts.map((s) => s.largestParamBytes))).toBeLessThanOrEqual(
+      STATEMENT_PAYLOAD_BYTES + 2,
+    );
+    expect(await rowCount("line_items", t)).toBe(600);
+    expect((await getOrder(db, t, "s299"))?.lineItems[1]?.name).toBe(`299 ${"é".repeat(4000)}`);
   });
 
   it("keeps tenants apart: the same order ids in another tenant are its own", async () => {
