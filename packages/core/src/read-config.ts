@@ -3,7 +3,7 @@
 // half of what a reading isolate held (bench:core). `ReadConfig` in ./config (zod, for the API
 // and its OpenAPI) is built from the same lists, and a test shows both accept the same values
 // and give the same result.
-import type { ReadConfig } from "./config";
+import type { ReadConfig, Transformation, ValueTransform } from "./config";
 import { ImportFileError } from "./issue-codes";
 
 /** The formats each import type accepts (API.md). */
@@ -124,20 +124,17 @@ function readOptions(value: unknown, path: Path): ReadConfig["options"] {
   return out as ReadConfig["options"];
 }
 
-type ValueTransform = NonNullable<
-  Extract<ReadConfig["transformations"][number], { op: "rename" }>["values"]
->[number];
-
 function readValueTransform(value: unknown, path: Path): ValueTransform {
   const input = object(value, path);
   const type = oneOf(input.type, at(path, "type"), ["map", "timestamp", "cast"] as const);
   if (type === "map") {
     const mappings = array(input.mappings, at(path, "mappings"), 1, Number.POSITIVE_INFINITY).map(
       (mapping, i) => {
-        const m = object(mapping, at(at(path, "mappings"), i));
+        const where = at(at(path, "mappings"), i);
+        const m = object(mapping, where);
         return {
-          from: present(m, "from", at(at(path, "mappings"), i)),
-          to: present(m, "to", at(at(path, "mappings"), i)),
+          from: present(m, "from", where),
+          to: present(m, "to", where),
         };
       },
     );
@@ -149,7 +146,7 @@ function readValueTransform(value: unknown, path: Path): ValueTransform {
 
 const fieldName = (value: unknown, path: Path) => string(value, path, 1, MAX_FIELD_NAME_LENGTH);
 
-function readTransformation(value: unknown, path: Path): ReadConfig["transformations"][number] {
+function readTransformation(value: unknown, path: Path): Transformation {
   const input = object(value, path);
   const op = oneOf(input.op, at(path, "op"), ["rename", "copy", "add", "delete"] as const);
   if (op === "rename" || op === "copy") {
@@ -161,7 +158,7 @@ function readTransformation(value: unknown, path: Path): ReadConfig["transformat
     optional(out, input, "values", path, (v, p) =>
       array(v, p, 0, Number.POSITIVE_INFINITY).map((t, i) => readValueTransform(t, at(p, i))),
     );
-    return out as ReadConfig["transformations"][number];
+    return out as Transformation;
   }
   const field = fieldName(input.field, at(path, "field"));
   return op === "add" ? { op, field, value: present(input, "value", path) } : { op, field };
