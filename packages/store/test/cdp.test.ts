@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { type CustomerRecord, type LineItem, type Order, type Product, sha256Hex } from "@cdp/core";
 import { describe, expect, it } from "vitest";
-import { STATEMENT_PAYLOAD_BYTES } from "../src/cdp/common";
+import { STATEMENT_PAYLOAD_BYTES, STATEMENTS_PER_BATCH } from "../src/cdp/common";
 import {
   enrichEvent,
   getOrder,
@@ -124,6 +124,8 @@ function recordingDb() {
   const statements: { sql: string; params: number; sqlBytes: number; largestParamBytes: number }[] = [];
   let batches = 0;
   let statementsInLargestBatch = 0;
+  let bytesInLargestBatch = 0;
+  const boundBytes = new WeakMap<object, number>();
   const spy: Db = {
     prepare(sql: string) {
       const statement = db.prepare(sql);
@@ -132,13 +134,16 @@ function recordingDb() {
           if (prop === "bind")
             return (...params: unknown[]) => {
               const size = (text: string) => new TextEncoder().encode(text).length;
+              const paramBytes = params.map((param) => size(String(param)));
               statements.push({
                 sql,
                 params: params.length,
                 sqlBytes: size(sql),
-                largestParamBytes: Math.max(0, ...params.map((param) => size(String(param)))),
+                largestParamBytes: Math.max(0, ...paramBytes),
               });
-              return target.bind(...params);
+              const bound = target.bind(...params);
+              boundBytes.set(bound, size(sql) + paramBytes.reduce((a, b) => a + b, 0));
+              return bound;
             };
           const value = Reflect.get(target, prop, target);
           return typeof value === "function" ? value.bind(target) : value;
@@ -148,6 +153,8 @@ function recordingDb() {
     batch(list) {
       batches++;
       statementsInLargestBatch = Math.max(statementsInLargestBatch, list.length);
+      const bytes = list.reduce((sum, statement) => sum + (boundBytes.get(statement) ?? 0), 0);
+      bytesInLargestBatch = Math.max(bytesInLargestBatch, bytes);
       return db.batch(list);
     },
   };
@@ -159,6 +166,9 @@ function recordingDb() {
     },
     get statementsInLargestBatch() {
       return statementsInLargestBatch;
+    },
+    get bytesInLargestBatch() {
+      return bytesInLargestBatch;
     },
   };
 }
@@ -631,6 +641,25 @@ describe("writing products and enriching events", () => {
     price: { amount: 15, currency: "USD" },
     brand: "Acme",
     ...extra,
+  });
+
+  it("keeps each transaction to about 10 MB: 24 MB of products go in several batches", async () => {
+    const t = "products-batches";
+    const big = Array.from({ length: 40 }, (_, i) =>
+      product(`big${i}`, { description: `${i} ${"x".repeat(600_000)}` }),
+    );
+    const spy = recordingDb();
+    expect(await writeProducts(spy.db, scope(t, "run_b"), big)).toEqual({
+      added: 40,
+      updated: 0,
+      unchanged: 0,
+    });
+    expect(spy.statementsInLargestBatch).toBeLessThanOrEqual(STATEMENTS_PER_BATCH);
+    expect(spy.bytesInLargestBatch).toBeGreaterThan(5_000_000);
+    expect(spy.bytesInLargestBatch).toBeLessThanOrEqual(10 * STATEMENT_PAYLOAD_BYTES + 100_000);
+    expect(spy.batches).toBeGreaterThanOrEqual(1 + Math.ceil(40 / STATEMENTS_PER_BATCH));
+    expect(Math.max(...spy.statements.map((s) => s.largestParamBytes))).toBeLessThanOrEqual(2_000_000);
+    expect((await getProduct(db, t, "big39"))?.description).toBe(`39 ${"x".repeat(600_000)}`);
   });
 
   it("classifies products like orders, replays the same, and writes nothing in a dry run", async () => {

@@ -109,8 +109,12 @@ export function count(changes: Change[]): WriteCounts {
  */
 export const STATEMENT_PAYLOAD_BYTES = 1_000_000;
 
-/** Statements per D1 batch; a batch is one transaction. */
-export const STATEMENTS_PER_BATCH = 50;
+/**
+ * Statements per D1 batch; a batch is one transaction. With statements of up to
+ * STATEMENT_PAYLOAD_BYTES, a batch carries at most about 10 MB (a group of statements that must
+ * land together is never split), so no single transaction holds the database for long.
+ */
+export const STATEMENTS_PER_BATCH = 10;
 
 const NON_ASCII = /[\u0080-\uffff]/;
 
