@@ -16,18 +16,6 @@ import { papaparse, workerdCpuSeconds, workerdPids } from "./peers.mjs";
 const KEY = "bench_key";
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
 
-/** Peak resident memory (VmHWM) of the stack's workerd processes. */
-function workerdPeakMb(rootPid) {
-  let peak = 0;
-  for (const pid of workerdPids(rootPid)) {
-    try {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
-    } catch {}
-  }
-  return peak;
-}
-
 /** workerd's isolates that simulate Cloudflare's services locally, by inspector target id. */
 const LOCAL_SERVICES = new Map([
   ["d1:db", "D1"],
@@ -36,20 +24,23 @@ const LOCAL_SERVICES = new Map([
 ]);
 
 /**
- * Samples the resident memory of the stack's workerd processes by kind: anonymous (the heaps of
- * the Workers and of the local D1, R2 and queues) and file-backed (pages of files the process
- * maps, such as the local database's, which the kernel may drop and read again).
+ * Samples the resident memory of the stack's workerd processes: the peak the kernel recorded
+ * (VmHWM), and the peaks by kind: anonymous (the heaps of the Workers and of the local D1, R2
+ * and queues) and file-backed (pages of files the process maps, such as the local database's,
+ * which the kernel may drop and read again).
  */
 function sampleWorkerdRss(rootPid) {
-  const peak = { anonMb: 0, fileMb: 0 };
+  const peak = { mb: 0, anonMb: 0, fileMb: 0 };
+  const kb = (status, field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
   const sample = () => {
     let anon = 0;
     let file = 0;
     for (const pid of workerdPids(rootPid)) {
       try {
         const status = readFileSync(`/proc/${pid}/status`, "utf8");
-        anon += Number(/RssAnon:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-        file += Number(/RssFile:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+        peak.mb = Math.max(peak.mb, kb(status, "VmHWM"));
+        anon += kb(status, "RssAnon");
+        file += kb(status, "RssFile");
       } catch {}
     }
     peak.anonMb = Math.max(peak.anonMb, anon);
@@ -238,15 +229,12 @@ async function importOnce(rows, kind = "upload") {
     });
     const started = await call(stack.base, "POST", `/v1/imports/${imp.id}/runs`, {});
     let run = started;
-    let peak = 0;
     while (!["completed", "failed", "cancelled"].includes(run.status)) {
       await new Promise((r) => setTimeout(r, 250));
-      peak = Math.max(peak, workerdPeakMb(stack.pid));
       run = await call(stack.base, "GET", `/v1/runs/${started.id}`);
     }
     const t2 = performance.now();
     closeSource();
-    peak = Math.max(peak, workerdPeakMb(stack.pid));
     const cpuSeconds = workerdCpuSeconds(stack.pid) - cpuBefore;
     const heapPeaks = heaps.stop();
     const rssPeaks = rss.stop();
@@ -259,7 +247,7 @@ async function importOnce(rows, kind = "upload") {
       queuedSeconds: (startedAt - Date.parse(run.createdAt)) / 1000,
       runSeconds: (Date.parse(run.finishedAt) - startedAt) / 1000,
       endToEndSeconds: (t2 - t0) / 1000,
-      peakMb: peak,
+      peakMb: rssPeaks.mb,
       cpuSeconds,
       heapPeaks,
       rssPeaks,
@@ -314,17 +302,16 @@ async function main() {
       `  V8 heap at its peak, used (garbage included) / committed: the Workers ${ours.map(([name, p]) => `${name.replace("cdp-", "")} ${heap(p)}`).join(", ")}`,
     );
     const theirs = [...r.heapPeaks].filter(([name]) => !name.startsWith("cdp-"));
-    const rest = theirs
-      .filter(([name]) => !LOCAL_SERVICES.has(name))
-      .reduce((sum, [, p]) => ({ used: sum.used + p.used, total: sum.total + p.total }), {
-        used: 0,
-        total: 0,
-      });
+    const others = theirs.filter(([name]) => !LOCAL_SERVICES.has(name));
+    const rest = others.reduce((sum, [, p]) => ({ used: sum.used + p.used, total: sum.total + p.total }), {
+      used: 0,
+      total: 0,
+    });
     console.log(
       `    workerd's local services ${[...LOCAL_SERVICES.keys()]
         .filter((name) => r.heapPeaks.has(name))
         .map((name) => `${LOCAL_SERVICES.get(name)} ${heap(r.heapPeaks.get(name))}`)
-        .join(", ")}, its ${theirs.length - LOCAL_SERVICES.size} other isolates ${heap(rest)} in all`,
+        .join(", ")}, its ${others.length} other isolates ${heap(rest)} in all`,
     );
   }
   if (results.length > 1) {

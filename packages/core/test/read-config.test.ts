@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ReadConfig } from "../src/config";
 import { ImportFileError } from "../src/issue-codes";
-import { parseReadConfig, ReadConfigError } from "../src/read-config";
+import {
+  CAST_TYPES,
+  IMPORT_FORMATS,
+  IMPORT_TYPES,
+  parseReadConfig,
+  ReadConfigError,
+} from "../src/read-config";
 import { seededRandom } from "./support/random";
 
 /** What each side makes of a value: the config it reads, or the path of what it refuses. */
@@ -136,7 +142,7 @@ describe("parseReadConfig reads what ReadConfig (zod) reads", () => {
                 ),
           }),
           () => ({ type: "timestamp", pattern: text(1, 30) }),
-          () => ({ type: "cast", to: chance(0.85) ? pick(["string", "integer", "float", "bool"]) : junk() }),
+          () => ({ type: "cast", to: chance(0.85) ? pick(CAST_TYPES) : junk() }),
           () => ({ type: chance(0.5) ? "lowercase" : junk() }),
         ])(),
       );
@@ -172,19 +178,8 @@ describe("parseReadConfig reads what ReadConfig (zod) reads", () => {
       });
     const config = () =>
       withExtra({
-        type: chance(0.9) ? pick(["orders", "customers", "products"]) : junk(),
-        format: chance(0.9)
-          ? pick([
-              "velocidi_csv",
-              "shopify_csv",
-              "csv",
-              "jsonl",
-              "egoi_contacts",
-              "google_rss",
-              "google_atom",
-              "google_tsv",
-            ])
-          : pick<unknown>(["parquet", ...[junk()]]),
+        type: chance(0.9) ? pick(IMPORT_TYPES) : junk(),
+        format: chance(0.9) ? pick(IMPORT_FORMATS) : chance(0.5) ? "parquet" : junk(),
         options: maybe(() => (chance(0.05) ? junk() : options()), 0.7),
         transformations: maybe(
           () =>
