@@ -33,4 +33,17 @@ describe("items too large to store", () => {
       message: expect.stringMatching(/^The customer is too large to store/),
     });
   });
+
+  it("counts strings, keys and other values to the character, however deep the text is", () => {
+    // 7 + 1 ("product" and "a") + 8 for the number + the string: one character more is too many.
+    const item = (n: number) => ({ product: { a: [[12, "w".repeat(n)]] } });
+    expect(oversizeIssue(item(984), "product", 1, "p1", 1000)).toBeNull();
+    expect(oversizeIssue(item(985), "product", 1, "p1", 1000)).toMatchObject({ field: "product.a" });
+    // Many small fields add up the same way: 100 fields of 9 or 10 characters, 990 in all.
+    const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, "v".repeat(7)]));
+    expect(oversizeIssue({ ...wide, x: "123456789" }, "customer", 1, "c1", 1000)).toBeNull();
+    expect(oversizeIssue({ ...wide, x: "1234567890" }, "customer", 1, "c1", 1000)).toMatchObject({
+      field: "x",
+    });
+  });
 });

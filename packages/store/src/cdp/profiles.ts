@@ -28,6 +28,13 @@ export function profileHash(attributes: Record<string, unknown>, ids: Iterable<U
   return sha256HexSync(canonicalJson({ attributes, ids: keys }));
 }
 
+/**
+ * profileHash of a profile with no attributes and this one id, as the profile created for an
+ * order's buyer is: its canonical JSON written directly, for once per order written.
+ */
+export const emptyProfileHash = (id: UserId): string =>
+  sha256HexSync(`{"attributes":{},"ids":[${JSON.stringify(idKey(id))}]}`);
+
 /** A profile as this call sees it: loaded from the store, or new, and changed in memory. */
 interface ProfileState {
   id: string;
@@ -259,7 +266,7 @@ export async function ensureProfileStatements(
       db,
       CREATE_CLAIMING_PROFILES_SQL,
       scope.tenantId,
-      claims.map(({ id, profileId }) => [profileId, profileHash({}, [id])]),
+      claims.map(({ id, profileId }) => [profileId, emptyProfileHash(id)]),
       scope.runId,
       scope.now,
     ),
