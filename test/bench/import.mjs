@@ -5,6 +5,8 @@
 // the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides).
 // `--source http|s3|sftp` also imports the same file from that source (a local HTTP server, a
 // signature-checking S3 fake, a real OpenSSH server) and prints it next to the upload path.
+// `--perf` also samples workerd with Linux perf during each upload import and prints where its
+// CPU went (SQLite, garbage collection, the product's Workers by function, the local simulators).
 import { execFileSync } from "node:child_process";
 import { createReadStream, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -12,6 +14,7 @@ import { generate } from "../../packages/core/bench/core.mjs";
 import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
 import { startLocalStack } from "../../scripts/local-stack.mjs";
 import { papaparse, workerdCpuSeconds, workerdPids } from "./peers.mjs";
+import { PERF_V8_FLAGS, printPerf, recordPerf } from "./perf-profile.mjs";
 
 const KEY = "bench_key";
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
@@ -193,6 +196,8 @@ async function openSource(kind, path) {
   throw new Error(`unknown --source ${kind}: use http, s3 or sftp`);
 }
 
+const usePerf = process.argv.includes("--perf");
+
 async function importOnce(rows, kind = "upload") {
   const path = await generate(rows);
   const size = statSync(path).size;
@@ -200,6 +205,7 @@ async function importOnce(rows, kind = "upload") {
   rmSync(persistTo, { recursive: true, force: true });
   const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
   try {
+    const perf = usePerf && kind === "upload" ? recordPerf(workerdPids(stack.pid)) : null;
     const heaps = await sampleWorkerHeaps(stack.pid);
     const rss = sampleWorkerdRss(stack.pid);
     const cpuBefore = workerdCpuSeconds(stack.pid);
@@ -238,6 +244,7 @@ async function importOnce(rows, kind = "upload") {
     const cpuSeconds = workerdCpuSeconds(stack.pid) - cpuBefore;
     const heapPeaks = heaps.stop();
     const rssPeaks = rss.stop();
+    const cpuParts = await perf?.stop();
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     const startedAt = Date.parse(run.startedAt);
     return {
@@ -252,6 +259,7 @@ async function importOnce(rows, kind = "upload") {
       heapPeaks,
       rssPeaks,
       stats: run.stats,
+      cpuParts,
     };
   } finally {
     await stack.stop();
@@ -262,6 +270,8 @@ async function main() {
   const flag = process.argv.indexOf("--source");
   const sourceKind = flag > 0 ? process.argv[flag + 1] : null;
   ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true" });
+  // V8 in workerd writes the symbol map perf needs to name JavaScript frames.
+  if (usePerf) process.env.MINIFLARE_WORKERD_V8_FLAGS = PERF_V8_FLAGS;
   console.log(`Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores`);
   const results = [];
   for (const rows of (process.env.BENCH_ROWS ?? "250000,1000000").split(",").map(Number)) {
@@ -313,6 +323,7 @@ async function main() {
         .map((name) => `${LOCAL_SERVICES.get(name)} ${heap(r.heapPeaks.get(name))}`)
         .join(", ")}, its ${others.length} other isolates ${heap(rest)} in all`,
     );
+    if (r.cpuParts) printPerf(r.cpuParts);
   }
   if (results.length > 1) {
     const [small, large] = [results[0], results.at(-1)];
