@@ -30,7 +30,7 @@ export function profileHash(attributes: Record<string, unknown>, ids: Iterable<U
 
 /**
  * profileHash of a profile with no attributes and this one id, as the profile created for an
- * order's buyer is: its canonical JSON written directly, for once per order written.
+ * order's buyer is. Its canonical JSON is written directly: it is hashed for every order written.
  */
 export const emptyProfileHash = (id: UserId): string =>
   sha256HexSync(`{"attributes":{},"ids":[${JSON.stringify(idKey(id))}]}`);
