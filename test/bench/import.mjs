@@ -14,7 +14,7 @@ import { generate } from "../../packages/core/bench/core.mjs";
 import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
 import { startLocalStack } from "../../scripts/local-stack.mjs";
 import { papaparse, workerdCpuSeconds, workerdPids } from "./peers.mjs";
-import { PERF_V8_FLAGS, printPerf, recordPerf } from "./perf-profile.mjs";
+import { checkPerf, PERF_V8_FLAGS, printPerf, recordPerf } from "./perf-profile.mjs";
 
 const KEY = "bench_key";
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
@@ -271,7 +271,10 @@ async function main() {
   const sourceKind = flag > 0 ? process.argv[flag + 1] : null;
   ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true" });
   // V8 in workerd writes the symbol map perf needs to name JavaScript frames.
-  if (usePerf) process.env.MINIFLARE_WORKERD_V8_FLAGS = PERF_V8_FLAGS;
+  if (usePerf) {
+    checkPerf();
+    process.env.MINIFLARE_WORKERD_V8_FLAGS = PERF_V8_FLAGS;
+  }
   console.log(`Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores`);
   const results = [];
   for (const rows of (process.env.BENCH_ROWS ?? "250000,1000000").split(",").map(Number)) {

@@ -4,7 +4,7 @@
 // in one part: SQLite (the local D1's database), garbage collection, the JavaScript of one script
 // (the product's Workers, the D1 client inside them, the local D1, R2 and queues simulators), or
 // the runtime's own native code (streams, RPC, JSON parsing outside any script's frames).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,15 @@ import { createInterface } from "node:readline";
 
 /** The V8 flag that makes workerd write /tmp/perf-PID.map; set before the stack starts. */
 export const PERF_V8_FLAGS = "--perf-basic-prof";
+
+/** Throws a clear error before any import runs when Linux perf cannot sample here. */
+export function checkPerf() {
+  try {
+    execFileSync("perf", ["--version"], { stdio: "ignore" });
+  } catch (err) {
+    throw new Error(`--perf needs Linux perf (apt-get install linux-perf): ${err.message}`);
+  }
+}
 
 /** Scripts whose JavaScript runs in workerd during an import, by how a frame names them. */
 const SCRIPTS = [
