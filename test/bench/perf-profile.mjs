@@ -74,11 +74,8 @@ export function recordPerf(pids) {
   const perf = spawn("perf", ["record", "-q", "-F", "999", "-g", "-p", pids.join(","), "-o", output], {
     stdio: ["ignore", "ignore", "inherit"],
   });
-  const failed = new Promise((_, reject) =>
-    perf.on("error", (err) =>
-      reject(new Error(`--perf needs Linux perf (apt-get install linux-perf): ${err.message}`)),
-    ),
-  );
+  // checkPerf ran first: an error here is perf failing to start, reported at stop().
+  const failed = new Promise((_, reject) => perf.on("error", reject));
   failed.catch(() => {});
   return {
     async stop() {

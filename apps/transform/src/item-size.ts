@@ -7,17 +7,16 @@ import type { Issue } from "@cdp/core";
  */
 export const MAX_STORED_ROW_CHARS = 512 * 1024;
 
-interface Largest {
-  /** Characters of text (strings and keys) in the row. */
-  size: number;
-  /** The longest string and where it is. */
+/** The longest string of a value and where it is. */
+interface Longest {
   field: string;
-  fieldSize: number;
+  size: number;
 }
 
 /**
  * The text of a value in characters (strings and keys; 8 for any other scalar), stopping early
  * past `limit`: the check every item goes through, so it builds no paths and no entry arrays.
+ * What counts is decided here alone; findLongest only names the field of an item over it.
  */
 function textSize(value: unknown, limit: number, skip?: string): number {
   if (typeof value === "string") return value.length;
@@ -38,30 +37,22 @@ function textSize(value: unknown, limit: number, skip?: string): number {
   return size;
 }
 
-/** Sums the text of a value as textSize does, and finds its longest string and where it is. */
-function measure(value: unknown, path: string, into: Largest, limit: number, skip?: string): void {
-  if (into.size > limit) return;
+/** Finds the longest string of a value, for the issue of one over the limit (textSize). */
+function findLongest(value: unknown, path: string, into: Longest, skip?: string): void {
   if (typeof value === "string") {
-    into.size += value.length;
-    if (value.length > into.fieldSize) {
+    if (value.length > into.size) {
       into.field = path;
-      into.fieldSize = value.length;
+      into.size = value.length;
     }
     return;
   }
-  if (value === null || typeof value !== "object") {
-    into.size += 8;
-    return;
-  }
+  if (value === null || typeof value !== "object") return;
   if (Array.isArray(value)) {
-    for (const element of value) measure(element, path, into, limit);
+    for (const element of value) findLongest(element, path, into);
     return;
   }
-  for (const [key, inner] of Object.entries(value)) {
-    if (key === skip) continue;
-    into.size += key.length;
-    measure(inner, path === "" ? key : `${path}.${key}`, into, limit);
-  }
+  for (const [key, inner] of Object.entries(value))
+    if (key !== skip) findLongest(inner, path === "" ? key : `${path}.${key}`, into);
 }
 
 /**
@@ -86,16 +77,15 @@ export function oversizeIssue(
   }
   for (const part of parts) {
     if (textSize(part.value, limit, part.skip) <= limit) continue;
-    const largest: Largest = { size: 0, field: part.path, fieldSize: 0 };
-    measure(part.value, part.path, largest, limit, part.skip);
-    if (largest.size <= limit) continue;
+    const longest: Longest = { field: part.path, size: 0 };
+    findLongest(part.value, part.path, longest, part.skip);
     return {
       row,
       item: key,
-      field: largest.field || null,
+      field: longest.field || null,
       code: "value_too_long",
       severity: "error",
-      message: `${part.what} is too large to store: its text is over ${limit.toLocaleString("en")} characters, "${largest.field}" alone has ${largest.fieldSize.toLocaleString("en")}. Shorten that field.`,
+      message: `${part.what} is too large to store: its text is over ${limit.toLocaleString("en")} characters, "${longest.field}" alone has ${longest.size.toLocaleString("en")}. Shorten that field.`,
       value: null,
     };
   }

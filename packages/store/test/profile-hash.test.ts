@@ -1,8 +1,14 @@
+import { sha256HexSync } from "@cdp/core";
 import { describe, expect, it } from "vitest";
-import { emptyProfileHash, profileHash } from "../src/cdp/profiles";
+import { canonicalJson } from "../src/cdp/common";
+import { idKey, profileHash } from "../src/cdp/profiles";
 
-describe("emptyProfileHash", () => {
-  it("is profileHash of a profile with no attributes and that one id, for any id text", () => {
+/** profileHash as it is defined: SHA-256 of the canonical JSON of attributes and sorted ids. */
+const byDefinition = (attributes: Record<string, unknown>, ids: { type: string; value: string }[]) =>
+  sha256HexSync(canonicalJson({ attributes, ids: ids.map(idKey).sort() }));
+
+describe("profileHash", () => {
+  it("hashes a profile with no attributes and one id as its canonical JSON, for any id text", () => {
     const values = [
       "customer1@example.com",
       "a".repeat(64),
@@ -13,12 +19,16 @@ describe("emptyProfileHash", () => {
     ];
     for (const type of ["email", "email_sha256", "phone_sha256", "customer_id", 'type "odd"'])
       for (const value of values)
-        expect(emptyProfileHash({ type, value })).toBe(profileHash({}, [{ type, value }]));
+        expect(profileHash({}, [{ type, value }])).toBe(byDefinition({}, [{ type, value }]));
   });
 
-  it("differs from the hash of a profile with attributes or another id", () => {
+  it("tells that profile from one with attributes, with another id or with two ids", () => {
     const id = { type: "email", value: "customer1@example.com" };
-    expect(emptyProfileHash(id)).not.toBe(profileHash({ name: "Ann" }, [id]));
-    expect(emptyProfileHash(id)).not.toBe(emptyProfileHash({ ...id, value: "customer2@example.com" }));
+    const other = { ...id, value: "customer2@example.com" };
+    expect(profileHash({ name: "Ann" }, [id])).toBe(byDefinition({ name: "Ann" }, [id]));
+    expect(profileHash({ a: undefined }, [id])).toBe(byDefinition({}, [id]));
+    expect(profileHash({}, [other, id])).toBe(byDefinition({}, [id, other]));
+    expect(profileHash({}, [id])).not.toBe(profileHash({ name: "Ann" }, [id]));
+    expect(profileHash({}, [id])).not.toBe(profileHash({}, [other]));
   });
 });

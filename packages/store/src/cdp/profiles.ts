@@ -22,18 +22,17 @@ export const idKey = (id: UserId): string => `${id.type}\u0000${id.value}`;
 /** An id in the form it is stored and matched in (see storedIdValue). */
 export const storedId = (id: UserId): UserId => ({ type: id.type, value: storedIdValue(id.type, id.value) });
 
-/** The content a profile is classified by: its attributes and its sorted ids. */
+/**
+ * The content a profile is classified by: its attributes and its sorted ids. The profile made for
+ * an order's buyer (no attributes, one id) is hashed for every order written: its canonical JSON
+ * is written directly.
+ */
 export function profileHash(attributes: Record<string, unknown>, ids: Iterable<UserId>): string {
   const keys = [...ids].map(idKey).sort();
+  if (keys.length === 1 && Object.keys(attributes).length === 0)
+    return sha256HexSync(`{"attributes":{},"ids":[${JSON.stringify(keys[0])}]}`);
   return sha256HexSync(canonicalJson({ attributes, ids: keys }));
 }
-
-/**
- * profileHash of a profile with no attributes and this one id, as the profile created for an
- * order's buyer is. Its canonical JSON is written directly: it is hashed for every order written.
- */
-export const emptyProfileHash = (id: UserId): string =>
-  sha256HexSync(`{"attributes":{},"ids":[${JSON.stringify(idKey(id))}]}`);
 
 /** A profile as this call sees it: loaded from the store, or new, and changed in memory. */
 interface ProfileState {
@@ -266,7 +265,7 @@ export async function ensureProfileStatements(
       db,
       CREATE_CLAIMING_PROFILES_SQL,
       scope.tenantId,
-      claims.map(({ id, profileId }) => [profileId, emptyProfileHash(id)]),
+      claims.map(({ id, profileId }) => [profileId, profileHash({}, [id])]),
       scope.runId,
       scope.now,
     ),
