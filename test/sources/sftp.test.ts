@@ -139,17 +139,17 @@ describe("sftp sources", () => {
       await second.close();
     }
 
-    // Pointing the import at another server forgets the recorded key; its first run records the new one.
-    await api.call("PATCH", `/v1/imports/${importId}`, {
-      source: {
-        ...source,
-        port: sshd.port,
-        password: "***",
-        path: serveFile(sshd, "tofu.csv", velocidiFile(2)),
-      },
+    // Pointing the import at another server forgets the recorded key; its first run records the
+    // new one. The stored password is not sent to another server: "***" is refused there.
+    const moved = { ...source, port: sshd.port, path: serveFile(sshd, "tofu.csv", velocidiFile(2)) };
+    const masked = await api.call("PATCH", `/v1/imports/${importId}`, {
+      source: { ...moved, password: "***" },
     });
-    const moved = await api.call<ImportView>("GET", `/v1/imports/${importId}`);
-    expect(moved.body.source.hostKeySha256).toBeUndefined();
+    expect(masked.status).toBe(400);
+    expect(masked.body).toMatchObject({ error: { details: [{ path: "source.password" }] } });
+    await api.call("PATCH", `/v1/imports/${importId}`, { source: moved });
+    const shown = await api.call<ImportView>("GET", `/v1/imports/${importId}`);
+    expect(shown.body.source.hostKeySha256).toBeUndefined();
     expect((await api.run(importId)).error).toBeNull();
     const recorded = await api.call<ImportView>("GET", `/v1/imports/${importId}`);
     expect(recorded.body.source.hostKeySha256).toBe(sshd.hostKeySha256);

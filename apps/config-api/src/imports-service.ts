@@ -1,9 +1,11 @@
 import {
   FORMATS_BY_TYPE,
   ImportConfigInput,
+  keepMaskedSecrets,
   maskSource,
   nextSlot,
   type Source,
+  sealedSecretPaths,
   sealSource,
   sourceHost,
   unsafeHostReason,
@@ -36,6 +38,38 @@ export function configError(error: z.ZodError, body: unknown): ApiError {
     "validation_failed",
     "The import configuration is not valid: see details for each field.",
     fieldErrors(error),
+  );
+}
+
+/**
+ * A source as sent in a request: a secret in its stored, encrypted form is refused (only the
+ * stored record holds those; accepting one would decrypt it for the sender).
+ */
+export function refuseSealedSecrets(source: Source): void {
+  const paths = sealedSecretPaths(source);
+  if (paths.length === 0) return;
+  throw new ApiError(
+    "validation_failed",
+    "A secret was sent in its stored, encrypted form: send the secret itself, or *** to keep the stored one (PATCH).",
+    paths.map((path) => ({ path, message: "an encrypted value cannot be sent" })),
+  );
+}
+
+/**
+ * A PATCH's source with each "***" replaced by the stored secret. A secret that would go to
+ * another place (host, endpoint, user name) than the one it was given for must be sent again.
+ */
+export function withStoredSecrets(sent: Source, stored: Source): Source {
+  refuseSealedSecrets(sent);
+  const { source, unkept } = keepMaskedSecrets(sent, stored);
+  if (unkept.length === 0) return source;
+  throw new ApiError(
+    "validation_failed",
+    "The source now points to another host, endpoint, user name or type than its stored secrets were given for: send those secrets again instead of ***.",
+    unkept.map((path) => ({
+      path,
+      message: "send the secret again: *** keeps it only for the same destination",
+    })),
   );
 }
 

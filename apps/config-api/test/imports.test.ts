@@ -224,6 +224,97 @@ describe("secrets in sources", () => {
     );
   });
 
+  it("asks for the secrets again when a PATCH points the source elsewhere", async () => {
+    const storedConfig = async (id: string) =>
+      (
+        await env.CONFIG_DB.prepare("SELECT config FROM imports WHERE id = ?")
+          .bind(id)
+          .first<{ config: string }>()
+      )?.config;
+    const url = await call<ImportBody>("POST", "/v1/imports", { body: urlImport() });
+    const before = await storedConfig(url.body.id);
+    const moved = await call("PATCH", `/v1/imports/${url.body.id}`, {
+      body: { source: { ...url.body.source, url: "https://collector.example.net/customers.csv" } },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body).toMatchObject({
+      error: { code: "validation_failed", details: [{ path: "source.headers.Authorization" }] },
+    });
+    expect(await storedConfig(url.body.id)).toBe(before);
+
+    const sftp = {
+      type: "sftp",
+      host: "sftp.example.com",
+      username: "exports",
+      password: "sftp-password-value",
+      path: "/a.csv",
+    };
+    const created = await call<ImportBody>("POST", "/v1/imports", { body: urlImport({ source: sftp }) });
+    const patch = (source: Record<string, unknown>) =>
+      call("PATCH", `/v1/imports/${created.body.id}`, { body: { source } });
+    const masked = { ...sftp, password: "***" };
+    for (const elsewhere of [
+      { ...masked, host: "sftp.collector.example.net" },
+      { ...masked, port: 2222 },
+      { ...masked, username: "someone-else" },
+    ]) {
+      expect((await patch(elsewhere)).body).toMatchObject({
+        error: { code: "validation_failed", details: [{ path: "source.password" }] },
+      });
+    }
+    expect(
+      (await patch({ type: "url", url: "https://exports.example.com/a.csv", headers: { A: "***" } })).status,
+    ).toBe(400);
+    // The same server and user keep the stored password; a new one is accepted anywhere.
+    expect((await patch({ ...masked, path: "/b.csv" })).status).toBe(200);
+    expect((await patch({ ...sftp, host: "sftp.collector.example.net" })).status).toBe(200);
+  });
+
+  it("refuses a secret sent in its stored, encrypted form", async () => {
+    const created = await call<ImportBody>("POST", "/v1/imports", { body: urlImport() });
+    const row = await env.CONFIG_DB.prepare("SELECT config FROM imports WHERE id = ?")
+      .bind(created.body.id)
+      .first<{ config: string }>();
+    const sealed = JSON.parse(row?.config ?? "{}").source.headers.Authorization as string;
+    expect(sealed).toMatch(/^enc:v1:/);
+    const replay = { type: "url", url: "https://collector.example.net/x.csv", headers: { "X-Echo": sealed } };
+    const refused = { error: { code: "validation_failed", details: [{ path: "source.headers.X-Echo" }] } };
+    const answers = [
+      await call("POST", "/v1/imports", { body: urlImport({ source: replay }) }),
+      await call("PATCH", `/v1/imports/${created.body.id}`, { body: { source: replay } }),
+      await call("POST", "/v1/imports/preview", { body: { config: urlImport({ source: replay }) } }),
+      await call("POST", `/v1/imports/${created.body.id}/runs`, { body: { source: replay } }),
+    ];
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject(refused);
+    }
+  });
+
+  it("refuses credentials inside a URL, and S3 bucket or region names that are not names", async () => {
+    const inUrl = await call("POST", "/v1/imports", {
+      body: urlImport({ source: { type: "url", url: "https://user:pass@exports.example.com/c.csv" } }),
+    });
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.body).toMatchObject({ error: { details: [{ path: "source.url" }] } });
+    expect(inUrl.text).not.toContain("pass@");
+    const s3 = { type: "s3", bucket: "exports", key: "k.csv", accessKeyId: "AKIA", secretAccessKey: "s" };
+    for (const [field, value] of [
+      ["bucket", "2130706433:8443#"],
+      ["bucket", "a/b"],
+      ["region", "x@169.254.169.254/#"],
+      ["region", "eu-west-1.evil.example/"],
+    ]) {
+      const res = await call("POST", "/v1/imports/preview", {
+        body: { config: urlImport({ source: { ...s3, [field as string]: value } }) },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        error: { code: "validation_failed", details: [{ path: `source.${field}` }] },
+      });
+    }
+  });
+
   it("masks every secret field of every source type", async () => {
     const sources = [
       { type: "s3", bucket: "b", key: "k.csv", accessKeyId: "AKIA", secretAccessKey: "s3-secret-value" },

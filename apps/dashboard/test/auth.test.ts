@@ -69,10 +69,10 @@ describe("sign-in", () => {
   });
 
   it("goes back only to paths of this site after signing in", () => {
-    expect(safeNext("/runs/run_1?cursor=a")).toBe("/runs/run_1?cursor=a");
-    expect(safeNext("//evil.example/")).toBe("/");
-    expect(safeNext("/\\evil.example")).toBe("/");
-    expect(safeNext("https://evil.example/")).toBe("/");
+    expect(safeNext("/runs/run_1?cursor=a", ORIGIN)).toBe("/runs/run_1?cursor=a");
+    expect(safeNext(`${ORIGIN}/runs/run_1`, ORIGIN)).toBe("/runs/run_1");
+    expect(safeNext(undefined, ORIGIN)).toBe("/");
+    expect(safeNext("http://[", ORIGIN)).toBe("/");
   });
 
   it("says which secret is missing instead of sealing sessions without it", async () => {
@@ -104,6 +104,69 @@ describe("sign-in", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/sign-in?signedOut");
     expect(res.headers.getSetCookie().find((h) => h.startsWith("cdp_session="))).toMatch(/Max-Age=0/);
+  });
+});
+
+describe("sign-in redirect (next)", () => {
+  // Browsers drop tab/newline from a Location and read a backslash as `/`: each of these would leave the site.
+  const offSite = [
+    ["another host", "//evil.example"],
+    ["a tab", "/\t/evil.example"],
+    ["a newline", "/\n/evil.example"],
+    ["a backslash", "/\\evil.example"],
+    ["a dot segment before //", "/.//evil.example"],
+    ["an absolute URL", "https://evil.example/x"],
+    ["a script URL", "javascript:alert(1)"],
+  ];
+  const kept = "/imports/imp_1?tab=runs";
+
+  async function signedInRedirect(next: string) {
+    const fetchDashboard = dashboardWith(new FakeApi());
+    const { cookie } = await signIn(fetchDashboard);
+    return fetchDashboard(`/sign-in?next=${encodeURIComponent(next)}`, { headers: { cookie } });
+  }
+
+  async function signInRedirect(next: string) {
+    const fetchDashboard = dashboardWith(new FakeApi());
+    const form = await fetchDashboard(`/sign-in?next=${encodeURIComponent(next)}`);
+    return fetchDashboard("/sign-in", {
+      method: "POST",
+      headers: {
+        origin: ORIGIN,
+        cookie: `cdp_sign_in=${cookieOf(form, "cdp_sign_in")}`,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ _csrf: hiddenField(await form.text(), "_csrf"), apiKey: GOOD_KEY, next }),
+    });
+  }
+
+  it.each(offSite)("sends a signed-in visitor home, not off the site, for next with %s", async (_, next) => {
+    const res = await signedInRedirect(next);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/");
+  });
+
+  it.each(offSite)(
+    "sends a visitor home after signing in, not off the site, for next with %s",
+    async (_, next) => {
+      const res = await signInRedirect(next);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe("/");
+    },
+  );
+
+  it("keeps a page of this site with its query, signed in already or after signing in", async () => {
+    for (const res of [await signedInRedirect(kept), await signInRedirect(kept)]) {
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe(kept);
+    }
+  });
+
+  it("does not put a refused next in the sign-in form", async () => {
+    const page = await dashboardWith(new FakeApi())(
+      `/sign-in?next=${encodeURIComponent("/\t/evil.example")}`,
+    );
+    expect(hiddenField(await page.text(), "next")).toBe("/");
   });
 });
 

@@ -70,7 +70,10 @@ export const R2Source = z
     path: ["key"],
   });
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" });
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).refine((url) => {
+  const { username, password } = new URL(url);
+  return username === "" && password === "";
+}, "must not carry a user name or password: send credentials in headers (such as Authorization), which are stored encrypted");
 
 export const UrlSource = z.object({
   type: z.literal("url"),
@@ -80,9 +83,19 @@ export const UrlSource = z.object({
 
 export const S3Source = z.object({
   type: z.literal("s3"),
-  bucket: z.string().min(1),
+  // Without an endpoint the bucket and region name the AWS host: they cannot hold anything else.
+  bucket: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z0-9._-]+$/, "a bucket name holds only letters, digits, '.', '-' and '_'"),
   key: z.string().min(1),
-  region: z.string().min(1).optional(),
+  region: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9-]+$/, "a region is lowercase letters, digits and '-', such as eu-west-1")
+    .optional(),
   endpoint: httpUrl.optional(),
   accessKeyId: z.string().min(1),
   secretAccessKey: z.string().min(1),

@@ -105,22 +105,73 @@ export function maskSource(source: Source): Promise<Source> {
 }
 
 /**
- * For a PATCH: a "***" in the sent source keeps the stored (sealed) secret at that place, when
- * the stored source is of the same type.
+ * Where a source sends its secrets: a URL's origin, an S3 endpoint (AWS when none) and access
+ * key, an SFTP server and user name. E-goi's API is fixed, so its key goes nowhere else.
  */
-export function keepMaskedSecrets(sent: Source, stored: Source | undefined): Source {
-  if (!stored || stored.type !== sent.type) return sent;
+function destination(source: Source): string {
+  switch (source.type) {
+    case "url":
+      return new URL(source.url).origin;
+    case "s3":
+      return JSON.stringify([source.endpoint ? new URL(source.endpoint).origin : "aws", source.accessKeyId]);
+    case "sftp":
+      return JSON.stringify([source.host.toLowerCase(), source.port ?? 22, source.username]);
+    default:
+      return source.type;
+  }
+}
+
+/**
+ * For a PATCH: a "***" in the sent source keeps the stored (sealed) secret at that place, when
+ * the stored source is of the same type and its secrets would go to the same place. A "***"
+ * that cannot be kept (another host, endpoint, user name or type; nothing stored there) is
+ * answered in `unkept`, by path, so that the secret is asked for again: a stored password is
+ * never sent to a server the user did not give it for.
+ */
+export function keepMaskedSecrets(
+  sent: Source,
+  stored: Source | undefined,
+): { source: Source; unkept: string[] } {
   const out: Record<string, unknown> = { ...sent };
-  const previous = stored as Record<string, unknown>;
+  const previous = (stored ?? {}) as Record<string, unknown>;
+  const samePlace = stored?.type === sent.type && destination(stored) === destination(sent);
+  const unkept: string[] = [];
+  const keep = (path: string, before: unknown) => {
+    if (samePlace && typeof before === "string") return before;
+    unkept.push(path);
+    return MASK;
+  };
   for (const field of SECRET_FIELDS) {
     const value = out[field] as SecretValue | undefined;
-    if (value === MASK) out[field] = previous[field];
+    if (value === MASK) out[field] = keep(`source.${field}`, previous[field]);
     else if (value && typeof value === "object") {
-      const before = (previous[field] ?? {}) as Record<string, string>;
+      const before = (previous[field] ?? {}) as Record<string, unknown>;
       out[field] = Object.fromEntries(
-        Object.entries(value).map(([name, inner]) => [name, inner === MASK ? before[name] : inner]),
+        Object.entries(value).map(([name, inner]) => [
+          name,
+          inner === MASK ? keep(`source.${field}.${name}`, before[name]) : inner,
+        ]),
       );
     }
   }
-  return out as Source;
+  return { source: out as Source, unkept };
+}
+
+/**
+ * The paths of secret values sent already in their stored, encrypted form. Only the stored
+ * record may hold those: a sealed value sent in a request would be decrypted for whoever sent
+ * it (to a URL of their choosing), so requests that carry one are refused.
+ */
+export function sealedSecretPaths(source: Source): string[] {
+  const paths: string[] = [];
+  const record = source as Record<string, unknown>;
+  for (const field of SECRET_FIELDS) {
+    const value = record[field] as SecretValue | undefined;
+    if (isEncrypted(value)) paths.push(`source.${field}`);
+    else if (value && typeof value === "object") {
+      for (const [name, inner] of Object.entries(value))
+        if (isEncrypted(inner)) paths.push(`source.${field}.${name}`);
+    }
+  }
+  return paths;
 }

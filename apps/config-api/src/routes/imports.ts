@@ -1,18 +1,16 @@
-import {
-  ImportFormat,
-  ImportOptions,
-  ImportType,
-  keepMaskedSecrets,
-  newId,
-  Schedule,
-  Source,
-  Transformation,
-} from "@cdp/core";
+import { ImportFormat, ImportOptions, ImportType, newId, Schedule, Source, Transformation } from "@cdp/core";
 import { deleteImport, getImport, insertImport, listImports, updateImport } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
-import { checkSource, parseImportConfig, presentImport, sealConfig } from "../imports-service";
+import {
+  checkSource,
+  parseImportConfig,
+  presentImport,
+  refuseSealedSecrets,
+  sealConfig,
+  withStoredSecrets,
+} from "../imports-service";
 import {
   ErrorResponse,
   errorResponses,
@@ -109,6 +107,7 @@ export function registerImports(app: App): void {
   app.openapi(createImport, async (c) => {
     const { services, tenant } = c.var;
     const config = parseImportConfig(c.req.valid("json"));
+    refuseSealedSecrets(config.source);
     await checkSource(config.source, {
       services,
       tenantId: tenant.id,
@@ -152,7 +151,7 @@ export function registerImports(app: App): void {
     if (!stored) throw notFound(id);
     const patch = c.req.valid("json");
     const merged = { ...stored.config, ...patch };
-    if (patch.source) merged.source = keepMaskedSecrets(patch.source, stored.config.source);
+    if (patch.source) merged.source = withStoredSecrets(patch.source, stored.config.source);
     const config = parseImportConfig(merged);
     if (patch.source) {
       await checkSource(config.source, {

@@ -2,7 +2,7 @@ import { ImportFileError } from "@cdp/core";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
-import { checkSource, parseImportConfig } from "../imports-service";
+import { checkSource, parseImportConfig, refuseSealedSecrets } from "../imports-service";
 import { previewImport } from "../preview";
 import { errorResponses, IssueResource } from "../schemas";
 
@@ -52,6 +52,7 @@ export function registerPreview(app: App): void {
     const { services, tenant } = c.var;
     const body = c.req.valid("json");
     const config = parseImportConfig({ name: "Preview", ...body.config });
+    refuseSealedSecrets(config.source);
     await checkSource(config.source, {
       services,
       tenantId: tenant.id,

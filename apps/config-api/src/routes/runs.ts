@@ -3,7 +3,7 @@ import { cancelRun, getImport, getRun, listIssues, listRuns, type StoredImportCo
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
-import { checkSource, configError } from "../imports-service";
+import { checkSource, configError, refuseSealedSecrets } from "../imports-service";
 import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
 import { presentRun, startRun } from "../runs-service";
 import { errorResponses, ImportIdParam, IssueResource, PageQuery, RunIdParam, RunResource } from "../schemas";
@@ -134,6 +134,7 @@ export function registerRuns(app: App): void {
         .superRefine((value, ctx) => checkImportConfig(value, ctx))
         .safeParse(candidate);
       if (!checked.success) throw configError(checked.error, candidate);
+      refuseSealedSecrets(body.source);
       await checkSource(body.source, {
         services,
         tenantId: tenant.id,

@@ -13,10 +13,25 @@ import {
 import { Alert, Layout } from "../layout";
 import { newSession, openSession, randomToken, SESSION_COOKIE, SIGN_IN_COOKIE, sameToken } from "../session";
 
-/** Where to go after signing in: a path of this site only, never another host. */
-export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+/** Where signing in leads when `next` is missing or refused: the list of imports. */
+const DEFAULT_PAGE = "/";
+
+/**
+ * Where to go after signing in: a page of this site only, never another host. Browsers drop tabs
+ * and newlines from a Location and read a backslash as `/`, so `/%09/evil.example` would lead to
+ * `//evil.example`: any control character or backslash refuses the value. A path that resolves
+ * to `//host` (from `/.//host`) is refused too, as the browser would read it as another host.
+ */
+export function safeNext(next: string | undefined, origin: string): string {
+  if (!next || /[\p{Cc}\\]/u.test(next)) return DEFAULT_PAGE;
+  let url: URL;
+  try {
+    url = new URL(next, origin);
+  } catch {
+    return DEFAULT_PAGE;
+  }
+  if (url.origin !== origin || url.pathname.startsWith("//")) return DEFAULT_PAGE;
+  return url.pathname + url.search + url.hash;
 }
 
 function SignInPage(props: { token: string; next: string; error?: string; notice?: string }) {
@@ -71,7 +86,7 @@ function renderSignIn(
 
 export function registerSignIn(app: DashboardApp): void {
   app.get("/sign-in", async (c) => {
-    const next = safeNext(c.req.query("next"));
+    const next = safeNext(c.req.query("next"), new URL(c.req.url).origin);
     if (await openSession(c.env.SESSION_SECRET, getCookie(c, SESSION_COOKIE), new Date()))
       return c.redirect(next, 303);
     const notice =
@@ -85,7 +100,7 @@ export function registerSignIn(app: DashboardApp): void {
 
   app.post("/sign-in", async (c) => {
     const form = await c.req.parseBody();
-    const next = safeNext(typeof form.next === "string" ? form.next : undefined);
+    const next = safeNext(typeof form.next === "string" ? form.next : undefined, new URL(c.req.url).origin);
     const token = typeof form._csrf === "string" ? form._csrf : undefined;
     const expected = getCookie(c, SIGN_IN_COOKIE);
     if (!isSameOrigin(c) || !expected || !sameToken(token, expected)) {
