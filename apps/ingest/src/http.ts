@@ -4,7 +4,15 @@ import { startWatchingImports } from "./file-events";
 import { fileTooLargeMessage, maxFileBytes } from "./limits";
 import { servePreview } from "./preview";
 import { putStream, singlePutMaxBytes } from "./r2-put";
-import { isPartsRequest, MAX_PART_BYTES, MIN_PART_BYTES, serveParts } from "./upload-parts";
+import {
+  isPartsRequest,
+  isPartsStart,
+  MAX_PART_BYTES,
+  MIN_PART_BYTES,
+  noSuchUpload,
+  type PartsAnswer,
+  serveParts,
+} from "./upload-parts";
 
 /** The JSON error envelope of the public API, for the few answers ingest gives itself. */
 export function errorResponse(
@@ -26,9 +34,22 @@ interface SignedUpload {
   tenantId: string;
 }
 
+const invalidUploadUrl = () =>
+  errorResponse(
+    403,
+    "forbidden",
+    "This upload URL is not valid: it was changed or not issued by this service.",
+  );
+
 /** The upload a signed URL grants, or the 403 that refuses it. */
 async function signedUpload(url: URL, env: Env): Promise<SignedUpload | Response> {
-  const key = decodeURIComponent(url.pathname.slice("/uploads/".length));
+  let key: string;
+  try {
+    key = decodeURIComponent(url.pathname.slice("/uploads/".length));
+  } catch {
+    // A malformed percent-escape: no URL this service issues has one.
+    return invalidUploadUrl();
+  }
   const tenantId = url.searchParams.get("tenant") ?? "";
   const expires = Number(url.searchParams.get("expires"));
   const signature = url.searchParams.get("sig") ?? "";
@@ -39,11 +60,7 @@ async function signedUpload(url: URL, env: Env): Promise<SignedUpload | Response
     !Number.isInteger(expires) ||
     !(await verifyUpload(grant, signature, env.UPLOAD_SIGNING_SECRET))
   ) {
-    return errorResponse(
-      403,
-      "forbidden",
-      "This upload URL is not valid: it was changed or not issued by this service.",
-    );
+    return invalidUploadUrl();
   }
   if (expires * 1000 < Date.now()) {
     return errorResponse(
@@ -100,20 +117,70 @@ async function putUpload(request: Request, env: Env, upload: SignedUpload): Prom
   if (length > limit) {
     return errorResponse(413, "file_too_large", fileTooLargeMessage(length, limit));
   }
-  // R2 takes the body as it arrives (in parts past R2's single-put size), never all in memory.
-  const object = await putStream(
-    env.FILES,
-    uploadObjectKey(upload.tenantId, upload.key),
-    request.body,
-    length,
-    singlePutMaxBytes(env),
-  );
-  return finishUpload(env, upload, object.size);
+  const startedAt = await claimUpload(env, upload);
+  if (startedAt instanceof Response) return startedAt;
+  let size: number;
+  try {
+    // R2 takes the body as it arrives (in parts past R2's single-put size), never all in memory.
+    ({ size } = await putStream(
+      env.FILES,
+      uploadObjectKey(upload.tenantId, upload.key),
+      request.body,
+      length,
+      singlePutMaxBytes(env),
+    ));
+  } catch (err) {
+    // Nothing was stored: the URL may be used again.
+    await releaseUpload(env, upload, { startedAt });
+    throw err;
+  }
+  return finishUpload(env, upload, size);
+}
+
+/**
+ * Starts an upload in parts once it holds the URL's claim, and records its R2 upload id as the
+ * one that may send parts, complete or abort.
+ */
+async function startPartsUpload(request: Request, env: Env, upload: SignedUpload): Promise<Response> {
+  const startedAt = await claimUpload(env, upload);
+  if (startedAt instanceof Response) return startedAt;
+  try {
+    const answer = await serveParts(request, env.FILES, uploadObjectKey(upload.tenantId, upload.key));
+    if (answer.kind === "started") {
+      await env.CONFIG_DB.prepare(
+        "UPDATE uploads SET multipart_upload_id = ?1 WHERE key = ?2 AND tenant_id = ?3 AND started_at = ?4",
+      )
+        .bind(answer.uploadId, upload.key, upload.tenantId, startedAt)
+        .run();
+    }
+    return partsResponse(env, upload, answer);
+  } catch (err) {
+    // The caller never learns an upload id, so nothing can be sent under this claim.
+    await releaseUpload(env, upload, { startedAt });
+    throw err;
+  }
 }
 
 /** The multipart verbs of an upload URL (see upload-parts.ts). */
 async function partsUpload(request: Request, env: Env, upload: SignedUpload): Promise<Response> {
+  const url = new URL(request.url);
+  if (isPartsStart(request, url)) return startPartsUpload(request, env, upload);
+  const uploadId = url.searchParams.get("uploadId");
+  // Only the upload in parts that holds the URL's claim may go on (the id is checked by R2 too).
+  if (uploadId && !(await holdsClaim(env, upload, uploadId))) {
+    const { status, code, message } = noSuchUpload();
+    return errorResponse(status, code, message);
+  }
   const answer = await serveParts(request, env.FILES, uploadObjectKey(upload.tenantId, upload.key));
+  return partsResponse(env, upload, answer, uploadId);
+}
+
+async function partsResponse(
+  env: Env,
+  upload: SignedUpload,
+  answer: PartsAnswer,
+  uploadId?: string | null,
+): Promise<Response> {
   switch (answer.kind) {
     case "started":
       return Response.json(
@@ -128,11 +195,13 @@ async function partsUpload(request: Request, env: Env, upload: SignedUpload): Pr
       const limit = maxFileBytes(env);
       if (answer.size > limit) {
         await env.FILES.delete(uploadObjectKey(upload.tenantId, upload.key));
+        if (uploadId) await releaseUpload(env, upload, { uploadId });
         return errorResponse(413, "file_too_large", fileTooLargeMessage(answer.size, limit));
       }
       return finishUpload(env, upload, answer.size);
     }
     case "aborted":
+      if (uploadId) await releaseUpload(env, upload, { uploadId });
       return new Response(null, { status: 204 });
     case "refused":
       return errorResponse(answer.status, answer.code, answer.message);
@@ -150,11 +219,89 @@ async function spentUpload(env: Env, upload: SignedUpload): Promise<Response | n
     .bind(upload.key, upload.tenantId)
     .first<{ completed_at: string | null }>();
   if (!row?.completed_at) return null;
-  return errorResponse(
+  return alreadyUsed(row.completed_at);
+}
+
+const alreadyUsed = (completedAt: string) =>
+  errorResponse(
     409,
     "upload_already_used",
-    `This upload URL was already used at ${row.completed_at}; the file it stored stays as it is. Ask for a new URL with POST /v1/uploads to send another file.`,
+    `This upload URL was already used at ${completedAt}; the file it stored stays as it is. Ask for a new URL with POST /v1/uploads to send another file.`,
   );
+
+/**
+ * Claims the URL for the one upload that may store its file, in one statement: of two uploads
+ * to the same URL at once (a replay, a retry racing the first try, a PUT beside an upload in
+ * parts) only one ever writes, and the other is refused as a used URL is. Answers the claim's
+ * `started_at`, which releases it.
+ */
+async function claimUpload(env: Env, upload: SignedUpload): Promise<string | Response> {
+  const startedAt = new Date().toISOString();
+  const claimed = await env.CONFIG_DB.prepare(
+    "UPDATE uploads SET started_at = ?1 WHERE key = ?2 AND tenant_id = ?3 AND started_at IS NULL AND completed_at IS NULL",
+  )
+    .bind(startedAt, upload.key, upload.tenantId)
+    .run();
+  if (claimed.meta.changes > 0) return startedAt;
+  const row = await env.CONFIG_DB.prepare(
+    "SELECT started_at, completed_at FROM uploads WHERE key = ?1 AND tenant_id = ?2",
+  )
+    .bind(upload.key, upload.tenantId)
+    .first<{ started_at: string | null; completed_at: string | null }>();
+  if (row?.completed_at) return alreadyUsed(row.completed_at);
+  if (row) {
+    return errorResponse(
+      409,
+      "upload_already_used",
+      `This upload URL is in use: another upload to it began at ${row.started_at} and has not finished (if it fails, the URL can be used again). Ask for a new URL with POST /v1/uploads to send another file.`,
+    );
+  }
+  return errorResponse(
+    404,
+    "upload_not_found",
+    "No upload was issued for this URL: ask for a new one with POST /v1/uploads.",
+  );
+}
+
+/** Whether `uploadId` is the upload in parts that holds the URL's claim. */
+async function holdsClaim(env: Env, upload: SignedUpload, uploadId: string): Promise<boolean> {
+  const row = await env.CONFIG_DB.prepare(
+    "SELECT 1 AS held FROM uploads WHERE key = ?1 AND tenant_id = ?2 AND multipart_upload_id = ?3 AND completed_at IS NULL",
+  )
+    .bind(upload.key, upload.tenantId, uploadId)
+    .first();
+  return row !== null;
+}
+
+/**
+ * Gives up the claim of an upload that stored nothing, so the URL may be used again. Only the
+ * claim's own holder releases it: the PUT or start that took it (`startedAt`), or the upload in
+ * parts it names (`uploadId`).
+ */
+async function releaseUpload(
+  env: Env,
+  upload: SignedUpload,
+  holder: { startedAt: string } | { uploadId: string },
+): Promise<void> {
+  const [held, value] =
+    "startedAt" in holder
+      ? ["started_at = ?3", holder.startedAt]
+      : ["multipart_upload_id = ?3", holder.uploadId];
+  try {
+    await env.CONFIG_DB.prepare(
+      `UPDATE uploads SET started_at = NULL, multipart_upload_id = NULL
+       WHERE key = ?1 AND tenant_id = ?2 AND completed_at IS NULL AND ${held}`,
+    )
+      .bind(upload.key, upload.tenantId, value)
+      .run();
+  } catch (err) {
+    // The URL stays claimed until it expires; a new one from POST /v1/uploads still works.
+    console.error(
+      "ingest: upload claim not released",
+      upload.key,
+      err instanceof Error ? err.message : String(err),
+    );
+  }
 }
 
 async function serveUpload(request: IRequest, env: Env): Promise<Response> {

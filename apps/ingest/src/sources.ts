@@ -157,7 +157,6 @@ export async function openRaw(
   }
   const source = await openSource(await keyring(), sealed);
   if (source.type === "url") {
-    await guardHost(new URL(source.url).hostname, "URL host", allowPrivate);
     const connection = new AbortController();
     const file = fromResponse(
       await fetchPublic(
@@ -165,6 +164,8 @@ export async function openRaw(
         { ...source.headers, ...(options.headBytes ? { range: `bytes=0-${options.headBytes - 1}` } : {}) },
         allowPrivate,
         connection.signal,
+        // The URL's host and the host of every redirect, as they resolve now.
+        (host) => guardHost(host, "URL host", allowPrivate),
       ),
     );
     return { ...file, body: abortOnCancel(file.body, connection) };

@@ -38,7 +38,9 @@ export type PartsAnswer =
   | { kind: "aborted" }
   | { kind: "refused"; status: number; code: string; message: string };
 
-const refused = (status: number, code: string, message: string): PartsAnswer => ({
+export type PartsRefusal = Extract<PartsAnswer, { kind: "refused" }>;
+
+const refused = (status: number, code: string, message: string): PartsRefusal => ({
   kind: "refused",
   status,
   code,
@@ -50,6 +52,11 @@ export function isPartsRequest(url: URL): boolean {
   return url.searchParams.has("uploads") || url.searchParams.has("uploadId");
 }
 
+/** Whether a request to a signed upload URL starts an upload in parts (`POST <uploadUrl>&uploads`). */
+export function isPartsStart(request: Request, url: URL): boolean {
+  return request.method === "POST" && url.searchParams.has("uploads");
+}
+
 /** R2's answer to an upload id it does not know. */
 function unknownUpload(err: unknown): boolean {
   return /multipart upload|does not exist|no such upload|10024|NoSuchUpload/i.test(
@@ -57,7 +64,7 @@ function unknownUpload(err: unknown): boolean {
   );
 }
 
-const noSuchUpload = () =>
+export const noSuchUpload = () =>
   refused(404, "upload_not_found", "No such upload in progress: start one with POST <uploadUrl>&uploads.");
 
 /**
@@ -71,7 +78,7 @@ export async function serveParts(
 ): Promise<PartsAnswer> {
   const url = new URL(request.url);
   const uploadId = url.searchParams.get("uploadId");
-  if (request.method === "POST" && url.searchParams.has("uploads")) {
+  if (isPartsStart(request, url)) {
     const upload = await bucket.createMultipartUpload(objectKey);
     return { kind: "started", uploadId: upload.uploadId };
   }

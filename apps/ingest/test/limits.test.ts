@@ -109,5 +109,8 @@ describe("MAX_FILE_BYTES", () => {
       .bind(key)
       .first();
     expect(row).toEqual({ completed_at: null });
+    const retried = await send("PUT", {}, "a\n", 2);
+    expect(retried.status).toBe(201);
+    expect(await (await env.FILES.get(uploadObjectKey("acme", key)))?.text()).toBe("a\n");
   });
 });

@@ -34,6 +34,21 @@ describe("signed upload PUT", () => {
     expect(await env.FILES.get(uploadObjectKey("other", "up_2/a.csv"))).toBeNull();
   });
 
+  it("refuses a URL whose path holds a malformed percent-escape with 403, like any tampering", async () => {
+    const signed = new URL(await signedUrl("up_6/a.csv", "acme"));
+    const url = `${BASE}${signed.pathname}%E0%A4%A${signed.search}`;
+    const res = await exports.default.fetch(url, { method: "PUT", body: "x" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      error: {
+        code: "forbidden",
+        message: "This upload URL is not valid: it was changed or not issued by this service.",
+      },
+    });
+    const stored = await env.FILES.list({ prefix: uploadObjectKey("acme", "up_6/") });
+    expect(stored.objects).toEqual([]);
+  });
+
   it("refuses an expired URL with 403", async () => {
     const url = await signedUrl("up_3/a.csv", "acme", Math.floor(Date.now() / 1000) - 1);
     const res = await exports.default.fetch(url, { method: "PUT", body: "x" });

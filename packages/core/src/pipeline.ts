@@ -120,6 +120,8 @@ export function createSplitter(
   const encoding = config.options.encoding ?? "utf-8";
   if (encoding === "utf-16le" || encoding === "utf-16be") return wholeFile();
   const delimiter = config.options.delimiter;
+  // The readers group rows after the transformations, so the splitter follows them to its column.
+  const transformations = config.transformations;
   // A record's group value is read up to the limit, and a longer record fails the file.
   const maxRecordBytes = limits.maxRecordChars;
   const failRecordBytes = limits.maxRecordChars;
@@ -130,6 +132,7 @@ export function createSplitter(
         encoding,
         delimiter,
         groupColumn: "orderId",
+        transformations,
         maxRecordBytes,
         failRecordBytes,
       });
@@ -139,6 +142,7 @@ export function createSplitter(
         encoding,
         delimiter,
         groupColumn: "Name",
+        transformations,
         maxRecordBytes,
         failRecordBytes,
       });

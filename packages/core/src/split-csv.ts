@@ -1,14 +1,20 @@
-import type { Encoding } from "./config";
+import type { Encoding, Transformation, ValueTransform } from "./config";
 import { type CsvNewline, CsvTokenizer } from "./csv";
 import type { ChunkPlan, Splitter } from "./engine";
 import { ImportFileError } from "./issue-codes";
+import { compileValueTransforms } from "./transform/index";
 
 export interface CsvSplitterOptions {
   targetChunkBytes: number;
   delimiter?: string;
   quoteChar?: string;
-  /** Rows with the same value here (or an empty one) stay in one chunk: an order's rows. */
+  /**
+   * Rows with the same value here (or an empty one) stay in one chunk: an order's rows. The name
+   * is the field's after `transformations`, which the readers run before grouping rows.
+   */
   groupColumn?: string;
+  /** The import's transformations: they decide which column becomes `groupColumn` (see groupSource). */
+  transformations?: readonly Transformation[];
   encoding?: Encoding;
   /** A record is read for its group value up to this size (default 16 MiB); after a longer one, no cut. */
   maxRecordBytes?: number;
@@ -17,6 +23,62 @@ export interface CsvSplitterOptions {
    * naming its line) while the file is split, before any chunk is imported. No limit by default.
    */
   failRecordBytes?: number;
+}
+
+/**
+ * Where the values of the group field `field` come from once `transformations` have run on a file
+ * with this header, followed as the readers' column plan moves values (forHeader in transform/):
+ * - `{ column, values }`: the cell of `column` as written, through each list of value
+ *   transformations of the renames and copies on its way, in turn;
+ * - "constant": an `add` sets it (or a value copied from one): every row has the same value;
+ * - "absent": there is no such field after the transformations (deleted, or never there).
+ * A transformation naming a field the header lacks does nothing, as in the readers: that is why
+ * the names are followed forward from the header rather than back from the field.
+ */
+export type GroupSource = { column: number; values: ValueTransform[][] } | "constant" | "absent";
+
+export function groupSource(
+  header: readonly string[],
+  field: string,
+  transformations: readonly Transformation[],
+): GroupSource {
+  const names: (string | null)[] = [...header];
+  const sources: GroupSource[] = header.map((_, column) => ({ column, values: [] }));
+  for (const op of transformations) {
+    if (op.op === "delete") {
+      const slot = names.indexOf(op.field);
+      if (slot >= 0) names[slot] = null;
+    } else if (op.op === "add") {
+      const slot = names.indexOf(op.field);
+      if (slot >= 0) sources[slot] = "constant";
+      else sources[names.push(op.field) - 1] = "constant";
+    } else {
+      const from = names.indexOf(op.from);
+      const source = sources[from];
+      if (source === undefined) continue;
+      const moved =
+        typeof source === "object" && op.values?.length
+          ? { column: source.column, values: [...source.values, op.values] }
+          : source;
+      let to = names.indexOf(op.to);
+      if (to < 0 && op.op === "rename") {
+        names[from] = op.to;
+        to = from;
+      } else if (to < 0) {
+        to = names.push(op.to) - 1;
+      } else if (op.op === "rename" && to !== from) {
+        names[from] = null;
+      }
+      sources[to] = moved;
+    }
+  }
+  return sources[names.indexOf(field)] ?? "absent";
+}
+
+/** A row's group value as the order formats' groupKey reads it from the transformed row. */
+function groupKeyOf(value: unknown): string {
+  if (typeof value === "string") return value.trim();
+  return value === undefined || value === null ? "" : String(value);
 }
 
 const LF = 10;
@@ -92,7 +154,12 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   let lastByte = -1;
 
   let prologueEnd = -1;
+  /** The column read for each row's group value; -1 to cut between any two records. */
   let groupIndex = -1;
+  /** The value transformations the group value goes through, in turn. */
+  let groupSteps: ((value: unknown) => unknown)[] = [];
+  /** Every row is of one group: no cut at all. */
+  let oneGroup = false;
   let chunkStart = 0;
   let chunkRow = 1;
   let recordStart = 0;
@@ -142,19 +209,43 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
     if (prologueEnd < 0) {
       prologueEnd = end;
       const names = captured && !capturedTooLong ? fieldsOf(captured) : [];
-      groupIndex = options.groupColumn
-        ? names.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name)).indexOf(options.groupColumn)
-        : -1;
+      const source = options.groupColumn
+        ? groupSource(
+            names.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name)),
+            options.groupColumn,
+            options.transformations ?? [],
+          )
+        : "absent";
+      // "constant": a non-empty value is one order to the readers, and an empty one continues the
+      // first row's order, so the whole file is one order; cut, it would read as several orders
+      // of one id (each chunk is read on its own). It stays one chunk, however large.
+      // "absent": the formats that group rows require the field, so their readers refuse the
+      // header (missing_columns) and read no order at all: any cut is as good as another.
+      oneGroup = source === "constant";
+      groupIndex = typeof source === "object" ? source.column : -1;
+      groupSteps = typeof source === "object" ? source.values.map(compileValueTransforms) : [];
       chunkStart = end;
       chunkRow = line;
+    } else if (oneGroup) {
+      // No cut.
     } else if (groupIndex < 0) {
       if (cuttable && end - chunkStart >= target) cut(end, line);
     } else if (captured && !capturedTooLong) {
       // Past the target, each record is read for its group: the cut goes before the first one
       // that starts another group than the record before it (an empty value continues it).
-      const key = (fieldsOf(captured)[groupIndex] ?? "").trim();
-      if (key !== "" && lastKey !== "" && key !== lastKey && recordStartCuttable) cut(recordStart, recordRow);
-      if (key !== "") lastKey = key;
+      const fields = fieldsOf(captured);
+      const cell = fields[groupIndex];
+      if (cell !== undefined) {
+        const key = groupKeyOf(groupSteps.reduce<unknown>((value, step) => step(value), cell));
+        if (key !== "" && lastKey !== "" && key !== lastKey && recordStartCuttable)
+          cut(recordStart, recordRow);
+        if (key !== "") lastKey = key;
+      } else if (fields.length > 0) {
+        // A short row (not an empty line, which the readers skip): they move no value out of a
+        // missing cell, so after a rename or copy onto a column of the header the row keeps that
+        // column's value, not read here. Its group is not known: no cut before the next record.
+        lastKey = "";
+      }
     } else {
       lastKey = "";
     }

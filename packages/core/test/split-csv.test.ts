@@ -5,7 +5,8 @@ import { CsvTokenizer, newlineAtEnd } from "../src/csv";
 import { createTextDecoder } from "../src/decode";
 import { createShopifyReader } from "../src/formats/shopify";
 import { createVelocidiReader } from "../src/formats/velocidi";
-import { createCsvSplitter } from "../src/split-csv";
+import { createSplitter } from "../src/pipeline";
+import { createCsvSplitter, groupSource } from "../src/split-csv";
 import SHOPIFY_EXPORT from "./fixtures/orders/shopify-export.csv?raw";
 import { csvCell, encode, pick, readBytes, splitAndRead } from "./fixtures/orders/support";
 import { seededRandom } from "./support/random";
@@ -232,5 +233,205 @@ describe("createCsvSplitter", () => {
       splitter.write(encode(text, "utf-8"));
       expect(splitter.end()).toEqual({ prologueEnd: text.length, chunks: [] });
     }
+  });
+});
+
+/** The usual value of each velocidi column, for order `o` and its line item `i`. */
+const STANDARD_CELLS: Record<string, (o: number, i: number) => string> = {
+  orderId: (o) => `or${o}`,
+  userIdType: () => "email",
+  userId: (o) => `user${o}@shop.com`,
+  currency: () => "EUR",
+  total: () => "102.5",
+  subtotal: () => "85",
+  tax: () => "11.5",
+  shipping: () => "6",
+  discount: () => "0",
+  refund: () => "0",
+  createdAt: () => "2020-09-16T10:38:06+0100",
+  lineItem_id: (_, i) => `li${i}`,
+  lineItem_productId: (o) => `p${o}`,
+  lineItem_name: () => "Shirt",
+  lineItem_sku: (o, i) => `sku${o}-${i}`,
+  lineItem_currency: () => "EUR",
+  lineItem_total: () => "102.5",
+  lineItem_subtotal: () => "85",
+  lineItem_tax: () => "11.5",
+  lineItem_shipping: () => "6",
+  lineItem_discount: () => "0",
+  lineItem_refund: () => "0",
+  lineItem_quantity: () => "1",
+  lineItem_status: () => "fulfilled",
+};
+
+/**
+ * A velocidi_csv of 60 orders of 1 to 4 rows (no quotes: one line a record) under `header`,
+ * whose columns read `cells` (given the row's number), else their usual value.
+ */
+function ordersFile(header: string[], cells: Record<string, (o: number, row: number) => string>): string {
+  const lines = [header.join(",")];
+  let row = 0;
+  for (let o = 1; o <= 60; o++) {
+    for (let i = 1; i <= 1 + (o % 4); i++) {
+      row++;
+      lines.push(header.map((name) => cells[name]?.(o, row) ?? STANDARD_CELLS[name]?.(o, i) ?? "").join(","));
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** VELOCIDI_HEADER with its orderId column renamed. */
+const headerWithId = (name: string) => VELOCIDI_HEADER.replace(/^orderId/, name).split(",");
+
+/** The value of `column` on each side of every cut: the last record of a chunk, the first of the next. */
+function aroundCuts(text: string, chunks: { end: number }[], column: number): [string, string][] {
+  return chunks.slice(0, -1).map((chunk) => {
+    const before =
+      text
+        .slice(0, chunk.end - 1)
+        .split("\n")
+        .at(-1) ?? "";
+    const after = text.slice(chunk.end).split("\n")[0] ?? "";
+    return [before.split(",")[column] ?? "", after.split(",")[column] ?? ""];
+  });
+}
+
+describe("the group column after the import's transformations", () => {
+  const orders = (transformations: unknown[]) =>
+    ReadConfig.parse({ type: "orders", format: "velocidi_csv", transformations });
+
+  /** Splits with a target well below an order's size, reads the chunks, checks they read as the whole. */
+  const splitOrders = (text: string, cfg: ReadConfig) => {
+    const bytes = encode(text, "utf-8");
+    const whole = readBytes(createVelocidiReader, cfg, bytes);
+    const { chunks, results } = splitAndRead(createVelocidiReader, cfg, bytes, {
+      targetChunkBytes: 300,
+      groupColumn: "orderId",
+      writeSize: 512,
+    });
+    expect(whole.map((r) => [r.key, r.item?.lineItems.length])).toEqual(
+      Array.from({ length: 60 }, (_, o) => [`or${o + 1}`, 1 + ((o + 1) % 4)]),
+    );
+    expect(results).toEqual(whole);
+    return chunks;
+  };
+
+  it("cuts a file whose order_id is renamed to orderId only between orders", () => {
+    const text = ordersFile(headerWithId("order_id"), { order_id: (o) => `or${o}` });
+    const cfg = orders([{ op: "rename", from: "order_id", to: "orderId" }]);
+    const chunks = splitOrders(text, cfg);
+    expect(chunks.length).toBeGreaterThan(20);
+    for (const [before, after] of aroundCuts(text, chunks, 0)) expect(after).not.toBe(before);
+
+    // The ingest Worker's splitter, from the import's config, cuts in the same places.
+    const splitter = createSplitter(cfg, 300);
+    splitter.write(encode(text, "utf-8"));
+    expect(splitter.end().chunks).toEqual(chunks);
+  });
+
+  it("follows a chain of renames, and a copy", () => {
+    const text = ordersFile(headerWithId("ref"), { ref: (o) => `or${o}` });
+    const renamed = orders([
+      { op: "rename", from: "ref", to: "tmp" },
+      { op: "rename", from: "tmp", to: "orderId" },
+    ]);
+    for (const [before, after] of aroundCuts(text, splitOrders(text, renamed), 0))
+      expect(after).not.toBe(before);
+    const copied = orders([{ op: "copy", from: "ref", to: "orderId" }]);
+    for (const [before, after] of aroundCuts(text, splitOrders(text, copied), 0))
+      expect(after).not.toBe(before);
+  });
+
+  it("groups by the column renamed onto orderId, not by the orderId the file has", () => {
+    // The file's own orderId changes on every row: cut by it, orders would fall apart.
+    const header = ["order_ref", ...VELOCIDI_HEADER.split(",")];
+    const text = ordersFile(header, { order_ref: (o) => `or${o}`, orderId: (_, row) => `row${row}` });
+    const chunks = splitOrders(text, orders([{ op: "rename", from: "order_ref", to: "orderId" }]));
+    expect(chunks.length).toBeGreaterThan(20);
+    for (const [before, after] of aroundCuts(text, chunks, 0)) expect(after).not.toBe(before);
+  });
+
+  it("groups by the value after the rename's value transformations", () => {
+    // Two ids map to one (or3 to or2, ...): one order to the reader, so no cut between them.
+    const text = ordersFile(headerWithId("order_id"), { order_id: (o) => `or${o}` });
+    const mappings = Array.from({ length: 29 }, (_, k) => ({ from: `or${2 * k + 3}`, to: `or${2 * k + 2}` }));
+    const cfg = orders([
+      { op: "rename", from: "order_id", to: "orderId", values: [{ type: "map", mappings }] },
+    ]);
+    const bytes = encode(text, "utf-8");
+    const whole = readBytes(createVelocidiReader, cfg, bytes);
+    const { chunks, results } = splitAndRead(createVelocidiReader, cfg, bytes, {
+      targetChunkBytes: 300,
+      groupColumn: "orderId",
+      writeSize: 512,
+    });
+    expect(whole).toHaveLength(31);
+    expect(whole[1]?.item?.lineItems.map((item) => item.id)).toEqual([
+      "li1",
+      "li2",
+      "li3",
+      "li1",
+      "li2",
+      "li3",
+      "li4",
+    ]);
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(results).toEqual(whole);
+  });
+
+  it("keeps the file in one chunk when orderId is a constant: it is one order", () => {
+    const text = ordersFile(headerWithId("order_id"), { order_id: (o) => `or${o}` });
+    const cfg = orders([
+      { op: "delete", field: "order_id" },
+      { op: "add", field: "orderId", value: "all" },
+    ]);
+    const bytes = encode(text, "utf-8");
+    const { chunks, results } = splitAndRead(createVelocidiReader, cfg, bytes, {
+      targetChunkBytes: 300,
+      groupColumn: "orderId",
+      writeSize: 512,
+    });
+    expect(chunks).toHaveLength(1);
+    expect(results).toEqual(readBytes(createVelocidiReader, cfg, bytes));
+    expect(results).toHaveLength(1);
+  });
+
+  it("finds the source of a field as the readers' column plan does", () => {
+    const header = ["a", "b", "orderId"];
+    const source = (transformations: unknown[]) =>
+      groupSource(header, "orderId", orders(transformations).transformations);
+    expect(source([])).toEqual({ column: 2, values: [] });
+    // A rename of a column the file lacks does nothing.
+    expect(source([{ op: "rename", from: "order_id", to: "orderId" }])).toEqual({ column: 2, values: [] });
+    expect(source([{ op: "rename", from: "a", to: "orderId" }])).toEqual({ column: 0, values: [] });
+    // Copied before b is renamed onto a: the copy holds a's value as written.
+    expect(
+      source([
+        { op: "copy", from: "a", to: "orderId" },
+        { op: "rename", from: "b", to: "a" },
+      ]),
+    ).toEqual({ column: 0, values: [] });
+    const cast = [{ type: "cast", to: "string" }];
+    expect(
+      source([
+        { op: "rename", from: "a", to: "x", values: cast },
+        { op: "copy", from: "x", to: "orderId", values: cast },
+      ]),
+    ).toEqual({ column: 0, values: [cast, cast] });
+    expect(source([{ op: "add", field: "orderId", value: 1 }])).toBe("constant");
+    expect(
+      source([
+        { op: "add", field: "x", value: 1 },
+        { op: "rename", from: "x", to: "orderId" },
+      ]),
+    ).toBe("constant");
+    expect(
+      source([
+        { op: "add", field: "orderId", value: 1 },
+        { op: "rename", from: "b", to: "orderId" },
+      ]),
+    ).toEqual({ column: 1, values: [] });
+    expect(source([{ op: "delete", field: "orderId" }])).toBe("absent");
+    expect(source([{ op: "rename", from: "orderId", to: "id" }])).toBe("absent");
   });
 });

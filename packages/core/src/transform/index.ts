@@ -217,6 +217,22 @@ export function compileTransformations(list: Transformation[]): RecordTransforme
   };
 }
 
+/**
+ * The value transformations of one rename or copy as `apply` runs them, for a value read outside
+ * a reader (the CSV splitter's group values): no issues, and a failing one keeps the value given.
+ * An invalid timestamp pattern throws as compileTransformations does.
+ */
+export function compileValueTransforms(list: ValueTransform[]): (value: unknown) => unknown {
+  const chain = compileValueChain(list);
+  if (!chain) return (value) => value;
+  const ctx: TransformContext = { row: 0, issues: [] };
+  return (value) => {
+    const out = chain(value, "", ctx);
+    ctx.issues.length = 0;
+    return out;
+  };
+}
+
 /** Each record gets its own copy of an added object, so that one record's change stays its own. */
 function freshValue(value: unknown): unknown {
   return typeof value === "object" && value !== null ? structuredClone(value) : value;
