@@ -76,4 +76,32 @@ describe("velocidi_csv orders, uploaded", () => {
     const again = await api.run(importId);
     expect(again.stats).toMatchObject({ itemsValid: 38, added: 0, updated: 0, unchanged: 38 });
   });
+
+  it("never cuts an order whose id column only becomes orderId through a transformation", async () => {
+    // The file names the column order_id; a rename makes it orderId before the rows are grouped.
+    // The splitter must find that column too, or a cut could fall inside an order.
+    const file = velocidiFile(40)
+      .replace(/^orderId,/, "order_id,")
+      .replace(/^or(\d+),/gm, "rn$1,");
+    const key = await api.upload("renamed.csv", file);
+    const importId = await api.createImport({
+      name: "Orders with another id column",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+      transformations: [{ op: "rename", from: "order_id", to: "orderId" }],
+    });
+    const run = await api.run(importId);
+    expect(run.error).toBeNull();
+    expect(Buffer.byteLength(file)).toBeGreaterThan(5 * 2048);
+    expect(run.stats).toMatchObject({ itemsRead: 40, itemsValid: 40, itemsInvalid: 0, added: 40 });
+    for (let i = 1; i <= 40; i++) {
+      const order = await api.call<{ lineItems: { id: string }[] }>("GET", `/v1/orders/rn${i}`);
+      const expected = Array.from({ length: (i % 3) + 1 }, (_, j) => `li${j + 1}`);
+      expect(
+        order.body.lineItems.map((l) => l.id),
+        `or${i}`,
+      ).toEqual(expected);
+    }
+  });
 });

@@ -71,6 +71,8 @@ export const R2Source = z
   });
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https URL" }).refine((url) => {
+  // A value that is no URL at all is refused above already (refinements still run on it).
+  if (!URL.canParse(url)) return true;
   const { username, password } = new URL(url);
   return username === "" && password === "";
 }, "must not carry a user name or password: send credentials in headers (such as Authorization), which are stored encrypted");

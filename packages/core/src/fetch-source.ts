@@ -26,10 +26,10 @@ export async function fetchPublic(
     Object.entries(headers).filter(([name]) => REQUEST_HEADERS.has(name.toLowerCase())),
   );
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    await checkHost?.(current.hostname);
     const reason = allowPrivate ? null : unsafeHostReason(current.hostname);
     if (reason)
       throw new ImportFileError("source_refused", `The URL ${current.origin} cannot be used: ${reason}.`);
-    await checkHost?.(current.hostname);
     let response: Response;
     try {
       response = await fetch(current, {

@@ -15,6 +15,7 @@ describe("mapEgoiContact", () => {
         email_status: "active",
         cellphone: "351-912345678",
         cellphone_status: "inactive",
+        phone: "351-212345678",
         phone_status: "active",
         first_name: "Ann",
       },
@@ -49,6 +50,23 @@ describe("mapEgoiContact", () => {
       ids: [{ type: "egoi_contact_id", value: "c2" }],
       attributes: { "egoi.account123.list321.status": "unconfirmed" },
     });
+  });
+
+  it("imports the status of an e-mail, cellphone or phone only when the contact has one", async () => {
+    const mapped = await mapEgoiContact(
+      {
+        base: {
+          contact_id: "c3",
+          email: " ",
+          email_status: "inactive",
+          cellphone_status: "inactive",
+          phone: "null",
+          phone_status: "inactive",
+        },
+      },
+      ctx,
+    );
+    expect(mapped.record).toEqual({ ids: [{ type: "egoi_contact_id", value: "c3" }], attributes: {} });
   });
 
   it("makes a contact without contact_id an issue of that contact", async () => {

@@ -11,7 +11,8 @@ import type { CustomerRecord, UserId } from "../items";
  * - `base.email`, when there is one → email_sha256 of the trimmed, lowercased address;
  * - `base.status`, `consent`, `email_status`, `cellphone_status`, `phone_status` → attributes
  *   `egoi.account<ACCOUNT-ID>.list<LIST-ID>.status`, `.consent`, `.emailStatus`,
- *   `.cellphoneStatus`, `.phoneStatus`, each only when the contact has it.
+ *   `.cellphoneStatus`, `.phoneStatus`, each only when the contact has it (and the status of an
+ *   e-mail, cellphone or phone only when it has that too).
  * Everything else of the contact (names, phones, extra fields) is not imported.
  */
 export interface EgoiMappingContext {
@@ -31,14 +32,19 @@ export interface EgoiMappedContact {
 
 export const EGOI_ID_TYPE = "egoi_contact_id";
 
-/** E-goi base field → attribute suffix. */
+/**
+ * E-goi base field → attribute suffix, and the field the contact must have for it to count: the
+ * status of an e-mail, cellphone or phone is imported only when the contact has one.
+ */
 const EGOI_ATTRIBUTES = [
-  ["status", "status"],
-  ["consent", "consent"],
-  ["email_status", "emailStatus"],
-  ["cellphone_status", "cellphoneStatus"],
-  ["phone_status", "phoneStatus"],
+  ["status", "status", null],
+  ["consent", "consent", null],
+  ["email_status", "emailStatus", "email"],
+  ["cellphone_status", "cellphoneStatus", "cellphone"],
+  ["phone_status", "phoneStatus", "phone"],
 ] as const;
+
+const present = (value: unknown) => value !== undefined && value !== null && value !== "";
 
 export function egoiAttributePrefix(accountId: string, listId: number): string {
   return `egoi.account${accountId}.list${listId}.`;
@@ -88,9 +94,11 @@ export async function mapEgoiContact(contact: unknown, ctx: EgoiMappingContext):
   }
   const prefix = egoiAttributePrefix(ctx.accountId, ctx.listId);
   const attributes: Record<string, unknown> = {};
-  for (const [field, suffix] of EGOI_ATTRIBUTES) {
+  for (const [field, suffix, needs] of EGOI_ATTRIBUTES) {
     const value = base[field];
-    if (value !== undefined && value !== null && value !== "") attributes[prefix + suffix] = value;
+    const channel = needs === null ? null : base[needs];
+    const available = needs === null || (typeof channel === "string" && !isMissingId(channel));
+    if (present(value) && available) attributes[prefix + suffix] = value;
   }
   return { record: { ids, attributes }, key, issues };
 }
