@@ -69,6 +69,10 @@ function isBlockedIpv6(host: string): boolean {
   if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && (g5 === 0 || g5 === 0xffff)) {
     return g5 === 0 && g6 === 0 && g7 <= 1 ? true : isBlockedIpv4(embedded(g6, g7));
   }
+  // IPv4-translated (::ffff:0:a.b.c.d, SIIT) addresses carry one too.
+  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) {
+    return isBlockedIpv4(embedded(g6, g7));
+  }
   // NAT64 (64:ff9b::/96 carries an IPv4 address; 64:ff9b:1::/48 is for local use).
   if (g0 === 0x64 && g1 === 0xff9b) {
     return g2 !== 0 || g3 !== 0 || g4 !== 0 || g5 !== 0 || isBlockedIpv4(embedded(g6, g7));

@@ -24,6 +24,8 @@ describe("the SSRF guard's judgement of a host", () => {
     "0177.0.0.1",
     "127.1",
     "::ffff:127.0.0.1",
+    "::ffff:0:127.0.0.1",
+    "[::ffff:0:a9fe:a9fe]",
     "[::ffff:7f00:1]",
     "::ffff:a9fe:a9fe",
     "0:0:0:0:0:ffff:a00:1",
@@ -52,6 +54,7 @@ describe("the SSRF guard's judgement of a host", () => {
     "2a00:1450:4001:82b::200e",
     "::ffff:8.8.8.8",
     "::ffff:808:808",
+    "::ffff:0:8.8.8.8",
     "64:ff9b::808:808",
     "2002:808:808::1",
   ])("allows %s", (host) => {
