@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { listStalledRuns } from "@cdp/store";
+import { listStalledRuns, touchRuns } from "@cdp/store";
 import { describe, expect, it } from "vitest";
 
 const T0 = "2027-03-01T10:00:00.000Z";
@@ -53,5 +53,26 @@ describe("stalled runs", () => {
     expect(
       Object.fromEntries((await listStalledRuns(env.CONFIG_DB, at(15))).map((r) => [r.id, r.sourceType])),
     ).toEqual({ run_r1: "upload", run_r2: "upload", run_r8: "egoi" });
+  });
+
+  it("leave alone a run that said it is alive since, until the end of the wait it announced", async () => {
+    // Landing a large file: started at minute 1, alive at minute 14 and 16, no chunk yet.
+    await run("run_h1", "in_progress", at(0), at(1));
+    await touchRuns(env.CONFIG_DB, ["run_h1"], at(14));
+    await touchRuns(env.CONFIG_DB, ["run_h1"], at(16));
+    // An E-goi sync waiting out an hour of rate limit from minute 5.
+    await run("run_h2", "in_progress", at(0), at(1), [], "egoi");
+    await touchRuns(env.CONFIG_DB, ["run_h2"], at(65));
+    // A heartbeat never goes back, and an ended run takes none.
+    await touchRuns(env.CONFIG_DB, ["run_h2"], at(6));
+    await run("run_h3", "completed", at(0), at(1));
+    await touchRuns(env.CONFIG_DB, ["run_h3"], at(40));
+    const stalled = async (minute: number) =>
+      (await listStalledRuns(env.CONFIG_DB, at(minute)))
+        .map((r) => r.id)
+        .filter((id) => id.startsWith("run_h"));
+    expect(await stalled(15)).toEqual([]);
+    expect(await stalled(30)).toEqual(["run_h1"]);
+    expect(await stalled(70)).toEqual(["run_h1", "run_h2"]);
   });
 });

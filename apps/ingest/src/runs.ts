@@ -25,6 +25,7 @@ import {
   type RunRecord,
   type StoredImportConfig,
   setRunPlan,
+  touchRuns,
 } from "@cdp/store";
 import { type Faults, NO_FAULTS } from "./faults";
 import { type LandedFile, landSource } from "./sources";
@@ -34,6 +35,11 @@ const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 const PREFLIGHT_CHARS = 256 * 1024;
 /** Queues take at most 100 messages per sendBatch. */
 const SEND_BATCH = 100;
+/**
+ * While a run's file is landed and cut (minutes, for a large file from a slow source), it says
+ * it is alive this often, so that the stalled-run check (15 minutes) does not start it twice.
+ */
+const HEARTBEAT_MS = 60_000;
 
 let keyringCache: { source: string; keyring: Promise<SecretKeyring> } | undefined;
 function keyring(env: Env): () => Promise<SecretKeyring> {
@@ -58,12 +64,23 @@ export async function ingestRun(env: Env, message: RunMessage, faults: Faults = 
   // Planned already (a redelivery, or the cron resuming a run that stopped moving): the chunks
   // not yet imported go on the queue again, cut exactly as before.
   if (run.chunksTotal !== null && (await resumeRun(env, run, faults))) return;
+  const heartbeat = setInterval(() => {
+    touchRuns(env.CONFIG_DB, [run.id], new Date().toISOString()).catch((err) =>
+      console.error(
+        "ingest: heartbeat not recorded",
+        run.id,
+        err instanceof Error ? err.message : String(err),
+      ),
+    );
+  }, HEARTBEAT_MS);
   try {
     await planRun(env, run, faults);
   } catch (err) {
     if (!(err instanceof ImportFileError)) throw err;
     const { code, message } = explainLimit(err);
     await failRun(env.CONFIG_DB, run.id, { code, message }, new Date().toISOString());
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

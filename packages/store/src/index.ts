@@ -44,5 +44,6 @@ export {
   type RunRecord,
   recordChunk,
   setRunPlan,
+  touchRuns,
 } from "./runs";
 export { createTenantWithKey, findTenantByApiKey, type Tenant } from "./tenants";

@@ -11,7 +11,7 @@ export async function listDoneChunks(db: Db, runId: string): Promise<number[]> {
 
 /**
  * Runs that have not ended and have shown no sign of progress since `before` (ISO): no chunk
- * finished, and neither created nor started, after it. Their queue messages may have been
+ * finished, and neither created, started nor otherwise alive (heartbeat_at, see touchRun) after it. Their queue messages may have been
  * lost (a runtime restart drops what is in flight), so they are to be resumed. Each comes with
  * its source type, which tells the queue that resumes it.
  */
@@ -24,6 +24,7 @@ export async function listStalledRuns(
     .prepare(
       `SELECT r.id, json_extract(r.config, '$.source.type') AS source_type FROM runs r
        WHERE r.status IN ('queued', 'in_progress') AND r.created_at < ?1 AND COALESCE(r.started_at, '') < ?1
+         AND COALESCE(r.heartbeat_at, '') < ?1
          AND NOT EXISTS (SELECT 1 FROM run_chunks c WHERE c.run_id = r.id AND c.finished_at >= ?1)
        ORDER BY r.created_at LIMIT ?2`,
     )

@@ -209,12 +209,28 @@ export async function listIssues(
 export async function markRunStarted(db: Db, runId: string, now: string): Promise<boolean> {
   const result = await db
     .prepare(
-      `UPDATE runs SET status = 'in_progress', started_at = COALESCE(started_at, ?2)
+      `UPDATE runs SET status = 'in_progress', started_at = COALESCE(started_at, ?2), heartbeat_at = ?2
        WHERE id = ?1 AND status IN ('queued', 'in_progress')`,
     )
     .bind(runId, now)
     .run();
   return result.meta.changes > 0;
+}
+
+/**
+ * Records that a run not yet ended is alive until `until` (now, or the end of a wait it was
+ * asked to make), so that the stalled-run check leaves it alone until then.
+ */
+export async function touchRuns(db: Db, runIds: readonly string[], until: string): Promise<void> {
+  if (runIds.length === 0) return;
+  await db
+    .prepare(
+      `UPDATE runs SET heartbeat_at = ?2
+       WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('queued', 'in_progress')
+         AND COALESCE(heartbeat_at, '') < ?2`,
+    )
+    .bind(JSON.stringify(runIds), until)
+    .run();
 }
 
 /** Records where the run's file landed and how it was cut into chunks. */
