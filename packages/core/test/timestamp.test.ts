@@ -29,6 +29,8 @@ describe("timestamp patterns", () => {
     ["yyyy-MM-dd HH:mm 'o''clock'", "2021-03-05 07:00 o'clock", "2021-03-05T07:00:00Z"],
     ["dd/MM/yyyy", "29/02/2024", "2024-02-29T00:00:00Z"],
     ["dd/MM/yyyy", " 01/02/2024 ", "2024-02-01T00:00:00Z"],
+    ["yyyy-MM-dd HH:mm Z", "2021-01-01 00:30 +1400", "2020-12-31T10:30:00Z"],
+    ["yyyy-MM-dd HH:mmXXX", "2021-01-01 00:30-18:00", "2021-01-01T18:30:00Z"],
   ])("%s reads %s as %s", (pattern, text, iso) => {
     expect(parse(pattern, text)).toBe(iso);
   });
@@ -45,6 +47,9 @@ describe("timestamp patterns", () => {
     ["d MMM yyyy", "5 Mrz 2021", "an unknown month"],
     ["yyyy-MM-dd", "2021-03-05 10:00", "trailing text"],
     ["yyyy-MM-dd", "", "empty text"],
+    ["yyyy-MM-dd HH:mm Z", "2021-01-01 00:30 +0199", "an offset of 99 minutes"],
+    ["yyyy-MM-dd HH:mm Z", "2021-01-01 00:30 +1900", "an offset of 19 hours"],
+    ["yyyy-MM-dd HH:mmXXX", "2021-01-01 00:30-18:01", "an offset past 18 hours"],
   ])("%s refuses %s (%s)", (pattern, text) => {
     expect(parse(pattern, text)).toBeNull();
   });

@@ -180,9 +180,12 @@ export function compileTimestampPattern(pattern: string): TimestampParser {
         case "ampm":
           pm = part.toLowerCase() === "pm";
           break;
-        case "offset":
-          offsetMinutes = parseOffset(part);
+        case "offset": {
+          const offset = parseOffset(part);
+          if (offset === null) return null;
+          offsetMinutes = offset;
           break;
+        }
       }
     }
     if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
@@ -224,12 +227,17 @@ function findQuoteEnd(pattern: string, from: number): number {
   return -1;
 }
 
-function parseOffset(text: string): number {
+/**
+ * The offset in minutes, or null when it is no offset a clock can have: minutes up to 59, hours
+ * up to 18 (as java.time's ZoneOffset; real zones span -12:00 to +14:00).
+ */
+function parseOffset(text: string): number | null {
   if (text === "Z") return 0;
   const sign = text[0] === "-" ? -1 : 1;
   const digits = text.slice(1).replace(":", "");
   const hours = Number(digits.slice(0, 2));
   const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (minutes > 59 || hours * 60 + minutes > 18 * 60) return null;
   return sign * (hours * 60 + minutes);
 }
 
