@@ -1,5 +1,5 @@
 import { dueSlot } from "@cdp/core";
-import { hasActiveRun, listScheduledImports, recordScheduleSkip, slotStarted } from "@cdp/store";
+import { type Db, hasActiveRun, listScheduledImports, recordScheduleSkip, slotStarted } from "@cdp/store";
 import type { Services } from "./app";
 import { startRun } from "./runs-service";
 
@@ -13,7 +13,7 @@ export interface ScheduleOutcome {
  * everyDays — starts one run, however often the check fires and however long it was down: the
  * unique (import, slot) index lets one run in, whatever overlaps. Slots from before the
  * schedule was set never run; a slot that comes while a run is still going is skipped, and the
- * skip is recorded.
+ * skip is recorded: a skipped slot never runs, not even once that run has ended.
  */
 export async function runDueSchedules(env: Env, services: Services): Promise<ScheduleOutcome> {
   const now = services.now();
@@ -25,6 +25,7 @@ export async function runDueSchedules(env: Env, services: Services): Promise<Sch
     if (!slot || (record.scheduleSetAt && slot.getTime() < Date.parse(record.scheduleSetAt))) continue;
     const slotIso = slot.toISOString();
     if (await slotStarted(services.db, record.id, slotIso)) continue;
+    if (await slotSkipped(services.db, record.id, slotIso)) continue;
     if (await hasActiveRun(services.db, record.id)) {
       await recordScheduleSkip(
         services.db,
@@ -40,4 +41,13 @@ export async function runDueSchedules(env: Env, services: Services): Promise<Sch
     if (run) outcome.started.push(run.id);
   }
   return outcome;
+}
+
+/** Whether the slot was already skipped (a later check must not run it late). */
+async function slotSkipped(db: Db, importId: string, slot: string): Promise<boolean> {
+  const row = await db
+    .prepare("SELECT 1 AS skipped FROM schedule_skips WHERE import_id = ?1 AND slot = ?2")
+    .bind(importId, slot)
+    .first();
+  return row !== null;
 }

@@ -148,6 +148,21 @@ describe("runs", () => {
       unchanged: 2,
     });
   });
+
+  it("shows a completed run whose file is only a header at 100 %", async () => {
+    const importId = await newImport();
+    const run = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: {} });
+    // As ingest leaves it: a plan with no chunks, and the run completed at once.
+    await env.CONFIG_DB.prepare(
+      "UPDATE runs SET status = 'completed', bytes_total = 42, chunks_total = 0, finished_at = '2026-01-01T00:00:00Z' WHERE id = ?",
+    )
+      .bind(run.body.id)
+      .run();
+    const got = await call<RunBody>("GET", `/v1/runs/${run.body.id}`);
+    expect(got.body).toMatchObject({ status: "completed", progress: { bytesRead: 42, bytesTotal: 42 } });
+    const listed = await call<{ items: RunBody[] }>("GET", `/v1/imports/${importId}/runs`);
+    expect(listed.body.items[0]?.progress).toEqual({ bytesRead: 42, bytesTotal: 42 });
+  });
 });
 
 describe("run issues", () => {

@@ -83,6 +83,25 @@ describe("scheduled imports", () => {
     expect(got.body.schedule.lastSkippedSlot).toBe("2027-04-02T00:00:00.000Z");
   });
 
+  it("never runs a skipped slot late, once the run that was going has ended", async () => {
+    const id = await scheduledImport({ everyDays: 1, startAt: "2027-04-10T00:00:00Z" });
+    await fire("2027-04-10T00:00:00Z");
+    await env.CONFIG_DB.prepare("UPDATE runs SET status = 'in_progress' WHERE import_id = ?").bind(id).run();
+    await fire("2027-04-11T00:00:00Z");
+    await finish(id);
+    await fire("2027-04-11T00:15:00Z");
+    await fire("2027-04-11T00:30:00Z");
+    expect((await runsOf(id)).map((r) => r.slot)).toEqual(["2027-04-10T00:00:00.000Z"]);
+    const got = await call<{ schedule: { lastSkippedSlot: string } }>("GET", `/v1/imports/${id}`);
+    expect(got.body.schedule.lastSkippedSlot).toBe("2027-04-11T00:00:00.000Z");
+    // The next slot runs as usual.
+    await fire("2027-04-12T00:00:00Z");
+    expect((await runsOf(id)).map((r) => r.slot)).toEqual([
+      "2027-04-10T00:00:00.000Z",
+      "2027-04-12T00:00:00.000Z",
+    ]);
+  });
+
   it("follows a schedule edited between fires, and stops when it is disabled", async () => {
     const id = await scheduledImport({ everyDays: 7, startAt: "2027-05-01T00:00:00Z" });
     await fire("2027-05-01T00:00:00Z");

@@ -140,8 +140,10 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
     await recordChunk(env.CONFIG_DB, {
       runId: run.id,
       chunkNo: message.chunkNo,
-      // The first chunk also accounts for the header before it, so that progress ends at 100 %.
-      bytesRead: message.end - message.start + (message.chunkNo === 0 ? message.start : 0),
+      // A file's first chunk (each file of a zip archive has its own) also accounts for the
+      // header before it, so that progress counts every byte of the file.
+      bytesRead:
+        message.end - message.start + (message.start === message.prologueEnd ? message.prologueEnd : 0),
       rowsRead: totals.rowsRead,
       itemsRead: totals.itemsRead,
       itemsValid: totals.itemsValid,

@@ -1,5 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { ChunkMessage } from "@cdp/core";
+import { getRun } from "@cdp/store";
 import { describe, expect, it } from "vitest";
 import worker from "../src/index";
 
@@ -52,6 +54,90 @@ describe("transform consumer", () => {
       error_code: "invalid_config",
       error_message:
         "The import's configuration is not valid: options.delimiter must be exactly 1 character long.",
+    });
+  });
+});
+
+describe("run progress", () => {
+  const config = JSON.stringify({
+    type: "customers",
+    format: "csv",
+    options: { userIdField: "email", userIdType: "email" },
+  });
+  const header = "email,first_name\n";
+  const bytes = (text: string) => new TextEncoder().encode(text).length;
+
+  /** Lands the files of a zip archive's entries, plans the run as ingest does, and answers the chunks. */
+  async function plannedRun(runId: string, files: Record<string, string>) {
+    await addRun(runId, "in_progress", config);
+    const chunks: ChunkMessage[] = [];
+    for (const [key, text] of Object.entries(files)) {
+      await env.FILES.put(key, text);
+      const prologueEnd = bytes(header);
+      if (text.length > header.length)
+        chunks.push({
+          runId,
+          key,
+          chunkNo: chunks.length,
+          chunkCount: 0,
+          start: prologueEnd,
+          end: bytes(text),
+          firstRow: 2,
+          prologueEnd,
+        });
+    }
+    for (const chunk of chunks) chunk.chunkCount = chunks.length;
+    const total = Object.values(files).reduce((sum, text) => sum + bytes(text), 0);
+    await env.CONFIG_DB.prepare("UPDATE runs SET bytes_total = ?2, chunks_total = ?3 WHERE id = ?1")
+      .bind(runId, total, chunks.length)
+      .run();
+    return { chunks, total };
+  }
+
+  async function deliver(chunk: ChunkMessage) {
+    const batch = createMessageBatch("cdp-import-chunks", [
+      { id: `m_${chunk.runId}_${chunk.chunkNo}`, timestamp: new Date(), attempts: 1, body: chunk },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toHaveLength(1);
+  }
+
+  const progressOf = async (runId: string) => {
+    const run = await getRun(env.CONFIG_DB, null, runId);
+    return { status: run?.status, ...run?.progress };
+  };
+
+  it("counts each file's header of a zip archive, whichever file's chunk finishes first", async () => {
+    const b = `${header}b@x.com,Bea\nc@x.com,Cid\n`;
+    const { chunks, total } = await plannedRun("run_zip", {
+      "zip/a.csv": `${header}a@x.com,Ann\n`,
+      "zip/b.csv": b,
+    });
+    const [first, second] = chunks;
+    if (!first || !second) throw new Error("two chunks expected");
+    await deliver(second);
+    // The second file alone is read: all its bytes, header too.
+    expect(await progressOf("run_zip")).toEqual({
+      status: "in_progress",
+      bytesRead: bytes(b),
+      bytesTotal: total,
+    });
+    await deliver(first);
+    expect(await progressOf("run_zip")).toEqual({ status: "completed", bytesRead: total, bytesTotal: total });
+  });
+
+  it("ends at 100 % when a file of the archive is only a header", async () => {
+    const { chunks, total } = await plannedRun("run_header_entry", {
+      "zip2/a.csv": `${header}a@x.com,Ann\n`,
+      "zip2/empty.csv": header,
+    });
+    expect(chunks).toHaveLength(1);
+    for (const chunk of chunks) await deliver(chunk);
+    expect(await progressOf("run_header_entry")).toEqual({
+      status: "completed",
+      bytesRead: total,
+      bytesTotal: total,
     });
   });
 });

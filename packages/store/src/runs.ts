@@ -36,9 +36,12 @@ interface RunRow {
 }
 
 // Counters are sums over the run's chunks: a chunk's row is written once, whatever redelivers it.
+// A completed run has read all of its files, also the bytes no chunk covers (a file, or a file of
+// a zip archive, that is only a header), so its progress is its total.
 const SELECT_RUN = `
   SELECT r.*,
-    COALESCE(c.bytes_read, 0) AS bytes_read, COALESCE(c.rows_read, 0) AS rows_read,
+    CASE WHEN r.status = 'completed' THEN r.bytes_total ELSE COALESCE(c.bytes_read, 0) END AS bytes_read,
+    COALESCE(c.rows_read, 0) AS rows_read,
     COALESCE(c.items_read, 0) AS items_read, COALESCE(c.items_valid, 0) AS items_valid,
     COALESCE(c.items_invalid, 0) AS items_invalid, COALESCE(c.added, 0) AS added,
     COALESCE(c.updated, 0) AS updated, COALESCE(c.unchanged, 0) AS unchanged
@@ -284,16 +287,20 @@ const ISSUE_PARAMS = 10;
 
 /**
  * Records a chunk's stats and issues once, whatever redelivers it: the chunk's row and its
- * issues are keyed by (run, chunk). Issues beyond the run's cap are counted, not stored.
+ * issues are keyed by (run, chunk). Issues beyond the run's cap are counted, not stored; the
+ * stored ones are the first of the run in file order (by chunk, then within it), whatever order
+ * the chunks finish in: a chunk stores the issues that come before the cap in file order, and
+ * issues of later chunks that this pushes past the cap are deleted in the same transaction.
  * Returns true when the run has now finished all its chunks (and marks it completed).
  */
 export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolean> {
-  const stored = await db
-    .prepare("SELECT COUNT(*) AS n FROM run_issues WHERE run_id = ?1")
-    .bind(outcome.runId)
+  // The stored issues of the chunks before this one only grow while it runs: this is the most room left.
+  const before = await db
+    .prepare("SELECT COUNT(*) AS n FROM run_issues WHERE run_id = ?1 AND chunk_no < ?2")
+    .bind(outcome.runId, outcome.chunkNo)
     .first<{ n: number }>();
   const cap = Math.max(0, Math.floor(outcome.maxStoredIssues ?? MAX_STORED_ISSUES_PER_RUN));
-  const room = Math.max(0, cap - (stored?.n ?? 0));
+  const room = Math.max(0, cap - (before?.n ?? 0));
   const issues = outcome.issues.slice(0, room);
   const statements: D1PreparedStatement[] = [];
   const perStatement = Math.floor(100 / ISSUE_PARAMS);
@@ -306,11 +313,13 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
     statements.push(
       db
         .prepare(
-          // The cap holds against chunks recorded at the same time too: each insert takes only
-          // the room left when it runs (?1 is the run's id).
+          // Each insert takes only the room left before it in file order when it runs, also with
+          // chunks recorded at the same time (?1 is the run's id, ?2 the chunk's number), and
+          // nothing once the chunk is recorded (a redelivery).
           `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value)
-           SELECT * FROM (VALUES ${values.join(", ")}) WHERE true
-           LIMIT MAX(0, ${cap} - (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1))
+           SELECT * FROM (VALUES ${values.join(", ")})
+           WHERE NOT EXISTS (SELECT 1 FROM run_chunks WHERE run_id = ?1 AND chunk_no = ?2)
+           LIMIT MAX(0, ${cap - i} - (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1 AND chunk_no < ?2))
            ON CONFLICT DO NOTHING`,
         )
         .bind(
@@ -327,6 +336,17 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
             issue.value,
           ]),
         ),
+    );
+  }
+  if (statements.length > 0) {
+    // The issues of later chunks, recorded before this one, that are now past the cap.
+    statements.push(
+      db
+        .prepare(
+          `DELETE FROM run_issues WHERE run_id = ?1 AND chunk_no > ?2 AND rowid IN (
+             SELECT rowid FROM run_issues WHERE run_id = ?1 ORDER BY chunk_no, seq LIMIT -1 OFFSET ?3)`,
+        )
+        .bind(outcome.runId, outcome.chunkNo, cap),
     );
   }
   statements.push(
