@@ -17,7 +17,9 @@ const flaky = new Map<number, number[]>([[0, [503, 408]]]);
 beforeAll(async () => {
   egoi = await startFakeEgoi({
     clientId: "123",
-    lists: { 321: 5000, 400: 3, 500: 4 },
+    lists: { 321: 5000, 400: 3, 500: 4, 600: 2500 },
+    // List 600 pages at most 400 contacts, whatever limit is asked for.
+    pageCaps: { 600: 400 },
     faults: (request) => {
       if (request.path === "/lists/321/contacts" && rateLimited.delete(request.offset))
         return { status: 429, reset: 1 };
@@ -130,6 +132,14 @@ describe("E-goi contacts sync", () => {
     expect(run.stats).toMatchObject({ itemsRead: 4, added: 4 });
     const statuses = egoi.state.requests.filter((r) => r.path === "/lists/500/contacts").map((r) => r.status);
     expect(statuses).toEqual([503, 408, 200]);
+  });
+
+  it("imports every contact of a list whose pages are shorter than the limit asked for", async () => {
+    const run = await api.run(await egoiImport(600), {}, 60_000);
+    expect(run.error).toBeNull();
+    expect(run.stats).toMatchObject({ itemsRead: 2500, itemsValid: 2500, added: 2500 });
+    const offsets = egoi.state.requests.filter((r) => r.path === "/lists/600/contacts").map((r) => r.offset);
+    expect(offsets).toEqual([0, 400, 800, 1200, 1600, 2000, 2400]);
   });
 
   it("previews the first contacts through the API", async () => {

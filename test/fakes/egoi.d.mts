@@ -20,4 +20,5 @@ export function startFakeEgoi(options?: {
   clientId?: string;
   lists?: Record<string, number | unknown[]>;
   faults?: (request: FakeRequest) => { status: number; reset?: number } | null;
+  pageCaps?: Record<string, number>;
 }): Promise<FakeEgoi>;

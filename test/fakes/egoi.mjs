@@ -46,7 +46,8 @@ function problem(res, status, title, detail, headers = {}) {
 /**
  * Starts the fake. `lists` maps a list id to its contacts (or a count of generated ones).
  * `faults` returns, for a request, an injected answer: { status: 429, reset: 1 } or
- * { status: 503 } or null.
+ * { status: 503 } or null. `pageCaps` maps a list id to the most contacts one page of it
+ * answers, whatever the limit asked for (a server that pages below the requested limit).
  */
 export function startFakeEgoi({
   port = 0,
@@ -54,6 +55,7 @@ export function startFakeEgoi({
   clientId = "123",
   lists = { 321: 25 },
   faults = () => null,
+  pageCaps = {},
 } = {}) {
   const state = { apiKey, requests: [], lists: new Map() };
   for (const [id, contacts] of Object.entries(lists)) {
@@ -120,7 +122,8 @@ export function startFakeEgoi({
       if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
         return problem(res, 422, "Unprocessable Entity", "offset must be >= 0 and limit between 1 and 1000.");
       }
-      return send(200, { total_items: list.length, items: list.slice(offset, offset + limit) });
+      const size = Math.min(limit, pageCaps[match[1]] ?? limit);
+      return send(200, { total_items: list.length, items: list.slice(offset, offset + size) });
     }
     return problem(res, 404, "Not Found", "Unknown path.");
   });

@@ -25,6 +25,13 @@ export const EgoiMessage = z.object({
   offset: z.number().int().min(0).default(0),
   /** E-goi account id (`general_info.client_id`), once known, so each page skips /my-account. */
   accountId: z.string().optional(),
+  /** Index of the page in the run (its chunk number); absent in older messages: offset / 1000. */
+  page: z.number().int().min(0).optional(),
+  /** Rate-limit waits this page has made so far, and their seconds in total (not queue retries). */
+  rateLimited: z.number().int().min(0).optional(),
+  rateLimitedSeconds: z.number().min(0).optional(),
+  /** Answers 5xx or 408, or no answer, this page has had so far before its current message. */
+  serverErrors: z.number().int().min(0).optional(),
 });
 export type EgoiMessage = z.infer<typeof EgoiMessage>;
 
