@@ -29,6 +29,11 @@ export interface CsvTokenizerOptions {
    * chunk's reader passes the one of the file's header line, so that it reads as the whole file.
    */
   newline?: CsvNewline;
+  /**
+   * Google's TSV quoting instead of papaparse's: a quote opens a quoted field only when the
+   * field is quoted as a whole (see wholeFieldClose); any other quote is text, with no problem.
+   */
+  wholeFieldQuotes?: boolean;
 }
 
 const DEFAULT_MAX_RECORD_CHARS = 16 * 1024 * 1024;
@@ -68,6 +73,22 @@ export function countLineEnds(text: string, from = 0, to = text.length, afterCR 
     if (i === 0 ? !afterCR : text.charCodeAt(i - 1) !== CR) n++;
   }
   return n;
+}
+
+/**
+ * A record of only empty or whitespace fields (`,,,,` or `   `, quoted empty fields too), which
+ * spreadsheets leave at the end of their exports: it carries no data, so the tokenizer skips it
+ * like an empty line (it is no data record, and the next record's row is still its own line).
+ * Cheap for the records with data: their first field with a character that is neither a space
+ * nor a control character ends the check.
+ */
+export function isBlankRecord(fields: readonly string[]): boolean {
+  for (const field of fields) {
+    if (field.length === 0) continue;
+    const c = field.charCodeAt(0);
+    if ((c > 32 && c < 127) || field.trim() !== "") return false;
+  }
+  return true;
 }
 
 /** Whitespace papaparse allows between a closing quote and the delimiter or line end (it trims). */
@@ -153,6 +174,64 @@ export function detectNewline(
     }
   }
   return undefined;
+}
+
+/**
+ * The length of the line end at `at` (2 for CRLF), 0 if there is none there, or -1 if that depends
+ * on text not seen yet. While the file's line end is not known (`newline` undefined), a CR, an LF
+ * or a CRLF is one.
+ */
+function lineEndAt(text: string, at: number, newline: CsvNewline | undefined, final: boolean): number {
+  const c = text.charCodeAt(at);
+  if (c === LF) return newline === undefined || newline === "\n" ? 1 : 0;
+  if (c !== CR || newline === "\n") return 0;
+  if (newline === "\r") return 1;
+  if (at + 1 >= text.length) return final ? (newline === undefined ? 1 : 0) : -1;
+  if (text.charCodeAt(at + 1) === LF) return 2;
+  return newline === undefined ? 1 : 0;
+}
+
+/**
+ * The quoting of Google's tab-separated feeds ("quoted fields" in Merchant Center), which are
+ * plain text where `12" Teflon Frying Pan` is an ordinary value: a field is quoted only as a
+ * whole. A quote at a field's start opens a quoted field when its closing quote, the first quote
+ * after it that is not doubled (`""` is a quote of the value), is immediately followed by the
+ * delimiter, the line end or the end of the file; the value is then the text between, delimiters
+ * and line ends included. Any other quote is text: `"Best" pizza` is read as written, and a
+ * field opening a quote that never closes takes no other line with it. No quote is a problem.
+ *
+ * Answers the closing quote of the field whose first character is the quote at `open`, -1 if
+ * that quote is text, or -2 if that depends on text not seen yet.
+ */
+function wholeFieldClose(
+  text: string,
+  open: number,
+  quote: string,
+  delimiter: number,
+  newline: CsvNewline | undefined,
+  final: boolean,
+): number {
+  const q = quote.charCodeAt(0);
+  const length = text.length;
+  let at = text.indexOf(quote, open + 1);
+  while (at !== -1 && at + 1 < length && text.charCodeAt(at + 1) === q) at = text.indexOf(quote, at + 2);
+  if (at === -1) return final ? -1 : -2;
+  // A quote ending the text seen may be the first of a doubled one.
+  if (at + 1 >= length) return final ? at : -2;
+  if (text.charCodeAt(at + 1) === delimiter) return at;
+  const end = lineEndAt(text, at + 1, newline, final);
+  return end > 0 ? at : end === 0 ? -1 : -2;
+}
+
+/** Physical line ends in `text[from, to)`, as countLineEnds counts them, reading no further. */
+function lineEndsIn(text: string, from: number, to: number, afterCR: boolean): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === CR) n++;
+    else if (c === LF && (i === 0 ? !afterCR : text.charCodeAt(i - 1) !== CR)) n++;
+  }
+  return n;
 }
 
 /** The line end that ends `line` (a header line as read from a file), if any. */
@@ -268,6 +347,7 @@ export class CsvTokenizer {
   private readonly quoteChar: string;
   private readonly maxRecordChars: number;
   private readonly maxColumns: number;
+  private readonly wholeFieldQuotes: boolean;
 
   constructor(options: CsvTokenizerOptions = {}) {
     this.delimiter = options.delimiter ?? ",";
@@ -276,6 +356,7 @@ export class CsvTokenizer {
     this.maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS;
     this.maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
     this.lineEnd = options.newline;
+    this.wholeFieldQuotes = options.wholeFieldQuotes ?? false;
   }
 
   /** The line end records end with, once known. */
@@ -376,6 +457,10 @@ export class CsvTokenizer {
   }
 
   private parse(final: boolean, onRecord: OnRecord): void {
+    if (this.wholeFieldQuotes) {
+      this.parseWholeFields(final, onRecord);
+      return;
+    }
     const text = this.buffer;
     const delimiter = this.delimiter.charCodeAt(0);
     if (!this.lineEnd) this.lineEnd = detectNewline(text, this.delimiter, this.quoteChar, final);
@@ -450,8 +535,130 @@ export class CsvTokenizer {
       // A record spans its own line plus the line ends inside it; the line end after it moves
       // to the next record.
       this.row += (lines?.[i] ?? 0) + 1;
-      if (fields.length === 1 && fields[0] === "") continue; // An empty line.
-      onRecord(fields, row, problems?.get(i) ?? NO_PROBLEMS);
+      const recordProblems = problems?.get(i) ?? NO_PROBLEMS;
+      // An empty line, or a record of empty fields; one with a quoting problem is reported.
+      if (recordProblems.length === 0 && isBlankRecord(fields)) continue;
+      onRecord(fields, row, recordProblems);
+    }
+    this.buffer = final ? "" : text.slice(consumed);
+    this.afterCR = text.charCodeAt(consumed - 1) === CR;
+    this.stalledAt = -1;
+  }
+
+  /**
+   * Reads the buffer's complete records with Google's TSV quoting (see wholeFieldClose), without
+   * papaparse: a record whose quoted field may close beyond the text seen waits for more.
+   */
+  private parseWholeFields(final: boolean, onRecord: OnRecord): void {
+    const text = this.buffer;
+    const length = text.length;
+    const quote = this.quoteChar;
+    const delimiter = this.delimiter;
+    const d = delimiter.charCodeAt(0);
+    const records: string[][] = [];
+    /** Where each record's text ends, its line end included. */
+    const ends: number[] = [];
+    let terminated = 0;
+    let start = 0;
+    /** The first quote at or after the field being read (-1: none in the text). */
+    let nextQuote = text.indexOf(quote);
+    read: while (start < length) {
+      const newline = this.lineEnd;
+      let fields: string[] = [];
+      let at = start;
+      /** The record's line end: where it starts (the text's end if none), and its length. */
+      let lineEnd = -1;
+      let lineEndLength = 0;
+      for (;;) {
+        if (nextQuote !== -1 && nextQuote < at) nextQuote = text.indexOf(quote, at);
+        if (nextQuote === at) {
+          const close = wholeFieldClose(text, at, quote, d, newline, final);
+          if (close === -2) break read;
+          if (close >= 0) {
+            const value = text.slice(at + 1, close);
+            fields.push(value.includes(quote) ? value.replaceAll(quote + quote, quote) : value);
+            at = close + 1;
+            if (at < length && text.charCodeAt(at) === d) {
+              at++;
+              continue;
+            }
+            lineEnd = at;
+            lineEndLength = at < length ? lineEndAt(text, at, newline, final) : 0;
+            break;
+          }
+        }
+        if (lineEnd < at) {
+          // Unquoted, the field ends at the delimiter or the record's line end.
+          if (newline === undefined) {
+            const lf = text.indexOf("\n", at);
+            const cr = text.indexOf("\r", at);
+            lineEnd = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
+          } else {
+            lineEnd = text.indexOf(newline, at);
+          }
+          if (lineEnd === -1) {
+            if (!final) break read;
+            lineEnd = length;
+            lineEndLength = 0;
+          } else {
+            lineEndLength = lineEndAt(text, lineEnd, newline, final);
+            if (lineEndLength < 0) break read;
+          }
+        }
+        if (nextQuote === -1 || nextQuote >= lineEnd) {
+          // No quote in the rest of the record: its other fields are plain text.
+          const rest = text.slice(at, lineEnd);
+          if (fields.length === 0) fields = rest.split(delimiter);
+          else for (const field of rest.split(delimiter)) fields.push(field);
+          break;
+        }
+        const tab = text.indexOf(delimiter, at);
+        if (tab !== -1 && tab < lineEnd) {
+          fields.push(text.slice(at, tab));
+          at = tab + 1;
+          continue;
+        }
+        fields.push(text.slice(at, lineEnd));
+        break;
+      }
+      if (lineEndLength > 0) {
+        terminated++;
+        if (this.lineEnd === undefined) {
+          this.lineEnd = lineEndLength === 2 ? "\r\n" : text.charCodeAt(lineEnd) === LF ? "\n" : "\r";
+        }
+      }
+      records.push(fields);
+      start = lineEnd + lineEndLength;
+      ends.push(start);
+    }
+    if (records.length === 0) {
+      this.stalledAt = length;
+      return;
+    }
+    const consumed = start;
+    // Each record spans one line unless line ends are inside its fields (rare): then they are counted.
+    const spanned = countLineEnds(text, 0, consumed, this.afterCR) !== terminated;
+    for (let i = 0; i < records.length; i++) {
+      const fields = records[i] ?? [];
+      if (this.lineEnd === "\n") {
+        // A CRLF line end read as LF leaves its CR on the record's last field.
+        const last = fields.length - 1;
+        const value = fields[last] ?? "";
+        if (value.charCodeAt(value.length - 1) === CR) fields[last] = value.slice(0, -1);
+      }
+      if (fields.length > this.maxColumns) {
+        throw new ImportFileError(
+          "too_many_columns",
+          `Line ${this.row} has ${fields.length.toLocaleString("en")} fields; at most ${this.maxColumns.toLocaleString("en")} are read.`,
+        );
+      }
+      const row = this.row;
+      const from = i === 0 ? 0 : (ends[i - 1] ?? 0);
+      const to = ends[i] ?? consumed;
+      const isTerminated = i < terminated;
+      this.row += spanned ? lineEndsIn(text, from, to, this.afterCR) + (isTerminated ? 0 : 1) : 1;
+      if (isBlankRecord(fields)) continue;
+      onRecord(fields, row, NO_PROBLEMS);
     }
     this.buffer = final ? "" : text.slice(consumed);
     this.afterCR = text.charCodeAt(consumed - 1) === CR;

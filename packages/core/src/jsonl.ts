@@ -1,4 +1,5 @@
 import { ImportFileError } from "./issue-codes";
+import type { Issue } from "./issues";
 
 /**
  * JSON lines, read incrementally: one JSON object per line (LF, CRLF or CR), blank lines
@@ -9,9 +10,13 @@ import { ImportFileError } from "./issue-codes";
  * non-blank line cannot start any JSON value (CSV, XML...) and none of its first lines parse.
  * Those lines are held back until a line parses (then they become problems as usual), so
  * memory stays bounded by WRONG_FORMAT_LINES lines.
+ *
+ * JSON numbers are read as doubles: whole numbers are exact up to 2^53 − 1, and a number beyond
+ * about ±1.8e308 reads as Infinity (which JSON writes back as null). A line keeps its text so
+ * that such a number can be reported as written (see numberAsWritten).
  */
 export type JsonLine =
-  | { row: number; ok: true; value: Record<string, unknown> }
+  | { row: number; ok: true; value: Record<string, unknown>; text: string }
   | { row: number; ok: false; code: "invalid_json" | "not_an_object"; message: string; text: string };
 
 export interface JsonLinesParserOptions {
@@ -166,5 +171,145 @@ function parseLine(trimmed: string, row: number, text: string): JsonLine {
       text,
     };
   }
-  return { row, ok: true, value: value as Record<string, unknown> };
+  return { row, ok: true, value: value as Record<string, unknown>, text };
+}
+
+/**
+ * The text a number has in a JSON line, like "12345678901234567890" for the double it reads as
+ * (12345678901234567000); a top-level `field` holding it is preferred over another place. The
+ * number as parsed when the line has no such number (a transformation made it) or the runtime
+ * gives no source text (JSON.parse source text access).
+ */
+export function numberAsWritten(line: string, value: number, field?: string): string {
+  const found: { holder: unknown; key: string; source: string }[] = [];
+  let root: unknown;
+  try {
+    root = JSON.parse(
+      line,
+      function (this: unknown, key: string, parsed: unknown, context?: { source?: string }) {
+        if (typeof parsed === "number" && Object.is(parsed, value) && context?.source !== undefined)
+          found.push({ holder: this, key, source: context.source });
+        return parsed;
+      },
+    );
+  } catch {
+    return String(value);
+  }
+  const match = found.find((at) => at.holder === root && at.key === field) ?? found[0];
+  return match?.source ?? String(value);
+}
+
+/**
+ * The problem of a JSON number given as an id that is not a safe whole number: beyond 2^53 − 1
+ * JSON.parse has already changed its digits (another user, another product), beyond ±1.8e308
+ * it is Infinity, and a fraction is not the id as written ("1.10" reads 1.1). The id is then
+ * the number as written (`line`: the JSON line), for the issue and the item's key.
+ */
+export function numericIdProblem(
+  field: string,
+  value: number,
+  line?: string,
+): { written: string; message: string } {
+  const written = line === undefined ? String(value) : numberAsWritten(line, value, field);
+  const why = !Number.isFinite(value)
+    ? "beyond the numbers JSON can hold"
+    : Number.isInteger(value)
+      ? `larger than ${Number.MAX_SAFE_INTEGER}, the largest whole number JSON keeps exactly, so its digits would change`
+      : "not a whole number";
+  return {
+    written,
+    message: `"${field}" is the number ${written}, ${why}: write the id in quotes, as "${written}".`,
+  };
+}
+
+/** A number as JSON.parse read it and as the line wrote it. */
+class WrittenNumber {
+  constructor(
+    readonly value: number,
+    readonly source: string,
+  ) {}
+}
+
+const isInfinite = (leaf: unknown) =>
+  leaf instanceof WrittenNumber || (typeof leaf === "number" && !Number.isFinite(leaf));
+
+/**
+ * Calls `found` for each leaf of a parsed JSON value that `test` accepts, with its path (`a.b[2]`)
+ * and, at the top level, its field. Breadth first, without recursion (JSON.parse reads any
+ * depth); paths are made only for nested containers and leaves found, as most are neither.
+ */
+function findLeaves(
+  root: unknown,
+  test: (leaf: unknown) => boolean,
+  found: (leaf: unknown, path: string, field: string | undefined) => void,
+): void {
+  const queue: [unknown, string][] = [[root, ""]];
+  for (let i = 0; i < queue.length; i++) {
+    const [container, path] = queue[i] ?? [null, ""];
+    if (Array.isArray(container)) {
+      for (let index = 0; index < container.length; index++) {
+        const child: unknown = container[index];
+        if (test(child)) found(child, `${path}[${index}]`, undefined);
+        else if (typeof child === "object" && child !== null) queue.push([child, `${path}[${index}]`]);
+      }
+    } else if (typeof container === "object" && container !== null) {
+      const fields = container as Record<string, unknown>;
+      for (const key in fields) {
+        const child = fields[key];
+        const at = i === 0 ? key : `${path}.${key}`;
+        if (test(child)) found(child, at, i === 0 ? key : undefined);
+        else if (typeof child === "object" && child !== null) queue.push([child, at]);
+      }
+    }
+  }
+}
+
+const MAYBE_INFINITE = /[eE][+]?\d{3}|\d{309}/;
+
+/**
+ * An invalid_number issue for each number of a JSON line's object that reads as ±Infinity
+ * (beyond about ±1.8e308): kept, it would be stored as null. Fields are named by their path
+ * (`a.b[2]`) and values shown as written; the top-level `skip` (the id, checked on its own) is
+ * left out.
+ */
+export function infiniteNumberIssues(
+  value: Record<string, unknown>,
+  line: string,
+  row: number,
+  skip?: string,
+): Issue[] {
+  // Only a number with an exponent of three digits or some 309 digits can read as Infinity: most
+  // lines are passed by this scan of their text alone, without walking their values.
+  if (!MAYBE_INFINITE.test(line)) return [];
+  let any = false;
+  findLeaves(value, isInfinite, (_leaf, _path, field) => {
+    if (field === undefined || field !== skip) any = true;
+  });
+  if (!any) return [];
+  // Rare: the line is read again, each such number kept with its text where it stands.
+  let written: unknown = value;
+  try {
+    written = JSON.parse(line, (_key: string, parsed: unknown, context?: { source?: string }) =>
+      typeof parsed === "number" && !Number.isFinite(parsed)
+        ? new WrittenNumber(parsed, context?.source ?? String(parsed))
+        : parsed,
+    );
+  } catch {
+    // The line parsed once: it parses again. Without it, numbers are shown as parsed.
+  }
+  const issues: Issue[] = [];
+  findLeaves(written, isInfinite, (leaf, path, field) => {
+    if (field !== undefined && field === skip) return;
+    const shown = leaf instanceof WrittenNumber ? leaf.source : String(leaf);
+    issues.push({
+      row,
+      item: null,
+      field: path,
+      code: "invalid_number",
+      severity: "error",
+      message: `"${path}" is ${shown}, beyond the numbers JSON can hold (about ±1.8e308), and would be stored as null: write it in quotes to keep it as text.`,
+      value: shown,
+    });
+  });
+  return issues;
 }

@@ -153,6 +153,8 @@ export function createSplitter(
         targetChunkBytes,
         encoding,
         delimiter: "\t",
+        // As the TSV reader: a quote is text unless it quotes a whole field (see csv.ts).
+        wholeFieldQuotes: true,
         maxRecordBytes,
         failRecordBytes,
       });

@@ -23,6 +23,8 @@ export interface CsvSplitterOptions {
    * naming its line) while the file is split, before any chunk is imported. No limit by default.
    */
   failRecordBytes?: number;
+  /** Google TSV's quoting (wholeFieldQuotes of the tokenizer): as the google_tsv reader reads. */
+  wholeFieldQuotes?: boolean;
 }
 
 /**
@@ -123,6 +125,7 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   const target = Math.max(1, options.targetChunkBytes);
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const failRecordBytes = options.failRecordBytes ?? Number.POSITIVE_INFINITY;
+  const wholeField = options.wholeFieldQuotes ?? false;
   const checkRecordSize = (end: number) => {
     if (end - recordStart > failRecordBytes)
       throw new ImportFileError(
@@ -170,6 +173,25 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   let capturedTooLong = false;
   /** The group of the record before; "" when not known. */
   let lastKey = "";
+  /**
+   * Google TSV, inside a quoted field: the last run of quotes read is the one of its opening
+   * quote; else whether that run starts a field to the reader (`boundaryAt`, the offset of the
+   * last delimiter or line end read, is just before it). See textQuote.
+   */
+  let runIsOpener = false;
+  let runAtFieldStart = false;
+  let boundaryAt = -1;
+  /**
+   * Google TSV, a quoted field of the header line that holds a line end: where the header ends
+   * if its opening quote turns out to be text (`end`, and `line` and `kept` then), and the line
+   * end the file then has if not known yet. `lineEndCR`: the offset of a CR whose next unit
+   * tells CRLF from CR.
+   */
+  let headerEnd: { end: number; line: number; kept: number } | null = null;
+  let headerNewline: CsvNewline | undefined;
+  let lineEndCR = -1;
+  let lineEndCRLine = 0;
+  let lineEndCRKept = 0;
 
   /** Whitespace papaparse allows between a closing quote and the delimiter or line end. */
   const isSpace = (u: number) =>
@@ -188,6 +210,7 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
       delimiter: delimiterText,
       newline,
       maxColumns: Number.MAX_SAFE_INTEGER,
+      wholeFieldQuotes: wholeField,
     });
     const text = textOf(units, encoding);
     return [...tokenizer.write(text), ...tokenizer.end()][0]?.fields ?? [];
@@ -207,8 +230,17 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   const recordEnded = (end: number, cuttable = true) => {
     checkRecordSize(end);
     if (prologueEnd < 0) {
-      prologueEnd = end;
       const names = captured && !capturedTooLong ? fieldsOf(captured) : [];
+      if (captured && !capturedTooLong && names.length === 0) {
+        // An empty line or a record of empty fields before the header, which the readers skip:
+        // the prologue goes on to the header, so that a chunk's reader finds it there.
+        recordStart = end;
+        recordRow = line;
+        captured = [];
+        state = State.FieldStart;
+        return;
+      }
+      prologueEnd = end;
       const source = options.groupColumn
         ? groupSource(
             names.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name)),
@@ -263,6 +295,18 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
     else capturedTooLong = true;
   };
 
+  /** Whether `u` ends a record to the reader when outside quotes (the header's: any CR or LF). */
+  const readerLineEnd = (u: number) => {
+    const ends = newline ?? headerNewline;
+    return ends === "\n"
+      ? u === LF
+      : ends === "\r"
+        ? u === CR
+        : ends === "\r\n"
+          ? u === LF && previous === CR
+          : u === LF || u === CR;
+  };
+
   const countLine = (u: number) => {
     if ((u === LF && previous !== CR) || u === CR) line++;
   };
@@ -295,6 +339,33 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
     return true;
   };
 
+  /**
+   * Google TSV: the quote just read is text, as a character other than the delimiter or the line
+   * end follows it, so the field whose opening quote it would close was never quoted: to the
+   * reader, its quotes, delimiters and line ends since were text and field and record ends
+   * (wholeFieldClose in csv.ts). The record ends missed meanwhile only cost cuts. Where the reader
+   * stands now: every quote since the opening one was doubled, so each other run of quotes at a
+   * field start was an even one, which the reader closes or reads as text within the run; only
+   * this quote's run may open a field that goes on, when it starts a field (its first quote
+   * opens, the others are doubled). Else this quote is text of an unquoted field.
+   */
+  const textQuote = (): State => {
+    if (headerEnd) {
+      // The header line ended at the first line end since the opening quote.
+      const { end, line: after, kept } = headerEnd;
+      headerEnd = null;
+      newline ??= headerNewline;
+      const current = line;
+      line = after;
+      if (captured) captured.length = Math.min(captured.length, kept);
+      recordEnded(end);
+      line = current;
+    }
+    if (runIsOpener || !runAtFieldStart) return State.Unquoted;
+    runIsOpener = true;
+    return State.Quoted;
+  };
+
   /** One unit (byte, or UTF-16 code unit) at byte offset `at`. */
   const unit = (u: number, at: number) => {
     const next = at + unitBytes;
@@ -322,32 +393,72 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
         recordEnded(next);
         return;
       }
-      // A CR alone in a CRLF file is text of its field, or whitespace after a closing quote.
+      // A CR alone in a CRLF file is text of its field, or whitespace after a closing quote
+      // (Google TSV: text after a quote that closes nothing).
       state =
         stateBeforeCR === State.FieldStart || stateBeforeCR === State.Unquoted
           ? State.Unquoted
-          : State.SpacesAfterQuote;
+          : wholeField
+            ? textQuote()
+            : State.SpacesAfterQuote;
     }
     countLine(u);
     keep(u);
+    if (lineEndCR >= 0) {
+      if (u === LF) {
+        headerNewline = "\r\n";
+        headerEnd = { end: next, line, kept: captured?.length ?? 0 };
+      } else {
+        headerNewline = "\r";
+        headerEnd = { end: lineEndCR + unitBytes, line: lineEndCRLine, kept: lineEndCRKept };
+      }
+      lineEndCR = -1;
+    }
     switch (state) {
       case State.FieldStart:
         if (u === delimiter) return;
-        if (u === quote) state = State.Quoted;
-        else if (!endsRecord(u, next)) state = State.Unquoted;
+        if (u === quote) {
+          state = State.Quoted;
+          runIsOpener = true;
+          headerEnd = null;
+          headerNewline = undefined;
+        } else if (!endsRecord(u, next)) state = State.Unquoted;
         return;
       case State.Unquoted:
         if (u === delimiter) state = State.FieldStart;
         else endsRecord(u, next);
         return;
       case State.Quoted:
-        if (u === quote) state = State.QuoteSeen;
+        if (u === quote) {
+          state = State.QuoteSeen;
+          if (wholeField && previous !== quote) {
+            runIsOpener = false;
+            runAtFieldStart = boundaryAt === at - unitBytes;
+          }
+        } else if (wholeField && (u === delimiter || readerLineEnd(u))) {
+          boundaryAt = at;
+          if (prologueEnd < 0 && !headerEnd && lineEndCR < 0 && u !== delimiter) {
+            // The header's first line end since its opening quote (while the file's line end is
+            // not known, a CR waits for the next unit).
+            if (newline !== undefined) {
+              headerEnd = { end: next, line, kept: captured?.length ?? 0 };
+            } else if (u === LF) {
+              headerNewline = "\n";
+              headerEnd = { end: next, line, kept: captured?.length ?? 0 };
+            } else if (u === CR) {
+              lineEndCR = at;
+              lineEndCRLine = line;
+              lineEndCRKept = captured?.length ?? 0;
+            }
+          }
+        }
         return;
       case State.QuoteSeen:
       case State.SpacesAfterQuote:
         if (u === quote) state = state === State.QuoteSeen ? State.Quoted : State.QuoteSeen;
         else if (u === delimiter) state = State.FieldStart;
         else if (endsRecord(u, next)) return;
+        else if (wholeField) state = textQuote();
         else state = isSpace(u) ? State.SpacesAfterQuote : State.Quoted;
         return;
     }
@@ -417,6 +528,15 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
         headerCR = false;
         newline = "\r";
         recordEnded(offset);
+      }
+      if (lineEndCR >= 0) {
+        headerNewline = "\r";
+        headerEnd = { end: lineEndCR + unitBytes, line: lineEndCRLine, kept: lineEndCRKept };
+        lineEndCR = -1;
+      }
+      if (state === State.Quoted && headerEnd) {
+        // Google TSV: the header's opening quote is never closed, so it is text (see textQuote).
+        textQuote();
       }
       checkRecordSize(offset);
       if (prologueEnd < 0) return { prologueEnd: offset, chunks: [] };

@@ -18,12 +18,23 @@ import { ImportFileError } from "./issue-codes";
  * without closing its root element still gives its complete items (a chunk of the file read
  * alone ends that way).
  *
- * Names: elements in the Google namespace `http://base.google.com/ns/1.0` are named `g:<local>`
- * whatever prefix the file binds to it; elements without a namespace or in a default namespace
- * (Atom) by their local name; others as written.
+ * Names are resolved by namespace URI, not by the prefix a file happens to use: an element in a
+ * namespace listed in `options.namespaces` is named `<prefix>:<local>` with the prefix given
+ * there, or by its local name when that prefix is "" (so `<atom:title>`, `<a:title>` and
+ * `<title xmlns="http://www.w3.org/2005/Atom">` read alike). Elements without a namespace, or
+ * in another default namespace, are named by their local name; others (and an undeclared
+ * prefix) as written. Item and root elements are recognised by their local name.
+ *
+ * Text: an element's `text` is its own character data; a child records where it stands in it
+ * (`at`), so that `textContent` gives all descendant text in document order (inline markup
+ * such as `Soft <b>cotton</b> tee` or an Atom `type="xhtml"` div read as text).
  */
 
 export const GOOGLE_NAMESPACE = "http://base.google.com/ns/1.0";
+export const ATOM_NAMESPACE = "http://www.w3.org/2005/Atom";
+
+/** Google's namespace as `g:`, whatever prefix binds it; the default of `options.namespaces`. */
+const DEFAULT_NAMESPACES: Readonly<Record<string, string>> = { [GOOGLE_NAMESPACE]: "g" };
 
 export interface XmlElement {
   name: string;
@@ -31,6 +42,8 @@ export interface XmlElement {
   /** Character data of the element itself (CDATA included, entities decoded, line ends as LF). */
   text: string;
   children: XmlElement[];
+  /** Where the element starts in its parent's `text` (0 for an item): see textContent. */
+  at: number;
 }
 
 export interface XmlItem {
@@ -52,6 +65,11 @@ export interface XmlItemReaderOptions {
   firstRow?: number;
   /** Longest item (or single tag, comment, DOCTYPE) in characters. */
   maxItemChars?: number;
+  /**
+   * Namespace URI → the prefix its elements are named with ("" for the bare local name).
+   * Default: Google's namespace as `g`.
+   */
+  namespaces?: Readonly<Record<string, string>>;
 }
 
 interface Frame {
@@ -88,6 +106,7 @@ export class XmlItemReader {
   private markupAt = 0;
   private sawRoot = false;
   private readonly maxChars: number;
+  private readonly namespaces: ReadonlyMap<string, string>;
   private readonly seen = new Set<string>();
   private out: XmlItem[] = [];
   /** The first character is checked only at a file's start. */
@@ -97,6 +116,7 @@ export class XmlItemReader {
 
   constructor(private readonly options: XmlItemReaderOptions) {
     this.maxChars = options.maxItemChars ?? DEFAULT_MAX_ITEM_CHARS;
+    this.namespaces = new Map(Object.entries(options.namespaces ?? DEFAULT_NAMESPACES));
     this.line = 1;
     this.checkStart = true;
     this.wholeFile = (options.prologue ?? "") === "" && (options.firstRow ?? 1) <= 1;
@@ -266,6 +286,7 @@ export class XmlItemReader {
         });
       }
     }
+    const parent = this.currentNode();
     const frame: Frame = { qname, scope, node: null };
     this.frames.push(frame);
     const name = this.resolve(qname);
@@ -283,13 +304,13 @@ export class XmlItemReader {
         }
       }
       if (local === this.options.itemElement) {
-        frame.node = { name, attributes, text: "", children: [] };
+        frame.node = { name, attributes, text: "", children: [], at: 0 };
         this.item = { row, element: frame.node, problems: [] };
         this.itemIndex = this.frames.length - 1;
         this.itemStart = this.markupAt;
       }
     } else {
-      frame.node = { name, attributes, text: "", children: [] };
+      frame.node = { name, attributes, text: "", children: [], at: parent?.text.length ?? 0 };
       if (this.frames.length - 1 === this.itemIndex + 1) this.seen.add(name);
     }
     if (selfClosing) this.closeTop();
@@ -335,7 +356,7 @@ export class XmlItemReader {
     const frame = this.frames.pop();
     const node = frame?.node;
     if (!node) return;
-    if (node.text.includes("\r")) node.text = node.text.replace(/\r\n?/g, "\n");
+    if (node.text.includes("\r")) normalizeLineEnds(node);
     if (index === this.itemIndex) {
       this.emitItem();
       return;
@@ -370,9 +391,12 @@ export class XmlItemReader {
     for (let i = this.frames.length - 1; i >= 0 && namespace === undefined; i--) {
       namespace = this.frames[i]?.scope?.get(prefix);
     }
-    if (namespace === GOOGLE_NAMESPACE) return `g:${local}`;
-    // An undeclared prefix (a common slip with g:) keeps the name as written.
-    return colon < 0 || namespace === undefined ? qname : namespace === "" ? local : qname;
+    // No namespace, or an undeclared prefix (a common slip with g:), which keeps the name as written.
+    if (namespace === undefined) return qname;
+    if (namespace === "") return local;
+    const prefixed = this.namespaces.get(namespace);
+    if (prefixed !== undefined) return prefixed === "" ? local : `${prefixed}:${local}`;
+    return colon < 0 ? local : qname;
   }
 
   private decode(raw: string, where: string): string {
@@ -412,6 +436,44 @@ export class XmlItemReader {
     this.line += breaks;
     this.afterCR = afterCR;
   }
+}
+
+/**
+ * The element's text content: all descendant character data in document order, markup dropped
+ * (`Soft <b>cotton</b> tee` → "Soft cotton tee"). Iterative: nesting depth costs no stack.
+ */
+export function textContent(element: XmlElement): string {
+  if (element.children.length === 0) return element.text;
+  let out = "";
+  const stack = [{ element, next: 0, from: 0 }];
+  for (let top = stack[0]; top !== undefined; top = stack[stack.length - 1]) {
+    const child = top.element.children[top.next];
+    if (child === undefined) {
+      out += top.element.text.slice(top.from);
+      stack.pop();
+      continue;
+    }
+    out += top.element.text.slice(top.from, child.at);
+    top.from = child.at;
+    top.next++;
+    stack.push({ element: child, next: 0, from: 0 });
+  }
+  return out;
+}
+
+/**
+ * CRLF and CR as LF, in each stretch of text between children on its own (a CR and an LF with a
+ * child between them are two line ends), moving each child's place in the text to match.
+ */
+function normalizeLineEnds(node: XmlElement): void {
+  let text = "";
+  let from = 0;
+  for (const child of node.children) {
+    text += node.text.slice(from, child.at).replace(/\r\n?/g, "\n");
+    from = child.at;
+    child.at = text.length;
+  }
+  node.text = text + node.text.slice(from).replace(/\r\n?/g, "\n");
 }
 
 function localName(qname: string): string {

@@ -213,6 +213,160 @@ describe("CsvTokenizer", () => {
   });
 });
 
+describe("records of empty fields", () => {
+  it("skips a record of only delimiters, spaces or empty quoted fields like an empty line, rows staying physical", () => {
+    for (const newline of ["\n", "\r\n", "\r"]) {
+      const file = ["a,b,c", "1,x,y", ",,", "   ", '"", ,""', "\t,\u00a0,", "", "2,z,w", ",,"].join(newline);
+      expect(rowsAndFields(readAll(file)), JSON.stringify(newline)).toEqual([
+        [1, ["a", "b", "c"]],
+        [2, ["1", "x", "y"]],
+        [8, ["2", "z", "w"]],
+      ]);
+      for (const size of [1, 2, 5]) expect(readAll(file, size)).toEqual(readAll(file));
+    }
+    // A quoted line end is no data either; a row with one character of data is kept.
+    expect(rowsAndFields(readAll('a,b\n"\n",\n,.\n,,\n'))).toEqual([
+      [1, ["a", "b"]],
+      [4, ["", "."]],
+    ]);
+  });
+
+  it("keeps a record of empty fields that has a quoting problem, to report it", () => {
+    expect(problemsOf(readAll('a,b\n1,2\n,"  '))).toEqual([[3, ["unterminated_quote"]]]);
+  });
+
+  it("skips them in tab-separated text with Google's quoting too", () => {
+    const file = 'id\ttitle\n1\tA\n\t\n  \t""\n2\tB\n\t';
+    expect(rowsAndFields(readAll(file, file.length, { delimiter: "\t", wholeFieldQuotes: true }))).toEqual([
+      [1, ["id", "title"]],
+      [2, ["1", "A"]],
+      [5, ["2", "B"]],
+    ]);
+  });
+});
+
+/**
+ * Google TSV's quoting, read the simplest way: a field starting with a quote is quoted when the
+ * first quote after it that is not doubled is followed by a tab, the line end or the text's end.
+ */
+function referenceTsv(text: string): [number, string[]][] {
+  const out: [number, string[]][] = [];
+  let newline: string | undefined;
+  const lineEnd = (at: number): number => {
+    if (newline !== undefined) return text.startsWith(newline, at) ? newline.length : 0;
+    if (text[at] === "\n") return 1;
+    if (text[at] === "\r") return text[at + 1] === "\n" ? 2 : 1;
+    return 0;
+  };
+  const lineEnds = (from: number, to: number) => {
+    let n = 0;
+    for (let k = from; k < to; k++) if (text[k] === "\r" || (text[k] === "\n" && text[k - 1] !== "\r")) n++;
+    return n;
+  };
+  let row = 1;
+  let i = 0;
+  while (i < text.length) {
+    const start = i;
+    const fields: string[] = [];
+    for (;;) {
+      let value: string | null = null;
+      if (text[i] === '"') {
+        let from = i + 1;
+        let inner = "";
+        for (;;) {
+          const at = text.indexOf('"', from);
+          if (at === -1) break;
+          if (text[at + 1] === '"') {
+            inner += text.slice(from, at + 1);
+            from = at + 2;
+            continue;
+          }
+          if (at + 1 === text.length || text[at + 1] === "\t" || lineEnd(at + 1) > 0) {
+            value = inner + text.slice(from, at);
+            i = at + 1;
+          }
+          break;
+        }
+      }
+      if (value === null) {
+        let end = i;
+        while (end < text.length && text[end] !== "\t" && lineEnd(end) === 0) end++;
+        value = text.slice(i, end);
+        i = end;
+      }
+      fields.push(value);
+      if (text[i] !== "\t") break;
+      i++;
+    }
+    const end = i < text.length ? lineEnd(i) : 0;
+    if (newline === undefined && end > 0) newline = text.slice(i, i + end);
+    i += end;
+    const last = fields.length - 1;
+    if (newline === "\n" && fields[last]?.endsWith("\r")) fields[last] = fields[last]?.slice(0, -1) ?? "";
+    if (fields.some((field) => field.trim() !== "")) out.push([row, fields]);
+    row += lineEnds(start, i) + (end > 0 ? 0 : 1);
+  }
+  return out;
+}
+
+describe("Google TSV quoting (wholeFieldQuotes)", () => {
+  const tsv = (text: string, size = text.length, options: CsvTokenizerOptions = {}) =>
+    readAll(text, size, { delimiter: "\t", wholeFieldQuotes: true, ...options });
+
+  it("reads a quote as text unless it encloses the whole field, with no problem", () => {
+    const file = [
+      "id\ttitle\tnote",
+      'A1\t12" pizza\tx',
+      'A2\t"Best" pizza\ty',
+      'A3\t"12"" pan"\t"tab\tand\nline"',
+      'A4\ta "quoted" word\t"open',
+      'A5\t""\t"q',
+      "A6\tlast\tz",
+    ].join("\n");
+    const records = tsv(file);
+    expect(rowsAndFields(records)).toEqual([
+      [1, ["id", "title", "note"]],
+      [2, ["A1", '12" pizza', "x"]],
+      [3, ["A2", '"Best" pizza', "y"]],
+      [4, ["A3", '12" pan', "tab\tand\nline"]],
+      [6, ["A4", 'a "quoted" word', '"open']],
+      [7, ["A5", "", '"q']],
+      [8, ["A6", "last", "z"]],
+    ]);
+    expect(problemsOf(records)).toEqual([]);
+    for (let size = 1; size <= 12; size++) expect(tsv(file, size), `writes of ${size}`).toEqual(records);
+  });
+
+  it("closes a quoted field only right before a tab or the file's line end", () => {
+    expect(rowsAndFields(tsv('h\tx\r\n"a" \tb\r\n"c"\rd\td\r\n"e"\r\n'))).toEqual([
+      [1, ["h", "x"]],
+      [2, ['"a" ', "b"]],
+      [3, ['"c"\rd', "d"]],
+      [5, ["e"]],
+    ]);
+    // A chunk's reader is given the file's line end.
+    expect(rowsAndFields(tsv('"a\nb"\t1\r\nc\t2\r\n', 3, { firstRow: 7, newline: "\r\n" }))).toEqual([
+      [7, ["a\nb", "1"]],
+      [9, ["c", "2"]],
+    ]);
+  });
+
+  it("reads random text of quotes, tabs and line ends as the rule says, whatever the writes", () => {
+    const alphabet = ["a", "b", "\t", '"', '"', '"', "\n", "\r", "\r\n", " ", "é"];
+    for (let seed = 1; seed <= 1500; seed++) {
+      const random = seededRandom(seed);
+      let text = ["h1\th2\n", "h1\th2\r\n", "h1\th2\r", '"h1"\t"h2"\n', ""][seed % 5] ?? "";
+      const length = Math.floor(random() * 120);
+      for (let i = 0; i < length; i++) text += alphabet[Math.floor(random() * alphabet.length)];
+      const expected = referenceTsv(text);
+      const label = `seed ${seed}: ${JSON.stringify(text)}`;
+      expect(rowsAndFields(tsv(text)), label).toEqual(expected);
+      const size = 1 + Math.floor(random() * 9);
+      expect(rowsAndFields(tsv(text, size)), `${label}, writes of ${size}`).toEqual(expected);
+    }
+  });
+});
+
 describe("detectNewline", () => {
   it("is the first line end outside quoted fields", () => {
     expect(detectNewline('"a\nb",c\r\n')).toBe("\r\n");

@@ -192,6 +192,16 @@ describe("customers from CSV", () => {
     ]);
   });
 
+  it("skips rows of empty fields, before the header too, instead of reporting a missing user id", () => {
+    const text =
+      ',,\r\nemail,name,tier\r\nann@example.com,Ann,gold\r\n,,\r\n  ,"",\r\nbob@example.com,Bob,\r\n,,\r\n';
+    const results = readAll(createCustomerCsvReader(config("csv")), text);
+    expect(summary(results)).toEqual([
+      [3, "ann@example.com", "valid", []],
+      [6, "bob@example.com", "valid", []],
+    ]);
+  });
+
   it("refuses JSON given as CSV", () => {
     const error = fileError(() => readAll(createCustomerCsvReader(config("csv")), '{"email":"a@b.c"}\n'));
     expect(error.code).toBe("wrong_format");
@@ -270,6 +280,40 @@ describe("customers from JSON lines", () => {
       ids: [{ type: "loyalty_card", value: "778" }],
       attributes: { tier: "gold" },
     });
+  });
+
+  it("reports a number user id JSON cannot keep exactly as written, instead of another user", () => {
+    const results = readAll(
+      createCustomerJsonlReader(
+        config("jsonl", { options: { userIdField: "id", userIdType: "customer_id" }, transformations: [] }),
+      ),
+      '{"id":12345678901234567890,"tier":"gold"}\n{"id":9007199254740993}\n{"id":-9007199254740991}\n{"id":1e400}\n',
+    );
+    expect(summary(results)).toEqual([
+      [1, "12345678901234567890", "invalid", ["invalid_id:id:12345678901234567890"]],
+      [2, "9007199254740993", "invalid", ["invalid_id:id:9007199254740993"]],
+      [3, "-9007199254740991", "valid", []],
+      [4, "1e400", "invalid", ["invalid_id:id:1e400"]],
+    ]);
+    expect(results[0]?.issues[0]?.message).toBe(
+      '"id" is the number 12345678901234567890, larger than 9007199254740991, the largest whole number JSON keeps exactly, so its digits would change: write the id in quotes, as "12345678901234567890".',
+    );
+    expect(results[3]?.issues[0]?.message).toBe(
+      '"id" is the number 1e400, beyond the numbers JSON can hold: write the id in quotes, as "1e400".',
+    );
+  });
+
+  it("reports an attribute read as Infinity, at any depth, never storing a silent null", () => {
+    const results = readAll(
+      createCustomerJsonlReader(config("jsonl")),
+      '{"email":"ann@example.com","score":1e400,"stats":{"max":-1e400,"min":1}}\n',
+    );
+    expect(summary(results)).toEqual([
+      [1, "ann@example.com", "invalid", ["invalid_number:score:1e400", "invalid_number:stats.max:-1e400"]],
+    ]);
+    expect(results[0]?.issues[0]?.message).toBe(
+      '"score" is 1e400, beyond the numbers JSON can hold (about ±1.8e308), and would be stored as null: write it in quotes to keep it as text.',
+    );
   });
 
   it("refuses a file that is clearly not JSON lines", () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ImportFileError } from "../src/issues";
-import { type JsonLine, JsonLinesParser, WRONG_FORMAT_LINES } from "../src/jsonl";
+import {
+  infiniteNumberIssues,
+  type JsonLine,
+  JsonLinesParser,
+  numberAsWritten,
+  numericIdProblem,
+  WRONG_FORMAT_LINES,
+} from "../src/jsonl";
 import { seededRandom as mulberry32 } from "./support/random";
 
 function parse(
@@ -31,8 +38,8 @@ const FILE = '{"id":1}\r\n\r\n{"id":"é\\n2"}\n  \n{broken\r[1,2]\n42\n{"last":t
 describe("JsonLinesParser", () => {
   it("reads one object per line with physical line numbers, skipping blank lines (LF, CRLF, CR)", () => {
     expect(parse(FILE)).toEqual([
-      { row: 1, ok: true, value: { id: 1 } },
-      { row: 3, ok: true, value: { id: "é\n2" } },
+      { row: 1, ok: true, value: { id: 1 }, text: '{"id":1}' },
+      { row: 3, ok: true, value: { id: "é\n2" }, text: '{"id":"é\\n2"}' },
       {
         row: 5,
         ok: false,
@@ -54,7 +61,7 @@ describe("JsonLinesParser", () => {
         message: 'Line 7 is a number, not a JSON object like {"id": "1"}.',
         text: "42",
       },
-      { row: 8, ok: true, value: { last: true } },
+      { row: 8, ok: true, value: { last: true }, text: '{"last":true}' },
     ]);
   });
 
@@ -102,5 +109,47 @@ describe("JsonLinesParser", () => {
   it("refuses a line longer than the limit", () => {
     const error = fileError(() => parse(`{"a":"${"x".repeat(100)}"}`, { maxLineChars: 50 }, 10));
     expect(error.code).toBe("record_too_large");
+  });
+});
+
+describe("numbers JSON cannot keep", () => {
+  // What JSON.parse reads 12345678901234567890 as (12345678901234567000).
+  const big = Number("12345678901234567890");
+
+  it("finds a number as written, preferring the top-level field that holds it", () => {
+    const line = '{"n":{"id":12345678901234567891},"id":12345678901234567890,"x":1e400}';
+    expect(numberAsWritten(line, big, "id")).toBe("12345678901234567890");
+    expect(numberAsWritten(line, big)).toBe("12345678901234567891");
+    expect(numberAsWritten(line, Number.POSITIVE_INFINITY, "x")).toBe("1e400");
+    // A number the line does not hold (a transformation made it) is shown as parsed.
+    expect(numberAsWritten(line, 2 ** 60, "id")).toBe(String(2 ** 60));
+  });
+
+  it("words an id that is no safe whole number, telling to quote it", () => {
+    const line = '{"id":12345678901234567890}';
+    expect(numericIdProblem("id", big, line)).toEqual({
+      written: "12345678901234567890",
+      message:
+        '"id" is the number 12345678901234567890, larger than 9007199254740991, the largest whole number JSON keeps exactly, so its digits would change: write the id in quotes, as "12345678901234567890".',
+    });
+    expect(numericIdProblem("id", Number.NEGATIVE_INFINITY, '{"id":-1e999}').message).toBe(
+      '"id" is the number -1e999, beyond the numbers JSON can hold: write the id in quotes, as "-1e999".',
+    );
+    expect(numericIdProblem("sku", 1.1, '{"sku":1.10}').message).toBe(
+      '"sku" is the number 1.10, not a whole number: write the id in quotes, as "1.10".',
+    );
+  });
+
+  it("reports each number read as Infinity, at any depth, as written; never silently", () => {
+    const line = '{"id":1e400,"a":-1e400,"ok":1.5,"b":{"c":[1,2e308]},"s":"1e400"}';
+    const issues = infiniteNumberIssues(JSON.parse(line), line, 3, "id");
+    expect(issues.map((i) => [i.row, i.field, i.code, i.value])).toEqual([
+      [3, "a", "invalid_number", "-1e400"],
+      [3, "b.c[1]", "invalid_number", "2e308"],
+    ]);
+    expect(issues[0]?.message).toBe(
+      '"a" is -1e400, beyond the numbers JSON can hold (about ±1.8e308), and would be stored as null: write it in quotes to keep it as text.',
+    );
+    expect(infiniteNumberIssues({ a: 1, b: [{ c: 2 }] }, "", 1)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { ItemReader, ReadResult } from "../src/engine";
 import { createProductReader, parsePrice } from "../src/formats/products";
 import { ImportFileError } from "../src/issues";
 import type { Product } from "../src/items";
+import { createCsvSplitter } from "../src/split-csv";
 import ATOM from "./fixtures/products/feed.atom.xml?raw";
 import RSS from "./fixtures/products/feed.rss.xml?raw";
 import TSV from "./fixtures/products/feed.tsv?raw";
@@ -199,6 +200,147 @@ describe("Google Atom", () => {
   });
 });
 
+const G = 'xmlns:g="http://base.google.com/ns/1.0"';
+const REQUIRED = `<g:id>P1</g:id><g:image_link>https://x.test/p.jpg</g:image_link><g:availability>in_stock</g:availability><g:price>5.00 EUR</g:price>`;
+const rssItem = (body: string) =>
+  `<rss ${G} version="2.0"><channel>\n<item>${REQUIRED}<link>https://x.test/p</link>${body}</item>\n</channel></rss>`;
+
+describe("Google feeds: text fields with inline markup", () => {
+  it("reads a text field as its text content: inline markup dropped, its text kept in order", () => {
+    const [result] = read(
+      "google_rss",
+      rssItem(
+        "<title>Tee <i>new</i></title><description>Soft <b>cotton</b> tee,\n <em>100%</em> <b>organic</b></description><g:brand><span>Acme</span></g:brand><g:color> Blue <b>sky</b> </g:color>",
+      ),
+    );
+    expect(result?.issues).toEqual([]);
+    expect(result?.item).toMatchObject({
+      title: "Tee new",
+      description: "Soft cotton tee,\n 100% organic",
+      brand: "Acme",
+      color: "Blue sky",
+    });
+  });
+
+  it("reads an extra element with text beside its markup as text; a nested one stays an object", () => {
+    const [result] = read(
+      "google_rss",
+      rssItem(
+        "<title>T</title><description>D</description><g:custom_label_0>Big <b>sale</b></g:custom_label_0><g:shipping><g:country>US</g:country><g:service>Express <i>2 days</i></g:service></g:shipping>",
+      ),
+    );
+    expect(result?.item?.extra).toEqual({
+      custom_label_0: "Big sale",
+      shipping: { country: "US", service: "Express 2 days" },
+    });
+  });
+
+  it("reads Atom xhtml text as its text content, and html text as the HTML it escapes", () => {
+    const atom = `<feed xmlns="http://www.w3.org/2005/Atom" ${G}>
+<entry><title type="html">Tom &amp;amp; Jerry</title><link href="https://x.test/p"/>
+<summary type="xhtml">
+  <div xmlns="http://www.w3.org/1999/xhtml">Nice <b>thing</b></div>
+</summary>${REQUIRED}</entry>
+<entry><title type="text">T</title><link href="https://x.test/p"/><summary type="html">Soft &lt;b&gt;cotton&lt;/b&gt; tee</summary>${REQUIRED}</entry>
+</feed>`;
+    const results = read("google_atom", atom);
+    expect(results.map((r) => [r.item?.title, r.item?.description, r.issues])).toEqual([
+      ["Tom &amp; Jerry", "Nice thing", []],
+      ["T", "Soft <b>cotton</b> tee", []],
+    ]);
+  });
+});
+
+describe("Google feeds: namespaces", () => {
+  it("reads Atom written with a prefix, and a default namespace bound to Google", () => {
+    const atom = `<?xml version="1.0"?>
+<atom:feed xmlns:atom="http://www.w3.org/2005/Atom" xmlns:google="http://base.google.com/ns/1.0">
+  <atom:entry>
+    <atom:id>tag:x.test,2026:p1</atom:id>
+    <atom:title>Prefixed</atom:title>
+    <atom:link rel="self" href="https://x.test/api/p1"/>
+    <atom:link href="https://x.test/p1"/>
+    <atom:summary>A summary</atom:summary>
+    <google:id>P1</google:id>
+    <image_link xmlns="http://base.google.com/ns/1.0">https://x.test/p1.jpg</image_link>
+    <google:availability>in_stock</google:availability>
+    <google:price>5.00 EUR</google:price>
+  </atom:entry>
+</atom:feed>`;
+    const reader = createProductReader(config("google_atom"));
+    const results = readAll(reader, atom);
+    expect(summary(results)).toEqual([[3, "P1", "valid", []]]);
+    expect(results[0]?.item).toEqual({
+      id: "P1",
+      title: "Prefixed",
+      link: "https://x.test/p1",
+      description: "A summary",
+      imageLink: "https://x.test/p1.jpg",
+      availability: "in_stock",
+      price: { amount: 5, currency: "EUR" },
+    });
+    expect(reader.columns).toEqual([
+      "id",
+      "title",
+      "link",
+      "summary",
+      "g:id",
+      "g:image_link",
+      "g:availability",
+      "g:price",
+    ]);
+  });
+
+  it("keeps an Atom link inside an RSS item apart from the item's own link", () => {
+    const [result] = read(
+      "google_rss",
+      `<rss ${G} xmlns:atom="http://www.w3.org/2005/Atom"><channel><item><atom:link rel="self" href="https://x.test/self"/><link xmlns="http://www.w3.org/2005/Atom" rel="self" href="https://x.test/self"/>${REQUIRED}<link>https://x.test/p</link><title>T</title><description>D</description></item></channel></rss>`,
+    );
+    expect(result?.issues).toEqual([]);
+    expect(result?.item?.link).toBe("https://x.test/p");
+  });
+});
+
+describe("Google feeds: product types and currencies", () => {
+  it("keeps every product_type: the first as productType, the whole list under extra", () => {
+    const results = read(
+      "google_rss",
+      `<rss ${G}><channel>
+<item>${REQUIRED}<title>T</title><description>D</description><link>https://x.test/p</link><g:product_type>A &gt; B</g:product_type><g:product_type> C </g:product_type></item>
+<item>${REQUIRED}<title>T</title><description>D</description><link>https://x.test/p</link><g:product_type>Only</g:product_type></item>
+</channel></rss>`,
+    );
+    expect(results.map((r) => [r.item?.productType, r.item?.extra])).toEqual([
+      ["A > B", { product_type: ["A > B", "C"] }],
+      ["Only", undefined],
+    ]);
+  });
+
+  it("reports a price whose currency is not an ISO 4217 code, as orders do", () => {
+    const [result] = read(
+      "google_rss",
+      rssItem("<title>T</title><description>D</description><g:sale_price>4.00 XYZ</g:sale_price>"),
+    );
+    const results = read(
+      "google_tsv",
+      "id\ttitle\tdescription\tlink\timage_link\tavailability\tprice\nP1\tT\tD\tL\tI\tin_stock\t15.00 XYZ\nP2\tT\tD\tL\tI\tin_stock\t15.00 eur\n",
+    );
+    expect(
+      [result, ...results].map((r) => [
+        r?.item === null ? "invalid" : "valid",
+        r?.issues.map((i) => i.message),
+      ]),
+    ).toEqual([
+      ["invalid", ['"sale_price" must have an ISO 4217 currency code, like EUR or USD; got "4.00 XYZ".']],
+      ["invalid", ['"price" must have an ISO 4217 currency code, like EUR or USD; got "15.00 XYZ".']],
+      ["valid", []],
+    ]);
+    expect(result?.issues.map((i) => [i.code, i.field, i.value, i.item])).toEqual([
+      ["invalid_currency", "sale_price", "4.00 XYZ", "P1"],
+    ]);
+  });
+});
+
 describe("Google TSV", () => {
   it("reads the header's attribute names; an empty cell is no value", () => {
     const results = read("google_tsv", TSV);
@@ -233,6 +375,64 @@ describe("Google TSV", () => {
     expect(chunk).toEqual(whole);
   });
 
+  it("reads quotes as text unless they enclose a whole field: an inch mark, a title starting with a quote", () => {
+    const header = "id\ttitle\tdescription\tlink\timage_link\tavailability\tprice";
+    const product = (id: string, title: string, description = "Hot") =>
+      [
+        id,
+        title,
+        description,
+        `https://p.example/${id}`,
+        `https://p.example/${id}.jpg`,
+        "in_stock",
+        "15.00 USD",
+      ].join("\t");
+    const text = `${[
+      header,
+      product("A1", '12" pizza'),
+      product("A2", '"Best" pizza'),
+      product("A3", "Plain", '"Two\tparts, ""quoted"""'),
+      product("A4", 'Pan 12"', '"Multi\nline"'),
+      product("A5", "Last"),
+      "\t\t\t\t\t\t",
+    ].join("\n")}\n`;
+    const results = read("google_tsv", text);
+    expect(summary(results)).toEqual([
+      [2, "A1", "valid", []],
+      [3, "A2", "valid", []],
+      [4, "A3", "valid", []],
+      [5, "A4", "valid", []],
+      [7, "A5", "valid", []],
+    ]);
+    expect(results.map((r) => [r.item?.title, r.item?.description])).toEqual([
+      ['12" pizza', "Hot"],
+      ['"Best" pizza', "Hot"],
+      ["Plain", 'Two\tparts, "quoted"'],
+      ['Pan 12"', "Multi\nline"],
+      ["Last", "Hot"],
+    ]);
+    for (let size = 1; size < 40; size += 3)
+      expect(readAll(createProductReader(config("google_tsv")), text, mulberry32(size), size)).toEqual(
+        results,
+      );
+    // Cut in chunks by the splitter with the same quoting, it reads as the whole file.
+    for (const targetChunkBytes of [1, 60, 200]) {
+      const splitter = createCsvSplitter({ targetChunkBytes, delimiter: "\t", wholeFieldQuotes: true });
+      const bytes = new TextEncoder().encode(text);
+      splitter.write(bytes);
+      const { prologueEnd, chunks } = splitter.end();
+      const prologue = text.slice(0, prologueEnd);
+      const pieces = chunks.flatMap((chunk) =>
+        readAll(
+          createProductReader(config("google_tsv"), { prologue, firstRow: chunk.firstRow }),
+          new TextDecoder().decode(bytes.subarray(chunk.start, chunk.end)),
+        ),
+      );
+      expect(chunks.length).toBeGreaterThan(targetChunkBytes === 200 ? 1 : 4);
+      expect(pieces, `target ${targetChunkBytes}`).toEqual(results);
+    }
+  });
+
   it("refuses a header without Google's required columns", () => {
     const error = fileError(() => read("google_tsv", "id\ttitle\nA\tB\n"));
     expect(error.code).toBe("missing_columns");
@@ -258,6 +458,32 @@ describe("JSON-lines products", () => {
     expect(summary(results).slice(2)).toEqual([
       [3, null, "invalid", ["missing_field:id:null"]],
       [4, null, "invalid", ["missing_field:id:null"]],
+    ]);
+  });
+});
+
+describe("JSON-lines product ids and numbers JSON cannot keep", () => {
+  it("reports a number id beyond 2^53 as written, telling to quote it, instead of another id", () => {
+    const results = read(
+      "jsonl",
+      '{"id":12345678901234567890,"title":"Big"}\n{"id":9007199254740991}\n{"id":"12345678901234567890"}\n{"id":1.5}\n',
+    );
+    expect(summary(results)).toEqual([
+      [1, "12345678901234567890", "invalid", ["invalid_id:id:12345678901234567890"]],
+      [2, "9007199254740991", "valid", []],
+      [3, "12345678901234567890", "valid", []],
+      [4, "1.5", "invalid", ["invalid_id:id:1.5"]],
+    ]);
+    expect(results[0]?.issues[0]?.message).toBe(
+      '"id" is the number 12345678901234567890, larger than 9007199254740991, the largest whole number JSON keeps exactly, so its digits would change: write the id in quotes, as "12345678901234567890".',
+    );
+  });
+
+  it("reports a number read as Infinity rather than storing null", () => {
+    const results = read("jsonl", '{"id":"p1","weight":1e400,"dims":[1,-1e400]}\n{"id":1e999}\n');
+    expect(summary(results)).toEqual([
+      [1, "p1", "invalid", ["invalid_number:weight:1e400", "invalid_number:dims[1]:-1e400"]],
+      [2, "1e999", "invalid", ["invalid_id:id:1e999"]],
     ]);
   });
 });

@@ -302,6 +302,32 @@ describe("shopify_csv: rules", () => {
     ]);
   });
 
+  it("skips the rows of empty fields a spreadsheet leaves at the end, keeping the last order valid", () => {
+    const blank = ",".repeat(COLUMNS.length - 1);
+    for (const newline of ["\n", "\r\n"]) {
+      const text = [
+        HEADER,
+        orderRow({ Name: "#1" }),
+        blank,
+        orderRow({ Name: "#2" }),
+        lineRow({ Name: "#2", "Lineitem name": "Ink" }),
+        blank,
+        "   ",
+        COLUMNS.map(() => '""').join(","),
+        blank,
+        "",
+      ].join(newline);
+      const results = read(text);
+      expect(summary(results), JSON.stringify(newline)).toEqual([
+        ["#1", 2, "valid", []],
+        ["#2", 4, "valid", []],
+      ]);
+      // stats.rowsRead counts each order's records: the rows of empty fields are none.
+      expect(results.map((r) => r.records)).toEqual([1, 2]);
+      expect(results[1]?.item?.lineItems.map((l) => l.name)).toEqual(["Pen", "Ink"]);
+    }
+  });
+
   it("reads an older, shorter export whose columns stop earlier and name Fulfilled at differently", () => {
     const columns = COLUMNS.slice(0, COLUMNS.indexOf("Lineitem discount") + 1).map((c) =>
       c === "Fulfilled at" ? "Fulfillment Date" : c,

@@ -35,7 +35,10 @@ const NAMES = [
  */
 const RARE_NAMES = ['"misplaced"quote', '"open on', '"cr after"\rtail', '"lf after"\ntail', '"cr, then"\r'];
 
-/** A generated velocidi_csv: multi-row orders, continuation rows with empty or repeated ids, bad values, empty lines. */
+/**
+ * A generated velocidi_csv: multi-row orders, continuation rows with empty or repeated ids, bad
+ * values, empty lines and rows of empty fields.
+ */
 function velocidiFile(
   random: () => number,
   newline: string,
@@ -79,7 +82,11 @@ function velocidiFile(
       lines.push(fields.join(delimiter));
       if (random() < 0.03) lines.push("");
     }
+    // Rows of empty fields, which spreadsheets leave: the readers skip them like empty lines.
+    // (Not drawn at random, which would change the files the other rows make.)
+    if (o % 4 === 0) lines.push([delimiter.repeat(23), "   ", `""${delimiter} `][(o / 4) % 3] ?? "");
   }
+  lines.push(delimiter.repeat(23));
   return lines.join(newline) + (random() < 0.7 ? newline : "");
 }
 
@@ -205,6 +212,62 @@ describe("createCsvSplitter", () => {
       });
       expect(pieces, `seed ${seed}, ${encoding}: ${JSON.stringify(text)}`).toEqual(expected);
     }
+  });
+
+  it("agrees with the google_tsv reader on where records end in random text of quotes, tabs and line ends", () => {
+    const alphabet = ["a", "b", "\t", '"', '"', '"', "\n", "\r", "\r\n", " ", "é"];
+    const headers = ["h1\th2\n", "h1\th2\r\n", "h1\th2\r", '"h1"\t"h2"\n', '"h\n1"\th2\r\n'];
+    const encodings = ["utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
+    let cut = 0;
+    for (let seed = 1; seed <= 1500; seed++) {
+      const random = seededRandom(seed);
+      let text = headers[seed % headers.length] ?? "";
+      const length = Math.floor(random() * 160);
+      for (let i = 0; i < length; i++) text += pick(random, alphabet);
+      const encoding = encodings[seed % encodings.length] ?? "utf-8";
+      const bytes = encode(text, encoding);
+      const options = { delimiter: "\t", wholeFieldQuotes: true };
+      const whole = new CsvTokenizer(options);
+      const expected = [...whole.write(text), ...whole.end()].slice(1);
+      const splitter = createCsvSplitter({
+        targetChunkBytes: 1 + Math.floor(random() * 12),
+        encoding,
+        ...options,
+      });
+      const step = 1 + Math.floor(random() * 7);
+      for (let i = 0; i < bytes.length; i += step) splitter.write(bytes.subarray(i, i + step));
+      const { prologueEnd, chunks } = splitter.end();
+      const decode = (part: Uint8Array) => {
+        const decoder = createTextDecoder(encoding, { byteOffset: 1 });
+        return decoder.decode(part) + decoder.end();
+      };
+      const newline = newlineAtEnd(decode(bytes.subarray(0, prologueEnd)));
+      const pieces = chunks.flatMap((chunk) => {
+        const tokenizer = new CsvTokenizer({ ...options, firstRow: chunk.firstRow, newline });
+        return [...tokenizer.write(decode(bytes.subarray(chunk.start, chunk.end))), ...tokenizer.end()];
+      });
+      expect(pieces, `seed ${seed}, ${encoding}: ${JSON.stringify(text)}`).toEqual(expected);
+      if (chunks.length > 1) cut++;
+    }
+    expect(cut).toBeGreaterThan(1000);
+  });
+
+  it("cuts a Google TSV feed after a field that starts with a quote it does not enclose", () => {
+    // papaparse's quoting would read the rest of the file as one field: no cut, and record_too_large.
+    const lines = ["id\ttitle\tprice"];
+    for (let i = 0; i < 200; i++)
+      lines.push(`p${i}\t${i === 3 ? '"Best" pizza' : i === 5 ? '5" screen' : "x"}\t1 USD`);
+    const bytes = encode(`${lines.join("\n")}\n`, "utf-8");
+    const splitter = createCsvSplitter({
+      targetChunkBytes: 100,
+      delimiter: "\t",
+      wholeFieldQuotes: true,
+      failRecordBytes: 500,
+    });
+    splitter.write(bytes);
+    const { chunks } = splitter.end();
+    expect(chunks.length).toBeGreaterThan(20);
+    expect(chunks.every((chunk) => chunk.end - chunk.start < 200)).toBe(true);
   });
 
   it("stops reading a record for its group past maxRecordBytes, and does not cut after it", () => {

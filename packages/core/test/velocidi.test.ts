@@ -278,6 +278,35 @@ describe("velocidi_csv", () => {
     ]);
   });
 
+  it("skips the rows of empty fields a spreadsheet leaves at the end, keeping the last order valid", () => {
+    const blank = ",".repeat(COLUMNS.length - 1);
+    const text = [
+      HEADER,
+      row({ orderId: "a" }),
+      blank,
+      row({ orderId: "b" }),
+      lineRow({ lineItem_id: "y" }),
+      blank,
+      "  ",
+      '"",,""',
+      blank,
+      "",
+      row({ orderId: "c", lineItem_quantity: "x" }),
+      blank,
+      blank,
+    ].join("\n");
+    const results = read(text);
+    expect(summary(results)).toEqual([
+      ["a", 2, "valid", []],
+      ["b", 4, "valid", []],
+      ["c", 11, "invalid", [[11, "lineItem_quantity", "invalid_integer", "x", "error"]]],
+    ]);
+    // stats.rowsRead counts each order's records: the rows of empty fields are none.
+    expect(results.map((r) => r.records)).toEqual([1, 2, 1]);
+    expect(results[1]?.item?.lineItems.map((l) => l.id)).toEqual(["1", "y"]);
+    for (const size of [1, 7, 100]) expect(read(text, size)).toEqual(results);
+  });
+
   it("treats an order id that comes back after another order as an issue of that later group, not a merge", () => {
     const text = [
       HEADER,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ImportFileError } from "../src/issues";
-import { type XmlElement, XmlItemReader, type XmlItemReaderOptions } from "../src/xml";
+import {
+  ATOM_NAMESPACE,
+  GOOGLE_NAMESPACE,
+  textContent,
+  type XmlElement,
+  XmlItemReader,
+  type XmlItemReaderOptions,
+} from "../src/xml";
 import { seededRandom as mulberry32 } from "./support/random";
 
 const RSS = `<?xml version="1.0" encoding="UTF-8"?>
@@ -89,6 +96,48 @@ describe("XmlItemReader", () => {
       ["link", "", { href: "https://x.test/a", rel: "alternate" }],
       ["other:x", "1", {}],
     ]);
+  });
+
+  it("names elements by namespace URI, whatever prefix the file binds, default namespace included", () => {
+    const namespaces = { [GOOGLE_NAMESPACE]: "g", [ATOM_NAMESPACE]: "" };
+    const xml = `<atom:feed xmlns:atom="${ATOM_NAMESPACE}" xmlns:gg="${GOOGLE_NAMESPACE}">
+<atom:entry><atom:title>T</atom:title><atom:link href="https://x.test/a"/><gg:id>a1</gg:id>
+<id xmlns="${GOOGLE_NAMESPACE}">a2</id><x:title xmlns:x="${ATOM_NAMESPACE}">T2</x:title><other:x xmlns:other="urn:o">1</other:x></atom:entry></atom:feed>`;
+    const { items, names } = readAll(xml, { itemElement: "entry", rootElements: ["feed"], namespaces });
+    expect(items).toHaveLength(1);
+    expect(names).toEqual(["title", "link", "g:id", "other:x"]);
+    expect(items[0]?.element.children.map((c) => [c.name, c.text])).toEqual([
+      ["title", "T"],
+      ["link", ""],
+      ["g:id", "a1"],
+      ["g:id", "a2"],
+      ["title", "T2"],
+      ["other:x", "1"],
+    ]);
+    // In RSS, Atom's elements keep apart from RSS's own (an atom:link does not stand for <link>).
+    const rss = `<rss xmlns:a="${ATOM_NAMESPACE}"><channel><item><a:link href="h"/><link xmlns="${ATOM_NAMESPACE}"/><link>L</link></item></channel></rss>`;
+    const read = readAll(rss, { itemElement: "item", namespaces: { [ATOM_NAMESPACE]: "atom" } });
+    expect(read.items[0]?.element.children.map((c) => c.name)).toEqual(["atom:link", "atom:link", "link"]);
+  });
+
+  it("gives an element's text content in document order, markup dropped, line ends as LF", () => {
+    const xml =
+      "<rss><item><d>Soft <b>cotton</b> <i>tee, <u>100%</u></i>!</d><e> a\r<b>x\r\ny</b>\r\nz </e><f>plain</f></item></rss>";
+    const whole = readAll(xml, { itemElement: "item" });
+    const [d, e, f] = whole.items[0]?.element.children ?? [];
+    expect([d, e, f].map((element) => (element ? textContent(element) : null))).toEqual([
+      "Soft cotton tee, 100%!",
+      " a\nx\ny\nz ",
+      "plain",
+    ]);
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = mulberry32(seed);
+      expect(readAll(xml, { itemElement: "item" }, () => 1 + Math.floor(random() * 8))).toEqual(whole);
+    }
+    // Deep nesting costs no stack.
+    const deep = `<rss><item><d>${"<b>".repeat(20000)}x${"</b>".repeat(20000)}</d></item></rss>`;
+    const [deepD] = readAll(deep, { itemElement: "item" }).items[0]?.element.children ?? [];
+    expect(deepD ? textContent(deepD) : null).toBe("x");
   });
 
   it("counts lines across CRLF, CR and multi-line elements for each item's row", () => {

@@ -5,7 +5,7 @@ import { checkUserId, isMissingId, storedIdValue } from "../ids";
 import { ImportFileError, issueValue } from "../issue-codes";
 import type { Issue } from "../issues";
 import type { CustomerRecord } from "../items";
-import { type JsonLine, JsonLinesParser } from "../jsonl";
+import { infiniteNumberIssues, type JsonLine, JsonLinesParser, numericIdProblem } from "../jsonl";
 import { compileTransformations, setField, type TransformContext } from "../transform/index";
 
 /**
@@ -38,12 +38,16 @@ export function clipText(text: string): string {
   return text.length > MAX_ISSUE_TEXT ? `${text.slice(0, MAX_ISSUE_TEXT)}…` : text;
 }
 
-/** A customer record from a transformed record; `issues` are the ones found so far (transformations). */
+/**
+ * A customer record from a transformed record; `issues` are the ones found so far
+ * (transformations). `line` is the JSON line the record was read from, to show a number as written.
+ */
 export function customerResult(
   record: Record<string, unknown>,
   row: number,
   issues: Issue[],
   options: CustomerOptions,
+  line?: string,
 ): ReadResult<CustomerRecord> {
   const { userIdField, userIdType } = options;
   const raw = record[userIdField];
@@ -63,7 +67,12 @@ export function customerResult(
       `"${userIdField}" is "${String(raw).trim()}", which is not a user id: every customer record needs one.`,
       issueValue(raw),
     );
-  } else if (typeof raw === "string" || (typeof raw === "number" && Number.isFinite(raw))) {
+  } else if (typeof raw === "number" && !Number.isSafeInteger(raw)) {
+    // A user id JSON cannot keep exactly would be another user's: the issue shows it as written.
+    const problem = numericIdProblem(userIdField, raw, line);
+    key = problem.written;
+    issue("invalid_id", problem.message, problem.written);
+  } else if (typeof raw === "string" || typeof raw === "number") {
     key = String(raw);
     const problem = checkUserId(userIdType, key);
     if (problem) issue(problem.code, problem.message, key);
@@ -126,9 +135,12 @@ export function createCustomerJsonlReader(
     lines.map((line): ReadResult<CustomerRecord> => {
       if (!line.ok) return brokenLineResult(line);
       for (const name in line.value) columns.add(name);
-      const ctx: TransformContext = { row: line.row, issues: [] };
+      const ctx: TransformContext = {
+        row: line.row,
+        issues: infiniteNumberIssues(line.value, line.text, line.row, options.userIdField),
+      };
       const record = transformer.isEmpty ? line.value : transformer.apply(line.value, ctx);
-      return customerResult(record, line.row, ctx.issues, options);
+      return customerResult(record, line.row, ctx.issues, options, line.text);
     });
 
   return {
@@ -180,7 +192,8 @@ export function createCustomerCsvReader(
     // The header line is read for its columns and its line end, which every chunk shares.
     const prologue = new CsvTokenizer({ delimiter });
     const records = [...prologue.write(position.prologue), ...prologue.end()];
-    newline = newlineAtEnd(position.prologue) ?? prologue.newline;
+    // The file's line end is the prologue's first: empty lines may come before the header.
+    newline = prologue.newline ?? newlineAtEnd(position.prologue);
     const first = records[0];
     if (first) useHeader(first.fields);
   }

@@ -264,7 +264,8 @@ export function createGroupedOrderReader(
     // The header line is read for its columns and its line end, which every chunk shares.
     const head = new CsvTokenizer({ delimiter, firstRow: 1 });
     const records = [...head.write(position.prologue), ...head.end()];
-    newline = newlineAtEnd(position.prologue) ?? head.newline;
+    // The file's line end is the prologue's first: empty lines may come before the header.
+    newline = head.newline ?? newlineAtEnd(position.prologue);
     if (records[0]) start(records[0].fields);
   }
   const tokenizer = new CsvTokenizer({ ...limits, delimiter, firstRow: position?.firstRow ?? 1, newline });

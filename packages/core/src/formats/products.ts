@@ -4,15 +4,23 @@ import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engi
 import { ImportFileError, type IssueCode, issueValue } from "../issue-codes";
 import type { Issue } from "../issues";
 import type { Price, Product } from "../items";
-import { type JsonLine, JsonLinesParser } from "../jsonl";
+import { infiniteNumberIssues, type JsonLine, JsonLinesParser, numericIdProblem } from "../jsonl";
 import {
   compileTransformations,
   type RecordTransformer,
   setField,
   type TransformContext,
 } from "../transform/index";
-import { type XmlElement, type XmlItem, XmlItemReader } from "../xml";
+import {
+  ATOM_NAMESPACE,
+  GOOGLE_NAMESPACE,
+  textContent,
+  type XmlElement,
+  type XmlItem,
+  XmlItemReader,
+} from "../xml";
 import { brokenLineResult, missingColumnMessage } from "./customers";
+import { currency, INVALID } from "./values";
 
 /**
  * Products: Google Merchant Center feeds (RSS 2.0, Atom 1.0, tab-separated) and JSON lines.
@@ -20,9 +28,14 @@ import { brokenLineResult, missingColumnMessage } from "./customers";
  * A Google item is first read as a record of Google attribute names (`id`, `image_link`, ...;
  * the `g:` prefix dropped, so that one set of transformations fits RSS, Atom and TSV); Atom's
  * own `title`, `link href` and `summary` stand in for title, link and description, and a `g:`
- * attribute wins over a plain element of the same name. Transformations run on that record,
- * then the attributes map to the Product fields in camelCase, the others kept under `extra`
- * with their Google names (a repeated element as a list, a nested one as an object).
+ * attribute wins over a plain element of the same name. Elements are told apart by namespace,
+ * whatever prefix the file uses: Google's, Atom's (in an Atom feed; `atom:` in RSS) and none.
+ * An attribute read as text (title, description, price, ...) is the element's text content,
+ * inline markup dropped; an Atom `type="html"` text stays the HTML it escapes, as text.
+ * Transformations run on that record, then the attributes map to the Product fields in
+ * camelCase, the others kept under `extra` with their Google names (a repeated element as a
+ * list, a nested one as an object; a repeated product_type is productType for the first and the
+ * whole list under `extra`).
  *
  * JSON-lines products keep their own field names and JSON types; only `id` is required.
  */
@@ -111,6 +124,7 @@ function googleXmlReader(
     maxItemChars: limits.maxRecordChars,
     itemElement,
     rootElements: [root],
+    namespaces: { [GOOGLE_NAMESPACE]: "g", [ATOM_NAMESPACE]: itemElement === "entry" ? "" : "atom" },
     ...(position ? { prologue: position.prologue, firstRow: position.firstRow } : {}),
   });
   const read = (items: XmlItem[]) =>
@@ -150,7 +164,6 @@ export function xmlRecord(element: XmlElement, atom: boolean): Record<string, un
   for (const child of element.children) {
     let name = child.name;
     let target = plain;
-    let value: unknown = child.children.length > 0 ? nestedValue(child) : child.text;
     if (name.startsWith("g:")) {
       name = name.slice(2);
       target = google;
@@ -159,20 +172,29 @@ export function xmlRecord(element: XmlElement, atom: boolean): Record<string, un
       if (name === "summary") name = "description";
       else if (name === "link") {
         const rel = child.attributes.rel;
-        if ((rel !== undefined && rel !== "alternate") || child.attributes.href === undefined) continue;
-        value = child.attributes.href;
+        const href = child.attributes.href;
+        if ((rel === undefined || rel === "alternate") && href !== undefined) addValue(target, name, href);
+        continue;
       }
     }
-    addValue(target, name, value);
+    addValue(target, name, elementValue(child, HANDLED.has(name)));
   }
   return { ...plain, ...google };
 }
 
-function nestedValue(element: XmlElement): Record<string, unknown> {
+/**
+ * An element's value: its text, or for an element with child elements its text content when
+ * it is read as text or has text of its own beside them (inline markup: `Soft <b>cotton</b>
+ * tee`), else an object of its children (`<g:shipping><g:country>US</g:country>...`).
+ */
+function elementValue(element: XmlElement, asText: boolean): unknown {
+  if (element.children.length === 0) return element.text;
+  if (asText || element.text.trim() !== "") return textContent(element);
   const value: Record<string, unknown> = {};
   for (const child of element.children) {
     const name = child.name.startsWith("g:") ? child.name.slice(2) : child.name;
-    addValue(value, name, child.children.length > 0 ? nestedValue(child) : child.text.trim());
+    const nested = elementValue(child, false);
+    addValue(value, name, typeof nested === "string" ? nested.trim() : nested);
   }
   return value;
 }
@@ -229,12 +251,20 @@ function googleTsvReader(
   let newline: CsvNewline | undefined;
   if (position && position.prologue !== "") {
     // The header line is read for its columns and its line end, which every chunk shares.
-    const prologue = new CsvTokenizer({ delimiter });
+    const prologue = new CsvTokenizer({ delimiter, wholeFieldQuotes: true });
     const first = [...prologue.write(position.prologue), ...prologue.end()][0];
-    newline = newlineAtEnd(position.prologue) ?? prologue.newline;
+    // The file's line end is the prologue's first: empty lines may come before the header.
+    newline = prologue.newline ?? newlineAtEnd(position.prologue);
     if (first) useHeader(first.fields);
   }
-  const tokenizer = new CsvTokenizer({ ...limits, delimiter, firstRow: position?.firstRow ?? 1, newline });
+  // Google's quoting: a quote is text unless it encloses a whole field (wholeFieldClose in csv.ts).
+  const tokenizer = new CsvTokenizer({
+    ...limits,
+    delimiter,
+    firstRow: position?.firstRow ?? 1,
+    newline,
+    wholeFieldQuotes: true,
+  });
 
   const read = (records: CsvRecord[]) => {
     const out: ReadResult<Product>[] = [];
@@ -310,6 +340,15 @@ export function googleProduct(
     const value = text(name);
     if (value !== undefined) product[field] = value;
   }
+  // Google takes several product types (product_type repeated): the first is productType, and
+  // the whole list is kept under extra, as a repeated additional_image_link is.
+  const productTypes = Array.isArray(record.product_type)
+    ? record.product_type.flatMap((value: unknown) => {
+        const type = typeof value === "string" ? value.trim() : issueValue(value);
+        return type === null || type === "" ? [] : [type];
+      })
+    : [];
+  if (productTypes[0] !== undefined) product.productType = productTypes[0];
   const availability = text("availability");
   if (availability !== undefined) {
     // Google's older spelling "in stock" is the same value.
@@ -330,7 +369,14 @@ export function googleProduct(
     const value = text(name);
     if (value === undefined) continue;
     const price = parsePrice(value);
-    if (price) product[field] = price;
+    if (price && currency.read(price.currency) === INVALID) {
+      issue(
+        name,
+        "invalid_currency",
+        `"${name}" must have ${currency.problem(price.currency).expected}; got "${value}".`,
+        value,
+      );
+    } else if (price) product[field] = price;
     else
       issue(
         name,
@@ -360,7 +406,10 @@ export function googleProduct(
   }
   const extra: Record<string, unknown> = {};
   for (const name in record) {
-    if (HANDLED.has(name)) continue;
+    if (HANDLED.has(name)) {
+      if (name === "product_type" && productTypes.length > 1) setField(extra, name, productTypes);
+      continue;
+    }
     const value = record[name];
     if (typeof value === "string" ? value.trim() === "" : value === undefined || value === null) continue;
     setField(extra, name, typeof value === "string" ? value.trim() : value);
@@ -402,9 +451,12 @@ function productJsonlReader(
     lines.map((line): ReadResult<Product> => {
       if (!line.ok) return brokenLineResult<Product>(line);
       for (const name in line.value) columns.add(name);
-      const ctx: TransformContext = { row: line.row, issues: [] };
+      const ctx: TransformContext = {
+        row: line.row,
+        issues: infiniteNumberIssues(line.value, line.text, line.row, "id"),
+      };
       const record = transformer.isEmpty ? line.value : transformer.apply(line.value, ctx);
-      return jsonlProduct(record, line.row, ctx.issues);
+      return jsonlProduct(record, line.row, ctx.issues, line.text);
     });
   return {
     write: (text) => read(parser.write(text)),
@@ -415,17 +467,34 @@ function productJsonlReader(
   };
 }
 
-/** A JSON-lines product: its own fields as they are; `id` (text or number) is required. */
+/**
+ * A JSON-lines product: its own fields as they are; `id` (text or a whole number JSON keeps
+ * exactly) is required. `line` is the JSON line, to show a number id as written.
+ */
 export function jsonlProduct(
   record: Record<string, unknown>,
   row: number,
   issues: Issue[],
+  line?: string,
 ): ReadResult<Product> {
   const raw = record.id;
   let key: string | null = null;
   if (typeof raw === "string" && raw.trim() !== "") key = raw.trim();
-  else if (typeof raw === "number" && Number.isFinite(raw)) key = String(raw);
-  else if (
+  else if (typeof raw === "number" && Number.isSafeInteger(raw)) key = String(raw);
+  else if (typeof raw === "number") {
+    // An id JSON cannot keep exactly would be another product's: the issue shows it as written.
+    const problem = numericIdProblem("id", raw, line);
+    key = problem.written;
+    issues.push({
+      row,
+      item: null,
+      field: "id",
+      code: "invalid_id",
+      severity: "error",
+      message: problem.message,
+      value: problem.written,
+    });
+  } else if (
     raw === undefined ||
     raw === null ||
     raw === "" ||
