@@ -128,12 +128,46 @@ function indexOfToken(bytes: Uint8Array, token: Uint8Array, from: number): numbe
 const isTagNameEnd = (byte: number | undefined) =>
   byte === 0x20 || byte === 0x09 || byte === LF || byte === CR || byte === 0x3e || byte === 0x2f;
 
+/** A byte of an XML name other than ':' (ASCII letters, digits, '-', '_', '.', or any non-ASCII byte). */
+const isNameByte = (byte: number | undefined) =>
+  byte !== undefined &&
+  ((byte >= 0x61 && byte <= 0x7a) ||
+    (byte >= 0x41 && byte <= 0x5a) ||
+    (byte >= 0x30 && byte <= 0x39) ||
+    byte === 0x2d ||
+    byte === 0x5f ||
+    byte === 0x2e ||
+    byte >= 0x80);
+
+/** The longest namespace prefix an item's start tag is recognised with (`<atom:entry`). */
+const MAX_PREFIX_BYTES = 32;
+
 export function createXmlSplitter(options: SplitterOptions & { itemElement: "item" | "entry" }): Splitter {
   checkTarget(options.targetChunkBytes);
   const target = options.targetChunkBytes;
   const itemTag = encoder.encode(`<${options.itemElement}`);
-  /** Longest token that must be seen whole: "<![CDATA[", or "<entry" plus the byte after it. */
-  const lookahead = Math.max(CDATA_OPEN.length, itemTag.length + 1);
+  const itemName = encoder.encode(options.itemElement);
+  /**
+   * Longest token that must be seen whole: "<![CDATA[", or "<entry" with a prefix of up to
+   * MAX_PREFIX_BYTES ("<atom:entry") plus the byte after it.
+   */
+  const lookahead = Math.max(CDATA_OPEN.length, 1 + MAX_PREFIX_BYTES + 1 + itemName.length + 1);
+  /**
+   * Whether an item starts at `lt`: `<entry` or, with any prefix, `<atom:entry`, as the readers
+   * know items by their local name (whatever prefix the file binds Atom's namespace to).
+   */
+  const isItemTag = (bytes: Uint8Array, lt: number): boolean => {
+    if (startsWithAt(bytes, lt, itemTag)) return isTagNameEnd(bytes[lt + itemTag.length]);
+    let colon = lt + 1;
+    const limit = Math.min(bytes.length, lt + 1 + MAX_PREFIX_BYTES);
+    while (colon < limit && isNameByte(bytes[colon])) colon++;
+    return (
+      colon > lt + 1 &&
+      bytes[colon] === 0x3a &&
+      startsWithAt(bytes, colon + 1, itemName) &&
+      isTagNameEnd(bytes[colon + 1 + itemName.length])
+    );
+  };
   const lines = new LineCounter();
   const chunks: ChunkPlan[] = [];
   let state: "text" | "comment" | "cdata" = "text";
@@ -165,7 +199,7 @@ export function createXmlSplitter(options: SplitterOptions & { itemElement: "ite
         state = "cdata";
         i = lt + CDATA_OPEN.length;
       } else {
-        if (startsWithAt(bytes, lt, itemTag) && isTagNameEnd(bytes[lt + itemTag.length])) {
+        if (isItemTag(bytes, lt)) {
           const at = base + lt;
           if (firstItem < 0) {
             firstItem = at;

@@ -149,6 +149,34 @@ describe("createXmlSplitter", () => {
     });
   });
 
+  it("finds Atom entries written with a prefix, and reads them in chunks as whole", () => {
+    const text = `<atom:feed xmlns:atom="http://www.w3.org/2005/Atom" xmlns:g="http://base.google.com/ns/1.0">\n${Array.from(
+      { length: 12 },
+      (_, i) =>
+        `<atom:entry><g:id>p${i}</g:id><atom:title>Zoë ${i}</atom:title><atom:summary>d</atom:summary><atom:link href="https://x.test/${i}"/><g:image_link>https://x.test/${i}.jpg</g:image_link><g:availability>in_stock</g:availability><g:price>${i}.00 EUR</g:price><g:entry_note>not an entry</g:entry_note></atom:entry>\n`,
+    ).join("")}<atom:entryx/></atom:feed>\n`;
+    const bytes = utf8(text);
+    const atom = ReadConfig.parse({ type: "products", format: "google_atom" });
+    const readAtom = (part: string, position?: ReaderPosition) =>
+      readWith(createProductReader(atom, position), part);
+    const whole = readAtom(text);
+    expect(whole.filter((r) => r.item !== null && r.issues.length === 0)).toHaveLength(12);
+    const { prologueEnd, chunks } = plan(
+      createXmlSplitter({ targetChunkBytes: 1, itemElement: "entry" }),
+      bytes,
+      mulberry32(7),
+      40,
+    );
+    expect(prologueEnd).toBe(utf8(text.slice(0, text.indexOf("<atom:entry>"))).length);
+    expect(chunks).toHaveLength(12);
+    checkCover(chunks, prologueEnd, bytes.length);
+    const prologue = decodeRange(bytes, 0, prologueEnd, 1);
+    const items = chunks.flatMap((c) =>
+      readAtom(decodeRange(bytes, c.start, c.end, c.firstRow), { prologue, firstRow: c.firstRow }),
+    );
+    expect(items).toEqual(whole);
+  });
+
   it("reads a document without items from its start, as one chunk", () => {
     const splitter = createXmlSplitter({ targetChunkBytes: 1, itemElement: "item" });
     splitter.write(utf8("<rss><channel/></rss>"));
