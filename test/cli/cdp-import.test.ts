@@ -1,10 +1,20 @@
+import type { IncomingMessage } from "node:http";
 import { join } from "node:path";
 import { FORMATS_BY_TYPE } from "@cdp/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../support/client";
 import { VELOCIDI_HEADER, velocidiFile } from "../support/files";
 import { type Stack, startStack } from "../support/stack";
-import { type CliResult, cli, closedPort, ESC, scratchDir, writeScratch } from "./support";
+import {
+  type CliResult,
+  cli,
+  closedPort,
+  ESC,
+  type Fault,
+  faultyProxy,
+  scratchDir,
+  writeScratch,
+} from "./support";
 
 const KEY = "key_cli_0123456789";
 
@@ -198,6 +208,122 @@ describe("cdp-import run", () => {
     );
     const message = run.body.items[0]?.error.message ?? "(no error message)";
     expect(result.stdout).toContain(message);
+  });
+});
+
+/** The poll of a run being followed: GET /v1/runs/<id>. */
+function isRunPoll(req: IncomingMessage): boolean {
+  return req.method === "GET" && /^\/v1\/runs\/[^/?]+$/.test(req.url ?? "");
+}
+
+function count(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+describe("cdp-import following through API outages", () => {
+  it("keeps following through 502s and a short outage, says when contact is lost and back, and ends as usual", async () => {
+    const file = await writeScratch(
+      dir,
+      "outage.csv",
+      velocidiFile(5).replaceAll(/^or(\d+),/gm, "outage$1,"),
+    );
+    // The run's first two polls meet a gateway's 502, the two after get no answer at all (a small
+    // run may well end meanwhile: following must still see it through).
+    const faults: Fault[] = ["502", "502", "drop", "drop"];
+    let polls = 0;
+    const proxy = await faultyProxy(stack.url, (req) =>
+      isRunPoll(req) ? (faults[polls++] ?? "pass") : "pass",
+    );
+    try {
+      const result = await cli(["run", file, "--type", "orders", "--format", "velocidi_csv"], {
+        ...env,
+        CDP_API_URL: proxy.url.origin,
+      });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(polls).toBeGreaterThan(faults.length);
+      const runId = /Started run (run_\S+) /.exec(result.stdout)?.[1] ?? "(no run)";
+      // One line when contact is lost, one when it is back: not one per failed try.
+      expect(result.stdout).toContain(`Run ${runId}: lost contact with the API (HTTP 502), retrying...\n`);
+      expect(result.stdout).toMatch(
+        new RegExp(`Run ${runId}: back in contact with the API after \\d+\\.\\d s\\.\\n`),
+      );
+      expect(count(result.stdout, "lost contact")).toBe(1);
+      expect(count(result.stdout, "back in contact")).toBe(1);
+      expect(result.stdout).toMatch(/Run run_\S+ completed\./);
+      expect(result.stdout).toMatch(/Added\s+5\n/);
+      expectPlain(result);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("gives up when the API stays out of reach: exit 3, not a failed run's 1, and how to follow it again", async () => {
+    const file = await writeScratch(dir, "gone.csv", velocidiFile(5).replaceAll(/^or(\d+),/gm, "gone$1,"));
+    // Once the run has started the API is gone: no request gets an answer.
+    let started = false;
+    const gone = await faultyProxy(stack.url, (req) => {
+      started ||= isRunPoll(req);
+      return started ? "drop" : "pass";
+    });
+    const giveUpSoon = { CDP_FOLLOW_GIVE_UP_MS: "1500" };
+    let runId = "(no run)";
+    try {
+      const result = await cli(["run", file, "--type", "orders", "--format", "velocidi_csv"], {
+        ...env,
+        ...giveUpSoon,
+        CDP_API_URL: gone.url.origin,
+      });
+      expect(result.code).toBe(3);
+      runId = /Started run (run_\S+) /.exec(result.stdout)?.[1] ?? runId;
+      expect(result.stdout).toContain(`Run ${runId}: lost contact with the API (no answer), retrying...\n`);
+      expect(result.stdout).not.toContain("back in contact");
+      expect(result.stderr).toContain(
+        `Gave up following run ${runId}: the API at ${gone.url.origin} has been out of reach for`,
+      );
+      expect(result.stderr).toContain(
+        `The run goes on: follow it again with \`cdp-import status ${runId} --watch\`.`,
+      );
+      expectPlain(result);
+    } finally {
+      await gone.close();
+    }
+
+    // A gateway that only answers 502: `status --watch` gives up the same way, in JSON for scripts.
+    const broken = await faultyProxy(stack.url, () => "502");
+    try {
+      const watched = await cli(["status", runId, "--watch", "--json"], {
+        ...env,
+        ...giveUpSoon,
+        CDP_API_URL: broken.url.origin,
+      });
+      expect(watched.code).toBe(3);
+      expect(JSON.parse(watched.stdout)).toMatchObject({ error: { code: "lost_contact" } });
+      expect(watched.stderr).toContain(`Run ${runId}: lost contact with the API (HTTP 502), retrying...\n`);
+      expect(watched.stderr).toContain(`follow it again with \`cdp-import status ${runId} --watch\``);
+    } finally {
+      await broken.close();
+    }
+
+    // The run did go on: followed again once the API is back, it has completed.
+    const again = await cli(["status", runId, "--watch"], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Added\s+5\n/);
+  });
+
+  it("an answer that is no outage (a refused key, an unknown run) still ends following at once with 1", async () => {
+    const started = Date.now();
+    const unknown = await cli(["status", "run_does_not_exist", "--watch"], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe("Error: No run 'run_does_not_exist'.\n");
+    const refused = await cli(["status", "run_does_not_exist", "--watch"], {
+      ...env,
+      CDP_API_KEY: "key_wrong_0a1b2c",
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the API key was refused");
+    expect(`${unknown.stdout}${refused.stdout}${refused.stderr}`).not.toContain("lost contact");
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 

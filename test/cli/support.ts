@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer, type IncomingMessage, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,3 +80,50 @@ export async function closedPort(): Promise<number> {
 
 /** Any ANSI escape (colour, cursor movement, line clearing) begins with ESC. */
 export const ESC = String.fromCharCode(0x1b);
+
+/** What the faulty proxy does with a request: passes it on, answers 502, or drops the connection. */
+export type Fault = "pass" | "502" | "drop";
+
+export interface FaultyProxy {
+  url: URL;
+  close(): Promise<void>;
+}
+
+/**
+ * A reverse proxy in front of the stack, as a load balancer would be, that does with each request
+ * what `fault` says: passes it on, answers 502 with an HTML page as a gateway does, or drops the
+ * connection without an answer (the API out of reach).
+ */
+export async function faultyProxy(target: URL, fault: (req: IncomingMessage) => Fault): Promise<FaultyProxy> {
+  const server = createHttpServer((req, res) => {
+    const what = fault(req);
+    if (what === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    if (what === "502") {
+      res.writeHead(502, { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>");
+      return;
+    }
+    const upstream = request(
+      new URL(req.url ?? "/", target),
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: new URL(`http://127.0.0.1:${port}`),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

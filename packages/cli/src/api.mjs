@@ -57,6 +57,9 @@ function refusedUpload(res) {
 /** How many times a GET is tried again after a dropped connection, a 429 or a 503. */
 const GET_RETRIES = 4;
 
+/** The answers that say "not now" rather than "no": worth asking again a little later. */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+
 /**
  * The public API over HTTP, with the key as a bearer token. Every failure becomes a CliError
  * whose message a person can act on.
@@ -82,13 +85,24 @@ export class ApiClient {
    * A JSON call; resolves to the parsed body (null for 204).
    * @param {string} method
    * @param {string} path
-   * @param {{ body?: unknown, signal?: AbortSignal }} [options]
+   * @param {{ body?: unknown, signal?: AbortSignal, retries?: number }} [options]
    * @returns {Promise<unknown>}
    */
   async call(method, path, options = {}) {
     const res = await this.fetch(method, path, options);
     if (res.status === 204) return null;
-    const text = await res.text();
+    /** @type {string} */
+    let text;
+    try {
+      text = await res.text();
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      this.trace(`← answer broke off: ${causeOf(err)}`);
+      throw new CliError(
+        `The answer of the API at ${this.url.origin} on ${path} broke off: ${causeOf(err)}.`,
+        { code: "connection_lost" },
+      );
+    }
     try {
       return JSON.parse(text);
     } catch {
@@ -128,11 +142,11 @@ export class ApiClient {
   }
 
   /**
-   * A call that answered 2xx, or an error. GETs are tried again after a dropped connection or
-   * an answer of 429/503, so that following a long run survives a blip.
+   * A call that answered 2xx, or an error. GETs are tried again (`retries` times, 4 unless told)
+   * after a dropped connection or an answer of 429/503, so that a single call survives a blip.
    * @param {string} method
    * @param {string} path
-   * @param {{ body?: unknown, signal?: AbortSignal }} [options]
+   * @param {{ body?: unknown, signal?: AbortSignal, retries?: number }} [options]
    * @returns {Promise<Response>}
    */
   async fetch(method, path, options = {}) {
@@ -146,7 +160,7 @@ export class ApiClient {
       path.replace(/^\//, ""),
       this.url.href.endsWith("/") ? this.url : `${this.url.href}/`,
     );
-    const attempts = method === "GET" ? GET_RETRIES + 1 : 1;
+    const attempts = method === "GET" ? (options.retries ?? GET_RETRIES) + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
       this.trace(`→ ${method} ${target.href} (Authorization: Bearer ***)`);
@@ -181,7 +195,9 @@ export class ApiClient {
         continue;
       }
       if (res.ok) return res;
-      throw await this.errorOf(res);
+      const error = await this.errorOf(res);
+      error.retryAfterMs = retryAfter(res);
+      throw error;
     }
   }
 
@@ -320,6 +336,21 @@ export class ApiClient {
     if (this.debug) this.out.stderr.write(`${this.out.redact(`[debug] ${text}`)}\n`);
   }
 
+  /**
+   * Whether a failed call may well work a little later: an API that answered before gave no
+   * answer (or broke one off), or it answered 429 or a server error (500/502/503/504). A refused
+   * key, a missing run or a bad request are no such thing.
+   * @param {unknown} err
+   */
+  isTransient(err) {
+    if (err instanceof ApiError) return TRANSIENT_STATUSES.has(err.status);
+    return (
+      err instanceof CliError &&
+      (err.code === "unreachable" || err.code === "connection_lost") &&
+      this.reached
+    );
+  }
+
   /** @param {unknown} err */
   unreachable(err) {
     const hint = LOOPBACK_HOSTS.has(this.url.hostname)
@@ -332,7 +363,7 @@ export class ApiClient {
 
   /** @param {Response} res */
   async errorOf(res) {
-    const envelope = parseEnvelope(await res.text());
+    const envelope = parseEnvelope(await res.text().catch(() => ""));
     if (res.status === 401) {
       return new ApiError(
         401,
@@ -389,9 +420,13 @@ function retryAfter(res) {
   return Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 30) * 1000 : null;
 }
 
-/** @param {number} attempt */
-function backoff(attempt) {
-  return Math.min(250 * 2 ** attempt, 4000);
+/**
+ * The wait before another try: 500 ms, then twice as long each time, up to maxMs.
+ * @param {number} attempt
+ * @param {number} [maxMs]
+ */
+export function backoff(attempt, maxMs = 4000) {
+  return Math.min(250 * 2 ** attempt, maxMs);
 }
 
 /** @param {number} ms */

@@ -7,6 +7,8 @@ export const EXIT = Object.freeze({
   failed: 1,
   /** The run completed, but some items were invalid. */
   invalidItems: 2,
+  /** Following a run stopped: the API was out of reach for too long. The run goes on. */
+  lostContact: 3,
   /** Stopped by Ctrl-C (128 + SIGINT). */
   interrupted: 130,
 });
@@ -40,6 +42,11 @@ export class ApiError extends CliError {
     super(message, { code, details });
     this.name = "ApiError";
     this.status = status;
+    /**
+     * How long the API asked to wait before another try (Retry-After), when it said.
+     * @type {number | null}
+     */
+    this.retryAfterMs = null;
   }
 }
 

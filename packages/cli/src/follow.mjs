@@ -1,10 +1,11 @@
 // @ts-check
-import { sleep } from "./api.mjs";
-import { EXIT } from "./errors.mjs";
+import { backoff, sleep } from "./api.mjs";
+import { ApiError, CliError, EXIT, messageOf } from "./errors.mjs";
 import { formatBytes, formatCount, formatDuration } from "./output.mjs";
 
 /** @typedef {import("./api.mjs").ApiClient} ApiClient */
 /** @typedef {import("./output.mjs").Output} Output */
+/** @typedef {import("./output.mjs").Progress} Progress */
 
 /** @typedef {import("./types.mjs").RunView} RunView */
 /** @typedef {import("./types.mjs").IssueView} IssueView */
@@ -15,22 +16,56 @@ export const ENDED = new Set(["completed", "failed", "cancelled"]);
 /** How often a run is asked for its progress. */
 const POLL_MS = 400;
 
+/**
+ * How long following goes on without an answer from the API before it gives up; a deploy or an
+ * outage of a few minutes should not end it (CDP_FOLLOW_GIVE_UP_MS overrides it).
+ */
+const GIVE_UP_MS = 10 * 60 * 1000;
+
+/** The longest wait between two tries while the API is out of reach. */
+const MAX_RETRY_WAIT_MS = 15_000;
+
+function giveUpMs() {
+  const set = Number(process.env.CDP_FOLLOW_GIVE_UP_MS || Number.NaN);
+  return Number.isSafeInteger(set) && set >= 0 ? set : GIVE_UP_MS;
+}
+
 /** How many issues a run's summary shows. */
 export const FIRST_ISSUES = 10;
 
 /**
  * Polls a run until it ends, with a progress bar of bytes processed and items at a terminal
- * and a line per change of status elsewhere.
+ * and a line per change of status elsewhere. Server errors and a lost connection do not end it:
+ * it says that contact was lost, tries again for up to 10 minutes, and says when it is back.
  * @param {ApiClient} api
  * @param {Output} out
  * @param {string} runId
  * @returns {Promise<RunView>}
  */
 export async function followRun(api, out, runId) {
-  const get = async () =>
-    /** @type {RunView} */ (await api.call("GET", `/v1/runs/${encodeURIComponent(runId)}`));
-  let run = await get();
-  const bar = out.progress(
+  /** @type {Progress | null} */
+  let bar = null;
+  /** @type {RunView | null} */
+  let run = null;
+  /** A line that stays: above the bar at a terminal, with the status lines elsewhere. */
+  const tell = (/** @type {string} */ text) => {
+    if (bar && out.interactive) bar.log(text);
+    else if (out.interactive || out.json) out.note(text);
+    else out.line(text);
+  };
+  /** @type {Contact} */
+  const contact = {
+    lost(reason) {
+      tell(`Run ${runId}: lost contact with the API (${reason}), retrying...`);
+      if (run) bar?.update(run.progress.bytesRead, { status: "lost contact, retrying..." });
+    },
+    back(ms) {
+      tell(`Run ${runId}: back in contact with the API after ${formatDuration(ms)}.`);
+    },
+  };
+  const get = () => getRun(api, runId, contact);
+  run = await get();
+  bar = out.progress(
     "Importing {bar} {percentage}% | {done} of {size} | {items} items | {status}",
     Math.max(run.progress.bytesTotal, 1),
     payloadOf(run),
@@ -51,6 +86,54 @@ export async function followRun(api, out, runId) {
     }
   } finally {
     bar.stop();
+  }
+}
+
+/**
+ * @typedef {object} Contact What following says when the API is out of reach, and back.
+ * @property {(reason: string) => void} lost
+ * @property {(ms: number) => void} back after how long
+ */
+
+/**
+ * The run, asked for until the API answers. Server errors (and 429) and a lost connection are
+ * tried again, each wait longer than the last, up to 15 s; after giveUpMs() without an answer it
+ * gives up with EXIT.lostContact, saying how to follow the run again. Other errors end it at once.
+ * @param {ApiClient} api
+ * @param {string} runId
+ * @param {Contact} contact
+ * @returns {Promise<RunView>}
+ */
+async function getRun(api, runId, contact) {
+  const path = `/v1/runs/${encodeURIComponent(runId)}`;
+  /** @type {number | null} */
+  let lostSince = null;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // The waits are this loop's own: the client's few quick tries would hide the outage.
+      const run = /** @type {RunView} */ (await api.call("GET", path, { retries: 0 }));
+      if (lostSince !== null) contact.back(Date.now() - lostSince);
+      return run;
+    } catch (err) {
+      if (!api.isTransient(err)) throw err;
+      const now = Date.now();
+      if (lostSince === null) {
+        lostSince = now;
+        contact.lost(err instanceof ApiError ? `HTTP ${err.status}` : "no answer");
+      }
+      const left = lostSince + giveUpMs() - now;
+      if (left <= 0) {
+        throw new CliError(
+          `Gave up following run ${runId}: the API at ${api.url.origin} has been out of reach for ${formatDuration(now - lostSince)}. The run goes on: follow it again with \`cdp-import status ${runId} --watch\`.`,
+          { code: "lost_contact", details: [messageOf(err)], exitCode: EXIT.lostContact },
+        );
+      }
+      const wait =
+        err instanceof ApiError && err.retryAfterMs !== null
+          ? err.retryAfterMs
+          : backoff(attempt, MAX_RETRY_WAIT_MS);
+      await sleep(Math.min(wait, left));
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ApiClient } from "./api.mjs";
-import { EXIT } from "./errors.mjs";
+import { CliError, EXIT } from "./errors.mjs";
 import {
   cancelRun,
   createImport,
@@ -54,7 +54,8 @@ Examples:
   $ cdp-import issues run_123 --csv > issues.csv
   $ cdp-import imports list --json
 
-Exit codes: 0 completed with every item valid, 2 completed with invalid items, 1 failed.
+Exit codes: 0 completed with every item valid, 2 completed with invalid items, 1 failed,
+3 lost contact with the API for 10 minutes while following (the run goes on), 130 Ctrl-C.
 The URL and key come from --url/--key, else CDP_API_URL/CDP_API_KEY, else the config file
 (~/.config/cdp-import/config.json: {"url": "...", "key": "..."}); the URL defaults to ${DEFAULT_API_URL}.`;
 
@@ -103,7 +104,7 @@ export async function main(argv, io) {
         // After Ctrl-C the interrupt handler speaks; an "operation was aborted" adds nothing.
         if (controller.signal.aborted) return;
         out.error(err);
-        exitCode = EXIT.failed;
+        exitCode = err instanceof CliError ? err.exitCode : EXIT.failed;
       }
     };
 

@@ -9,11 +9,16 @@ import { ApiError, CliError, messageOf } from "./errors.mjs";
  * @typedef {object} Progress
  * @property {(value: number, payload?: Record<string, unknown>) => void} update
  * @property {(total: number) => void} setTotal
+ * @property {(text: string) => void} log A line that stays, above the bar; the bar is drawn
+ *   again below it at its next change.
  * @property {() => void} stop
  */
 
 /** What a progress bar does when none is shown. */
-const NO_PROGRESS = Object.freeze({ update() {}, setTotal() {}, stop() {} });
+const NO_PROGRESS = Object.freeze({ update() {}, setTotal() {}, log() {}, stop() {} });
+
+/** Saves the cursor's place (DEC), where the bar goes back to when it stops. */
+const SAVE_CURSOR = "\u001b7";
 
 /** Short enough that a key of one or two letters does not blank out every word it appears in. */
 const MIN_REDACTED_LENGTH = 4;
@@ -158,6 +163,8 @@ export class Output {
     const progress = {
       update: (value, more) => bar.update(value, more ?? {}),
       setTotal: (value) => bar.setTotal(value),
+      // The bar's line becomes the text's; the bar moves a line down, its saved place with it.
+      log: (text) => this.stderr.write(`\r\u001b[2K${this.redact(text)}\n${SAVE_CURSOR}`),
       stop: () => {
         if (!this.bars.delete(progress)) return;
         bar.stop();
