@@ -1,8 +1,10 @@
 import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserSession, openBrowser, screenshot } from "../support/browser";
 import { ApiClient } from "../support/client";
+import { type FileServer, serveFiles } from "../support/file-server";
 import { VELOCIDI_HEADER, velocidiFile, velocidiRow } from "../support/files";
 import { type Stack, startStack } from "../support/stack";
 
@@ -46,6 +48,54 @@ async function waitForRunEnd(): Promise<string> {
 
 async function stat(name: string): Promise<string | null> {
   return page.locator(`[data-stat="${name}"]`).textContent();
+}
+
+/** Signs in through the form if the dashboard asks (a test run on its own starts signed out). */
+async function signInIfAsked(): Promise<void> {
+  await page.goto(at("/"));
+  if (new URL(page.url()).pathname !== "/sign-in") return;
+  await page.getByLabel("API key").fill(KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Data Imports", level: 1 }).waitFor();
+}
+
+/** Opens a stored import in the wizard, on its Source step. */
+async function editSource(importId: string): Promise<void> {
+  await page.goto(at(`/imports/${importId}/edit`));
+  await expect.poll(() => page.locator("#name").inputValue()).not.toBe("");
+  for (const step of ["Format", "Source"]) {
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
+  }
+}
+
+/** From the Source step through the others to Save; waits for the list to say it was saved. */
+async function saveFromSource(name: string, onPreview?: () => Promise<void>): Promise<void> {
+  for (const step of ["Options", "Transformations", "Preview", "Schedule"]) {
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
+    if (step === "Preview") await onPreview?.();
+  }
+  await page.getByRole("button", { name: "Save import" }).click();
+  await page.getByText(`Import “${name}” saved.`).waitFor();
+}
+
+const storedSource = async (importId: string) =>
+  (await api.call<{ source: Record<string, unknown> }>("GET", `/v1/imports/${importId}`)).body.source;
+
+/** A file server that answers the orders file only to requests with these headers, else 401. */
+function serveOrdersWith(headers: Record<string, string>, prefix: string): Promise<FileServer> {
+  const file = ordersFile(prefix);
+  return serveFiles(new Map(), {
+    intercept: (req: IncomingMessage, res: ServerResponse) => {
+      const refused = Object.entries(headers).some(
+        ([name, value]) => req.headers[name.toLowerCase()] !== value,
+      );
+      if (refused) res.writeHead(401).end("who are you?");
+      else res.writeHead(200, { "content-type": "text/csv" }).end(file);
+      return true;
+    },
+  });
 }
 
 describe("the dashboard in Chromium", () => {
@@ -309,6 +359,226 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("main img").count()).toBe(0);
     expect(browser.dialogs).toEqual([]);
     expect(browser.errors).toEqual([]);
+  });
+
+  it("keeps every stored header of a URL import that is edited, and previews it with them", async () => {
+    await signInIfAsked();
+    const headers = { authorization: "Bearer lower-case", "X-Api-Key": "key-123" };
+    const server = await serveOrdersWith(headers, "hdr");
+    try {
+      const id = await api.createImport({
+        name: "Orders with headers",
+        type: "orders",
+        format: "velocidi_csv",
+        source: { type: "url", url: `${server.url}/orders.csv`, headers },
+      });
+      await editSource(id);
+      expect(await page.locator("#source-other-headers-names").textContent()).toBe(
+        "Also sends: X-Api-Key (stored)",
+      );
+      expect(await page.getByLabel("Authorization header (optional)").getAttribute("placeholder")).toBe(
+        "Unchanged: leave empty to keep",
+      );
+      expect(await page.locator("#source-authorization-moved").isHidden()).toBe(true);
+      await page.getByLabel("URL of the file").fill(`${server.url}/orders.csv?edited=1`);
+      await saveFromSource("Orders with headers", async () => {
+        // The preview of the stored import reads the source with its stored headers.
+        await page.getByRole("heading", { name: "Items (14)" }).waitFor({ timeout: 30_000 });
+      });
+      expect(await storedSource(id)).toEqual({
+        type: "url",
+        url: `${server.url}/orders.csv?edited=1`,
+        headers: { authorization: "***", "X-Api-Key": "***" },
+      });
+      const run = await api.run(id, {}, RUN_TIMEOUT);
+      expect(run.error).toBeNull();
+      expect(run.stats).toMatchObject({ itemsValid: 14, added: 14 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not send a stored secret to another server: the field says so, and empty leaves it out", async () => {
+    await signInIfAsked();
+    const before = await serveOrdersWith({ Authorization: "Bearer old" }, "old");
+    const after = await serveOrdersWith({}, "moved");
+    try {
+      const id = await api.createImport({
+        name: "Orders that moved",
+        type: "orders",
+        format: "velocidi_csv",
+        source: { type: "url", url: `${before.url}/orders.csv`, headers: { Authorization: "Bearer old" } },
+      });
+      await editSource(id);
+      const note = page.locator("#source-authorization-moved");
+      expect(await note.isHidden()).toBe(true);
+      await page.getByLabel("URL of the file").fill(`${after.url}/orders.csv`);
+      await expect.poll(() => note.isVisible()).toBe(true);
+      expect(await note.textContent()).toMatch(
+        /^The stored Authorization header is not sent to another server: type it again/,
+      );
+      expect(
+        await page.getByLabel("Authorization header (optional)").getAttribute("aria-describedby"),
+      ).toContain("source-authorization-moved");
+      // Back to the same server, the stored header is kept again.
+      await page.getByLabel("URL of the file").fill(`${before.url}/other.csv`);
+      await expect.poll(() => note.isHidden()).toBe(true);
+      await page.getByLabel("URL of the file").fill(`${after.url}/orders.csv`);
+      await saveFromSource("Orders that moved");
+      expect(await storedSource(id)).toEqual({ type: "url", url: `${after.url}/orders.csv` });
+      const run = await api.run(id, {}, RUN_TIMEOUT);
+      expect(run.stats).toMatchObject({ itemsValid: 14, added: 14 });
+    } finally {
+      await before.close();
+      await after.close();
+    }
+  });
+
+  it("keeps an SFTP import's host key for the same server only", async () => {
+    await signInIfAsked();
+    const hostKeySha256 = "SHA256:the-old-servers-key";
+    const id = await api.createImport({
+      name: "Orders by SFTP",
+      type: "orders",
+      format: "velocidi_csv",
+      source: {
+        type: "sftp",
+        host: "127.0.0.1",
+        port: 2222,
+        username: "exports",
+        password: "first-password",
+        path: "/orders.csv",
+        hostKeySha256,
+      },
+    });
+    // Another file on the same server: the password and the host key stay.
+    await editSource(id);
+    await page.getByLabel("Path of the file").fill("/orders-2.csv");
+    await saveFromSource("Orders by SFTP");
+    expect(await storedSource(id)).toMatchObject({ path: "/orders-2.csv", password: "***", hostKeySha256 });
+
+    // Another port is another server: its key is not the old one, and the password is asked for.
+    await editSource(id);
+    await page.getByLabel("Port (optional)").fill("2223");
+    const note = page.locator("#sftp-password-moved");
+    await expect.poll(() => note.isVisible()).toBe(true);
+    expect(await note.textContent()).toMatch(/^The stored password is not sent to another server/);
+    await page.getByLabel("Password").fill("second-password");
+    await expect.poll(() => note.isHidden()).toBe(true);
+    await saveFromSource("Orders by SFTP");
+    const source = await storedSource(id);
+    expect(source).toMatchObject({ host: "127.0.0.1", port: 2223, password: "***" });
+    expect(source).not.toHaveProperty("hostKeySha256");
+  });
+
+  it("starts one run for a double click on Run now", async () => {
+    await signInIfAsked();
+    const key = await api.upload("twice.csv", ordersFile("twice"));
+    const id = await api.createImport({
+      name: "Clicked twice",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+    });
+    await page.goto(at("/"));
+    // A slow answer, as over a real network: the second click comes while the first is on its way.
+    const runsPath = `/imports/${id}/runs`;
+    await page.route(`**${runsPath}`, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await route.continue().catch(() => {});
+    });
+    const posts: string[] = [];
+    const listen = (request: { method(): string; url(): string }) => {
+      if (request.method() === "POST" && new URL(request.url()).pathname === runsPath)
+        posts.push(request.url());
+    };
+    page.on("request", listen);
+    try {
+      const box = await importRow("Clicked twice")
+        .getByRole("button", { name: "Run Clicked twice now" })
+        .boundingBox();
+      if (!box) throw new Error("no Run now button");
+      // Two clicks of the mouse, the second while the first run's request is on its way.
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      await page.getByRole("heading", { name: /^Run of Clicked twice/ }).waitFor();
+      expect(await waitForRunEnd()).toBe("Completed");
+    } finally {
+      page.off("request", listen);
+      await page.unroute(`**${runsPath}`);
+    }
+    expect(posts).toHaveLength(1);
+    const runs = await api.call<{ items: unknown[] }>("GET", `/v1/imports/${id}/runs`);
+    expect(runs.body.items).toHaveLength(1);
+  });
+
+  it("stops following a run that is gone or signed out, and asks a failing dashboard less and less often", async () => {
+    await signInIfAsked();
+    // A source that never answers keeps the run going while the page polls.
+    const held: ServerResponse[] = [];
+    const server = await serveFiles(new Map(), {
+      intercept: (_req, res) => {
+        held.push(res);
+        return true;
+      },
+    });
+    let answer = 404;
+    let asked = 0;
+    await page.route("**/runs/*/status.json", (route) => {
+      asked++;
+      return route.fulfill({
+        status: answer,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "x", message: "x" } }),
+      });
+    });
+    const message = page.locator("#run-poll-message");
+    try {
+      const id = await api.createImport({
+        name: "Never ending",
+        type: "orders",
+        format: "velocidi_csv",
+        source: { type: "url", url: `${server.url}/orders.csv` },
+      });
+      await page.goto(at("/"));
+      await importRow("Never ending").getByRole("button", { name: "Run Never ending now" }).click();
+      await page.getByRole("heading", { name: /^Run of Never ending/ }).waitFor();
+      const runPath = new URL(page.url()).pathname;
+      expect(await page.locator("#run-live").getAttribute("data-finished")).toBe("false");
+      await expect.poll(() => message.textContent(), { timeout: 5000 }).toMatch(/^This run was not found/);
+      await page.waitForTimeout(3000);
+      expect(asked).toBe(1);
+      expect(await message.getByRole("link", { name: "Back to Data Imports" }).getAttribute("href")).toBe(
+        "/",
+      );
+
+      answer = 401;
+      asked = 0;
+      await page.reload();
+      await expect.poll(() => message.textContent(), { timeout: 5000 }).toMatch(/^Your session has ended/);
+      await page.waitForTimeout(3000);
+      expect(asked).toBe(1);
+      expect(await message.getByRole("link", { name: "Sign in again" }).getAttribute("href")).toBe(
+        `/sign-in?next=${encodeURIComponent(runPath)}`,
+      );
+
+      // 503s: asked again after 1, 2, 4 s... (not every second), saying so.
+      answer = 503;
+      asked = 0;
+      await page.reload();
+      await expect.poll(() => message.textContent(), { timeout: 5000 }).toMatch(/Trying again in 2 s\.$/);
+      await page.waitForTimeout(5500);
+      expect(asked).toBeGreaterThanOrEqual(2);
+      expect(asked).toBeLessThanOrEqual(3);
+      expect(await message.textContent()).toMatch(/^The dashboard answered 503\. Trying again in \d+ s\.$/);
+      expect(browser.errors).toEqual([]);
+      expect((await api.call("GET", `/v1/imports/${id}`)).status).toBe(200);
+    } finally {
+      await page.unroute("**/runs/*/status.json");
+      for (const res of held) res.destroy();
+      await server.close();
+    }
   });
 
   it("lays out the list and the wizard for a phone", async () => {

@@ -102,6 +102,10 @@ export function keyRefused(c: DashboardContext): Response {
   return c.redirect("/sign-in?keyRefused", 303);
 }
 
+/** The answer to a client script's call without a session: a 401 with a sentence to show. */
+export const signedOut = (c: Context) =>
+  c.json({ error: { code: "signed_out", message: "Your session has ended: sign in again." } }, 401);
+
 const wantsJson = (c: Context) =>
   c.req.header("accept")?.includes("application/json") === true || c.req.path.endsWith(".json");
 
@@ -112,12 +116,7 @@ const wantsJson = (c: Context) =>
 export const requireSession: MiddlewareHandler<DashboardEnv> = async (c, next) => {
   const session = await openSession(c.env.SESSION_SECRET, getCookie(c, SESSION_COOKIE), new Date());
   if (!session) {
-    if (c.req.method !== "GET" || wantsJson(c)) {
-      return c.json(
-        { error: { code: "signed_out", message: "Your session has ended: sign in again." } },
-        401,
-      );
-    }
+    if (c.req.method !== "GET" || wantsJson(c)) return signedOut(c);
     const url = new URL(c.req.url);
     return c.redirect(`/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
   }

@@ -61,6 +61,20 @@ describe("the imports list", () => {
     for (const action of ["Run now", "Dry run", "Edit", "Delete"]) expect(html).toContain(`>${action}<`);
   });
 
+  it("sends Run now and Dry run once: their forms are guarded by a script against double submits", async () => {
+    const api = new FakeApi();
+    api.imports.push(sampleImport());
+    const { get } = await signedIn(api);
+    const html = await (await get("/")).text();
+    const runForms = [...html.matchAll(/<form method="post" action="\/imports\/imp_1\/runs"([^>]*)>/g)];
+    expect(runForms).toHaveLength(2);
+    for (const form of runForms) expect(form[1]).toContain("data-submit-once");
+    expect(html).toContain('<script src="/js/submit-once.js" defer=""></script>');
+    const confirm = await (await get("/imports/imp_1/delete")).text();
+    expect(confirm).toMatch(/<form[^>]*action="\/imports\/imp_1\/delete"[^>]*data-submit-once/);
+    expect(confirm).toContain('<script src="/js/submit-once.js" defer=""></script>');
+  });
+
   it("shows an import's name from a user as text, never as HTML", async () => {
     const api = new FakeApi();
     api.imports.push(sampleImport({ name: SCRIPT }));
@@ -181,6 +195,8 @@ describe("the run page", () => {
     const html = await (await get("/runs/run_1")).text();
     expect(html).toContain("This is a dry run");
     expect(html).toContain("Clone and import");
+    expect(html).toMatch(/<form method="post" action="\/runs\/run_1\/clone" data-submit-once/);
+    expect(html).toContain('<script src="/js/submit-once.js" defer=""></script>');
     const res = await fetchDashboard("/runs/run_1/clone", {
       method: "POST",
       headers: {
@@ -217,10 +233,29 @@ describe("the run page", () => {
   });
 });
 
+describe("the run page's polling answers", () => {
+  it("401 when the API refuses the key (the session ends), 404 for a run that is gone: both stop the polling", async () => {
+    const api = new FakeApi();
+    api.runs.push(sampleRun({ status: "in_progress", finishedAt: null }));
+    const { get } = await signedIn(api);
+    const gone = await get("/runs/run_gone/status.json");
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({ error: { code: "not_found" } });
+    api.keys.clear();
+    const res = await get("/runs/run_1/status.json");
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({
+      error: { code: "signed_out", message: "Your session has ended: sign in again." },
+    });
+    expect(res.headers.getSetCookie().join("; ")).toMatch(/cdp_session=;/);
+  });
+});
+
 describe("static files", () => {
   it("serves the stylesheet and the client scripts without a session", async () => {
     const fetchDashboard = dashboardWith(new FakeApi());
     expect(await (await fetchDashboard("/styles.css")).text()).toContain("--accent");
     expect(await (await fetchDashboard("/js/wizard.js")).text()).toContain("textContent");
+    expect(await (await fetchDashboard("/js/submit-once.js")).text()).toContain("data-submit-once");
   });
 });

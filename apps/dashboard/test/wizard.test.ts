@@ -58,8 +58,8 @@ describe("checks of the wizard's draft", () => {
 });
 
 describe("the wizard's calls", () => {
-  async function post(path: string, body: unknown) {
-    const fetchDashboard = dashboardWith(new FakeApi());
+  async function post(path: string, body: unknown, api = new FakeApi()) {
+    const fetchDashboard = dashboardWith(api);
     const { cookie, csrf } = await signIn(fetchDashboard);
     return fetchDashboard(path, {
       method: "POST",
@@ -82,6 +82,20 @@ describe("the wizard's calls", () => {
     const res = await post("/imports/preview", { config: ORDERS });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { message: "No route for POST /v1/imports/preview." } });
+  });
+
+  it("asks the API's preview of an import being edited with its id, for its stored secrets", async () => {
+    const api = new FakeApi();
+    const source = { type: "url", url: "https://exports.example.com/o.csv", headers: { "X-Api-Key": "***" } };
+    await post("/imports/preview", { config: { ...ORDERS, source }, importId: "imp_1" }, api);
+    const { name: _name, schedule: _schedule, ...config } = { ...ORDERS, source };
+    expect(api.calls.at(-1)).toEqual({
+      method: "POST",
+      path: "/v1/imports/preview",
+      body: { config, limit: 20, importId: "imp_1" },
+    });
+    await post("/imports/preview", { config: ORDERS }, api);
+    expect(api.calls.at(-1)?.body).not.toHaveProperty("importId");
   });
 
   it("renders the wizard with a label for every control", async () => {

@@ -1,8 +1,9 @@
-import { ImportFileError } from "@cdp/core";
+import { ImportFileError, type Source } from "@cdp/core";
+import { getImport } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../app";
+import type { App, Services } from "../app";
 import { ApiError } from "../errors";
-import { checkSource, parseImportConfig, refuseSealedSecrets } from "../imports-service";
+import { checkSource, parseImportConfig, refuseSealedSecrets, withStoredSecrets } from "../imports-service";
 import { previewImport } from "../preview";
 import { errorResponses, IssueResource } from "../schemas";
 
@@ -12,7 +13,7 @@ const route = createRoute({
   tags: ["Imports"],
   summary: "Preview the first items of a source",
   description:
-    "Reads the first records of the source with the configuration (transformations, validation, hashing) and answers the valid normalised items and the issues, storing nothing. Every source can be previewed (upload, r2 with a key, url, s3, sftp, egoi; gzip and zip files unpacked), and only its beginning is read. A source that cannot be read answers 422 with the error a run would fail with in `details.code`.",
+    'Reads the first records of the source with the configuration (transformations, validation, hashing) and answers the valid normalised items and the issues, storing nothing. Every source can be previewed (upload, r2 with a key, url, s3, sftp, egoi; gzip and zip files unpacked), and only its beginning is read. A source that cannot be read answers 422 with the error a run would fail with in `details.code`. To preview an edited import without its secrets, send its `importId`: each `"***"` in `config.source` is then the import\'s stored secret at that place, under the rule of a PATCH (kept only when the source still sends it to the same destination; otherwise 400 `validation_failed` names each secret to send again).',
   security: [{ apiKey: [] }],
   request: {
     body: {
@@ -24,6 +25,10 @@ const route = createRoute({
               .record(z.string(), z.unknown())
               .openapi({ description: "An import configuration; `name` is optional." }),
             limit: z.number().int().min(1).max(100).default(20),
+            importId: z.string().min(1).optional().openapi({
+              description:
+                'The stored import being edited (404 when it is not one of the tenant\'s). Each "***" in `config.source` is replaced by its stored secret at the same place, as a PATCH does: only while the source sends its secrets to the same destination (the same URL origin; S3 endpoint (or none) and access key id; SFTP host, port and user name; the same type). A "***" that cannot be kept answers 400 `validation_failed` with its path, like `source.password`: send that secret itself.',
+            }),
           }),
         },
       },
@@ -47,12 +52,31 @@ const route = createRoute({
   },
 });
 
+/**
+ * The source to read: as sent (a sealed secret refused), or for an import being edited, with its
+ * stored secrets in place of each "***" under the rule of a PATCH.
+ */
+async function sourceToRead(
+  services: Services,
+  tenantId: string,
+  source: Source,
+  importId: string | undefined,
+): Promise<Source> {
+  if (importId === undefined) {
+    refuseSealedSecrets(source);
+    return source;
+  }
+  const stored = await getImport(services.db, tenantId, importId);
+  if (!stored) throw new ApiError("not_found", `No import '${importId}'.`);
+  return withStoredSecrets(source, stored.config.source);
+}
+
 export function registerPreview(app: App): void {
   app.openapi(route, async (c) => {
     const { services, tenant } = c.var;
     const body = c.req.valid("json");
-    const config = parseImportConfig({ name: "Preview", ...body.config });
-    refuseSealedSecrets(config.source);
+    const sent = parseImportConfig({ name: "Preview", ...body.config });
+    const config = { ...sent, source: await sourceToRead(services, tenant.id, sent.source, body.importId) };
     await checkSource(config.source, {
       services,
       tenantId: tenant.id,

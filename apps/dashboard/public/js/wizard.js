@@ -146,18 +146,143 @@
     return { ok: true, data };
   }
 
-  // ---------- the config being built ----------
+  // ---------- the stored source's secrets ----------
 
-  /** A secret left empty while editing keeps the stored one ("***"). */
-  function secret(id, stored) {
+  const MASK = "***";
+
+  /** The stored source when it is of this type: its secrets show as "***". */
+  const storedSourceOf = (type) => (initial && initial.source?.type === type ? initial.source : {});
+
+  const originOf = (url) => {
+    try {
+      return new URL(url).origin;
+    } catch {
+      return null;
+    }
+  };
+
+  /** The stored URL headers: Authorization (any spelling) has its own field, each other one too. */
+  const storedHeaders = storedSourceOf("url").headers ?? {};
+  const authorizationName = Object.keys(storedHeaders).find((name) => name.toLowerCase() === "authorization");
+  const otherHeaders = Object.keys(storedHeaders)
+    .filter((name) => name !== authorizationName)
+    .map((name, i) => ({ name, id: `source-header-${i}` }));
+
+  /** The same SFTP server (its host key is that server's): host and port, as the runs connect. */
+  function sameSftpServer(stored) {
+    return (
+      typeof stored.host === "string" &&
+      (text("sftp-host") ?? "").toLowerCase() === stored.host.toLowerCase() &&
+      (number("sftp-port") ?? 22) === (stored.port ?? 22)
+    );
+  }
+
+  /**
+   * Whether the source as typed sends its secrets where the stored ones were given for: the API
+   * keeps a stored secret ("***") only then, and never sends it to another server.
+   */
+  function sameDestination(type, stored) {
+    switch (type) {
+      case "url": {
+        const origin = originOf(text("source-url") ?? "");
+        return origin !== null && origin === originOf(stored.url ?? "");
+      }
+      case "s3": {
+        const endpoint = (value) => (value ? originOf(value) : "aws");
+        return (
+          endpoint(text("s3-endpoint")) === endpoint(stored.endpoint) &&
+          text("s3-access-key-id") === stored.accessKeyId
+        );
+      }
+      case "sftp":
+        return sameSftpServer(stored) && text("sftp-username") === stored.username;
+      default:
+        return true;
+    }
+  }
+
+  /** The secret fields of a source type, each with the stored value ("***" or nothing) and its name. */
+  function secretFields(type) {
+    const stored = storedSourceOf(type);
+    switch (type) {
+      case "url":
+        return [
+          {
+            id: "source-authorization",
+            stored: authorizationName ? storedHeaders[authorizationName] : undefined,
+            what: "Authorization header",
+          },
+          ...otherHeaders.map(({ name, id }) => ({
+            id,
+            stored: storedHeaders[name],
+            what: `${name} header`,
+          })),
+        ];
+      case "s3":
+        return [{ id: "s3-secret-access-key", stored: stored.secretAccessKey, what: "secret access key" }];
+      case "sftp":
+        return [
+          { id: "sftp-password", stored: stored.password, what: "password" },
+          { id: "sftp-private-key", stored: stored.privateKey, what: "private key" },
+        ];
+      case "egoi":
+        return [{ id: "egoi-api-key", stored: stored.apiKey, what: "API key" }];
+      default:
+        return [];
+    }
+  }
+
+  /**
+   * A secret as sent: the typed value; left empty, the stored one ("***") while the source still
+   * points where it was given for. Elsewhere it is left out: the API would refuse "***" there,
+   * and the new place may need no secret at all.
+   */
+  function secret(id, stored, samePlace) {
     const value = $(id)?.value ?? "";
     if (value !== "") return value;
-    return stored === "***" ? "***" : undefined;
+    return stored === MASK && samePlace ? MASK : undefined;
   }
+
+  function buildHeaders(samePlace) {
+    const headers = {};
+    const authorization = secret("source-authorization", storedHeaders[authorizationName], samePlace);
+    if (authorization !== undefined) headers[authorizationName ?? "Authorization"] = authorization;
+    for (const { name, id } of otherHeaders) {
+      const value = secret(id, storedHeaders[name], samePlace);
+      if (value !== undefined) headers[name] = value;
+    }
+    return Object.keys(headers).length ? headers : undefined;
+  }
+
+  /** Says, next to each stored secret that will not be sent (the source points elsewhere), to type it. */
+  function updateStoredSecretNotes() {
+    const type = radioValue("sourceType");
+    const samePlace = sameDestination(type, storedSourceOf(type));
+    for (const { id, stored, what } of secretFields(type)) {
+      const input = $(id);
+      const note = $(`${id}-moved`);
+      if (!input || !note || stored !== MASK) continue;
+      // Once a new value is typed, there is nothing left to ask for.
+      const unkept = !samePlace && input.value === "";
+      note.hidden = !unkept;
+      note.textContent = unkept
+        ? `The stored ${what} is not sent to another server: type it again if this one needs it.`
+        : "";
+      input.placeholder = samePlace ? "Unchanged: leave empty to keep" : "";
+      const described = new Set((input.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean));
+      if (unkept) described.add(note.id);
+      else described.delete(note.id);
+      if (described.size) input.setAttribute("aria-describedby", [...described].join(" "));
+      else input.removeAttribute("aria-describedby");
+    }
+  }
+
+  // ---------- the config being built ----------
 
   function buildSource() {
     const type = radioValue("sourceType");
-    const stored = initial && initial.source?.type === type ? initial.source : {};
+    const stored = storedSourceOf(type);
+    const samePlace = sameDestination(type, stored);
     switch (type) {
       case "upload":
         return {
@@ -166,12 +291,8 @@
           ...(stored.watchPrefix ? { watchPrefix: stored.watchPrefix } : {}),
         };
       case "url": {
-        const authorization = secret("source-authorization", stored.headers?.Authorization);
-        return {
-          type,
-          url: text("source-url"),
-          ...(authorization ? { headers: { Authorization: authorization } } : {}),
-        };
+        const headers = buildHeaders(samePlace);
+        return { type, url: text("source-url"), ...(headers ? { headers } : {}) };
       }
       case "s3":
         return {
@@ -181,7 +302,7 @@
           region: text("s3-region"),
           endpoint: text("s3-endpoint"),
           accessKeyId: text("s3-access-key-id"),
-          secretAccessKey: secret("s3-secret-access-key", stored.secretAccessKey),
+          secretAccessKey: secret("s3-secret-access-key", stored.secretAccessKey, samePlace),
         };
       case "sftp":
         return {
@@ -190,14 +311,19 @@
           port: number("sftp-port"),
           username: text("sftp-username"),
           path: text("sftp-path"),
-          password: secret("sftp-password", stored.password),
-          privateKey: secret("sftp-private-key", stored.privateKey),
-          ...(stored.hostKeySha256 ? { hostKeySha256: stored.hostKeySha256 } : {}),
+          password: secret("sftp-password", stored.password, samePlace),
+          privateKey: secret("sftp-private-key", stored.privateKey, samePlace),
+          // The host key recorded for the stored server: another host or port has its own.
+          ...(stored.hostKeySha256 && sameSftpServer(stored) ? { hostKeySha256: stored.hostKeySha256 } : {}),
         };
       case "r2":
         return { type, key: text("r2-key"), watchPrefix: text("r2-watch-prefix") };
       case "egoi":
-        return { type, apiKey: secret("egoi-api-key", stored.apiKey), listId: number("egoi-list-id") };
+        return {
+          type,
+          apiKey: secret("egoi-api-key", stored.apiKey, samePlace),
+          listId: number("egoi-list-id"),
+        };
       default:
         return undefined;
     }
@@ -548,6 +674,7 @@
   form.addEventListener("input", (event) => {
     const wrapper = event.target.closest?.("[data-path]");
     if (wrapper) state.touched.add(wrapper.dataset.path);
+    updateStoredSecretNotes();
     scheduleCheck();
   });
   form.addEventListener("change", (event) => {
@@ -557,6 +684,7 @@
       if (name === "format") readColumnsOfFile();
     }
     if (event.target.id === "delimiter") readColumnsOfFile();
+    updateStoredSecretNotes();
     scheduleCheck();
   });
 
@@ -1064,7 +1192,11 @@
     const box = $("preview");
     const seq = ++previewSeq;
     box.replaceChildren(el("p", { class: "muted", text: "Reading the first items of the source…" }));
-    const result = await post("/imports/preview", { config: buildConfig() });
+    // Editing: the API reads the stored secrets in place of the "***" it showed.
+    const result = await post("/imports/preview", {
+      config: buildConfig(),
+      ...(importId ? { importId } : {}),
+    });
     if (seq !== previewSeq) return;
     if (!result.ok) {
       box.replaceChildren(el("div", { class: "alert alert-error", role: "alert", text: result.message }));
@@ -1137,6 +1269,32 @@
     return local.toISOString().slice(0, 16);
   }
 
+  /**
+   * The stored headers other than Authorization: their names, and a field each to replace one
+   * (left empty, it keeps its stored value).
+   */
+  function showOtherHeaders() {
+    if (!otherHeaders.length) return;
+    const box = $("source-other-headers");
+    box.replaceChildren(
+      el("p", {
+        class: "muted",
+        id: "source-other-headers-names",
+        text: `Also sends: ${otherHeaders.map(({ name }) => `${name} (stored)`).join(", ")}`,
+      }),
+      ...otherHeaders.map(({ name, id }) =>
+        field(
+          id,
+          `${name} header`,
+          `source.headers.${name}`,
+          el("input", { type: "password", autocomplete: "off", "data-secret": "true" }),
+          "Stored encrypted. Type a new value to replace it.",
+        ),
+      ),
+    );
+    box.hidden = false;
+  }
+
   function fill(config) {
     $("name").value = config.name ?? "";
     setRadio("type", config.type);
@@ -1164,9 +1322,16 @@
       egoi: { "egoi-list-id": source.listId },
     }[source.type];
     for (const [id, value] of Object.entries(values ?? {})) $(id).value = value ?? "";
-    // Stored secrets come back as "***": the fields stay empty and say so.
-    for (const input of form.querySelectorAll("[data-secret]"))
+    showOtherHeaders();
+    // Stored secrets come back as "***": their fields stay empty and say so.
+    for (const { id, stored } of secretFields(source.type)) {
+      const input = $(id);
+      if (!input || stored !== MASK) continue;
       input.placeholder = "Unchanged: leave empty to keep";
+      const note = el("p", { class: "hint secret-moved", id: `${id}-moved`, hidden: true });
+      input.closest(".field").querySelector(":scope > .field-error").before(note);
+    }
+    updateStoredSecretNotes();
     if (source.type === "upload") {
       const current = $("upload-current");
       current.textContent = `Current file: ${source.key}. Choose another file to replace it.`;

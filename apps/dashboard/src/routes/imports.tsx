@@ -64,14 +64,14 @@ function ImportRow(props: { item: ImportView; csrf: string }) {
         )}
       </td>
       <td data-label="Actions" class="actions">
-        <form method="post" action={`/imports/${encodeURIComponent(item.id)}/runs`}>
+        <form method="post" action={`/imports/${encodeURIComponent(item.id)}/runs`} data-submit-once>
           <CsrfField token={csrf} />
           <input type="hidden" name="dryRun" value="false" />
           <button type="submit" class="button small" aria-label={`Run ${item.name} now`}>
             Run now
           </button>
         </form>
-        <form method="post" action={`/imports/${encodeURIComponent(item.id)}/runs`}>
+        <form method="post" action={`/imports/${encodeURIComponent(item.id)}/runs`} data-submit-once>
           <CsrfField token={csrf} />
           <input type="hidden" name="dryRun" value="true" />
           <button type="submit" class="button small secondary" aria-label={`Dry run of ${item.name}`}>
@@ -110,7 +110,7 @@ async function renderList(
   if (!page.ok && page.status === 401) return keyRefused(c);
   const noticeText = takeFlash(c);
   return c.html(
-    <Layout title="Data Imports" csrf={c.var.csrf}>
+    <Layout title="Data Imports" csrf={c.var.csrf} scripts={["submit-once.js"]}>
       <div class="page-head">
         <h1>Data Imports</h1>
         <a class="button" href="/imports/new">
@@ -173,7 +173,7 @@ async function renderList(
 function ConfirmDeletePage(props: { item: ImportView; csrf: string; error?: string }) {
   const { item } = props;
   return (
-    <Layout title={`Delete ${item.name}`} csrf={props.csrf}>
+    <Layout title={`Delete ${item.name}`} csrf={props.csrf} scripts={["submit-once.js"]}>
       <section class="card narrow">
         <h1>Delete this import?</h1>
         {props.error ? <Alert kind="error">{props.error}</Alert> : null}
@@ -182,7 +182,12 @@ function ConfirmDeletePage(props: { item: ImportView; csrf: string; error?: stri
           {label(FORMAT_LABELS, item.format)}) will be deleted with its schedule. Runs that have not started
           are cancelled. What it has already imported stays in the platform.
         </p>
-        <form method="post" action={`/imports/${encodeURIComponent(item.id)}/delete`} class="button-row">
+        <form
+          method="post"
+          action={`/imports/${encodeURIComponent(item.id)}/delete`}
+          class="button-row"
+          data-submit-once
+        >
           <CsrfField token={props.csrf} />
           <button type="submit" class="button danger">
             Delete import

@@ -1,5 +1,13 @@
 import type { ImportView, IssuePage, RunView } from "../api";
-import { type DashboardApp, type DashboardContext, keyRefused, requireCsrf, requireSession } from "../app";
+import {
+  type DashboardApp,
+  type DashboardContext,
+  endSession,
+  keyRefused,
+  requireCsrf,
+  requireSession,
+  signedOut,
+} from "../app";
 import {
   FORMAT_LABELS,
   formatBytes,
@@ -153,7 +161,11 @@ function RunPage(props: RunPageProps) {
   const total = run.progress.bytesTotal;
   const changedSince = item && run.dryRun && item.updatedAt > run.createdAt;
   return (
-    <Layout title={`Run of ${name}`} csrf={props.csrf} scripts={view.finished ? [] : ["run.js"]}>
+    <Layout
+      title={`Run of ${name}`}
+      csrf={props.csrf}
+      scripts={view.finished ? ["submit-once.js"] : ["run.js", "submit-once.js"]}
+    >
       <p>
         <a href="/">← Data Imports</a>
       </p>
@@ -181,7 +193,7 @@ function RunPage(props: RunPageProps) {
             </p>
           ) : null}
           {run.status === "completed" ? (
-            <form method="post" action={`/runs/${encodeURIComponent(run.id)}/clone`}>
+            <form method="post" action={`/runs/${encodeURIComponent(run.id)}/clone`} data-submit-once>
               <CsrfField token={props.csrf} />
               <button type="submit" class="button">
                 Clone and import
@@ -298,6 +310,11 @@ export function registerRuns(app: DashboardApp): void {
 
   app.get("/runs/:id/status.json", async (c) => {
     const run = await c.var.api.getRun(c.req.param("id"));
+    if (!run.ok && run.status === 401) {
+      // The key was revoked since sign-in: the session ends, and the page stops polling.
+      endSession(c);
+      return signedOut(c);
+    }
     if (!run.ok) return c.json({ error: { code: run.code, message: run.message } }, apiStatus(run.status));
     return c.json(runStatusView(run.body, new Date()));
   });

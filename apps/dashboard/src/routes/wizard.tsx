@@ -174,6 +174,8 @@ function SourceStep() {
         >
           <input id="source-authorization" type="password" autocomplete="off" data-secret="true" />
         </Field>
+        {/* Editing: the stored headers other than Authorization (wizard.js fills it). */}
+        <div id="source-other-headers" hidden />
       </div>
       <div class="source-panel grid-2" data-source="s3" hidden>
         <Field id="s3-bucket" label="Bucket" path="source.bucket">
@@ -559,7 +561,13 @@ export function registerWizard(app: DashboardApp): void {
     const config = typeof body.config === "object" && body.config !== null ? { ...body.config } : {};
     delete (config as Record<string, unknown>).name;
     delete (config as Record<string, unknown>).schedule;
-    const preview = await c.var.api.call("POST", "/v1/imports/preview", { config, limit: 20 });
+    // Editing: the API puts the import's stored secrets in place of the "***" it showed.
+    const importId = typeof body.importId === "string" && body.importId ? body.importId : undefined;
+    const preview = await c.var.api.call("POST", "/v1/imports/preview", {
+      config,
+      limit: 20,
+      ...(importId ? { importId } : {}),
+    });
     if (!preview.ok) return c.json({ error: preview }, apiStatus(preview.status));
     return c.json(preview.body);
   });
