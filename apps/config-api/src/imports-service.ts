@@ -108,8 +108,12 @@ export async function checkSource(
   }
 }
 
-export async function sealConfig(services: Services, config: ImportConfigInput): Promise<StoredImportConfig> {
-  return { ...config, source: await sealSource(await services.keyring(), config.source) };
+export async function sealConfig(
+  services: Services,
+  config: ImportConfigInput,
+  tenantId: string,
+): Promise<StoredImportConfig> {
+  return { ...config, source: await sealSource(await services.keyring(), config.source, tenantId) };
 }
 
 /**

@@ -78,7 +78,7 @@ async function askIngest(
 ): Promise<ReadableStream<Uint8Array>> {
   const ask: PreviewRequest = {
     tenantId,
-    source: await sealSource(await services.keyring(), source),
+    source: await sealSource(await services.keyring(), source, tenantId),
     ...(entry ? { entry } : {}),
     maxBytes: PREVIEW_BYTES,
     expires: Math.floor(services.now().getTime() / 1000) + 60,
@@ -150,7 +150,7 @@ export async function previewImport(
   config: ImportConfigInput,
   limit: number,
 ): Promise<Preview> {
-  const source = await openSource(await services.keyring(), config.source);
+  const source = await openSource(await services.keyring(), config.source, tenantId);
   if (source.type === "egoi") return previewEgoi(env, source, limit);
   const read = ReadConfig.parse(config);
   const reader = createReader(read);

@@ -188,7 +188,7 @@ describe("secrets in sources", () => {
       .bind(created.body.id)
       .first<{ config: string }>();
     expect(row?.config).not.toContain("s3cr3t-header");
-    expect(row?.config).toMatch(/enc:v1:k1:/);
+    expect(row?.config).toMatch(/enc:v2:k1:/);
   });
 
   it("keeps the stored secret when a PATCH sends *** back, and replaces it when a new one is sent", async () => {
@@ -276,7 +276,7 @@ describe("secrets in sources", () => {
       .bind(created.body.id)
       .first<{ config: string }>();
     const sealed = JSON.parse(row?.config ?? "{}").source.headers.Authorization as string;
-    expect(sealed).toMatch(/^enc:v1:/);
+    expect(sealed).toMatch(/^enc:v2:/);
     const replay = { type: "url", url: "https://collector.example.net/x.csv", headers: { "X-Echo": sealed } };
     const refused = { error: { code: "validation_failed", details: [{ path: "source.headers.X-Echo" }] } };
     const answers = [

@@ -111,7 +111,7 @@ export async function syncPage(env: Env, message: EgoiMessage, attempts: number)
   if (!run || !(run.status === "queued" || run.status === "in_progress")) return { kind: "done" };
   if (!(await markRunStarted(env.CONFIG_DB, run.id, nowIso()))) return { kind: "done" };
   const stored = JSON.parse(run.config) as StoredImportConfig;
-  const source = await openSource(await keyring(env), stored.source);
+  const source = await openSource(await keyring(env), stored.source, run.tenantId);
   if (source.type !== "egoi") {
     await failRun(
       env.CONFIG_DB,

@@ -87,11 +87,11 @@ export function fakeEgoi(options: FakeEgoiOptions): FakeEgoi {
 
 /** Adds a queued E-goi run of list `listId`, as config-api would. */
 export async function addEgoiRun(runId: string, listId: number): Promise<void> {
-  const source = await sealSource(await loadKeyring(env.SECRETS_KEYS), {
-    type: "egoi",
-    apiKey: "egoi-key",
-    listId,
-  });
+  const source = await sealSource(
+    await loadKeyring(env.SECRETS_KEYS),
+    { type: "egoi", apiKey: "egoi-key", listId },
+    "acme",
+  );
   const config = {
     name: "E-goi",
     type: "customers",

@@ -155,7 +155,7 @@ export async function openRaw(
     }
     return { body: object.body, size: object.size, objectKey: key };
   }
-  const source = await openSource(await keyring(), sealed);
+  const source = await openSource(await keyring(), sealed, run.tenantId);
   if (source.type === "url") {
     const connection = new AbortController();
     const file = fromResponse(

@@ -3,14 +3,18 @@ import { MASK, SECRET_FIELDS, type Source } from "./config";
 /**
  * Secrets of sources are encrypted at rest with AES-GCM. `SECRETS_KEYS` holds one or more keys
  * as `id:base64,id:base64`; the first encrypts, all decrypt, so a key can be rotated by putting
- * a new one first. Each ciphertext names its key: `enc:v1:<keyId>:<iv>:<ciphertext>`.
+ * a new one first. Each ciphertext names its key: `enc:v2:<keyId>:<iv>:<ciphertext>`, and is
+ * bound to its tenant (the tenant id is its additional authenticated data): copied into another
+ * tenant's import, it does not decrypt. `enc:v1:` values (not bound) still decrypt, and are
+ * bound when their import is next saved.
  */
 export interface SecretKeyring {
   current: { id: string; key: CryptoKey };
   byId: Map<string, CryptoKey>;
 }
 
-const PREFIX = "enc:v1:";
+const PREFIX = "enc:v2:";
+const UNBOUND_PREFIX = "enc:v1:";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -49,26 +53,48 @@ export async function loadKeyring(secretsKeys: string | undefined): Promise<Secr
 }
 
 export function isEncrypted(value: unknown): value is string {
-  return typeof value === "string" && value.startsWith(PREFIX);
+  return typeof value === "string" && (value.startsWith(PREFIX) || value.startsWith(UNBOUND_PREFIX));
 }
 
-export async function encryptSecret(keyring: SecretKeyring, plain: string): Promise<string> {
+/** The additional authenticated data of a tenant's secrets. */
+const boundTo = (tenantId: string) => encoder.encode(`cdp source secret of tenant ${tenantId}`);
+
+export async function encryptSecret(
+  keyring: SecretKeyring,
+  plain: string,
+  tenantId: string,
+): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const data = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv },
+    { name: "AES-GCM", iv, additionalData: boundTo(tenantId) },
     keyring.current.key,
     encoder.encode(plain),
   );
   return `${PREFIX}${keyring.current.id}:${toBase64(iv)}:${toBase64(new Uint8Array(data))}`;
 }
 
-export async function decryptSecret(keyring: SecretKeyring, sealed: string): Promise<string> {
-  const [keyId, iv, data] = sealed.slice(PREFIX.length).split(":");
+export async function decryptSecret(
+  keyring: SecretKeyring,
+  sealed: string,
+  tenantId: string,
+): Promise<string> {
+  const bound = sealed.startsWith(PREFIX);
+  const [keyId, iv, data] = sealed.slice(bound ? PREFIX.length : UNBOUND_PREFIX.length).split(":");
   const key = keyId ? keyring.byId.get(keyId) : undefined;
   if (!key || !iv || !data)
     throw new Error(`a stored secret uses key '${keyId}', which is not in SECRETS_KEYS`);
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64(iv) }, key, fromBase64(data));
-  return decoder.decode(plain);
+  try {
+    const plain = await crypto.subtle.decrypt(
+      bound
+        ? { name: "AES-GCM", iv: fromBase64(iv), additionalData: boundTo(tenantId) }
+        : { name: "AES-GCM", iv: fromBase64(iv) },
+      key,
+      fromBase64(data),
+    );
+    return decoder.decode(plain);
+  } catch {
+    throw new Error("a stored secret does not decrypt: it belongs to another tenant, or it was changed");
+  }
 }
 
 type SecretValue = string | Record<string, string>;
@@ -89,14 +115,23 @@ async function mapSecrets(source: Source, fn: (value: string) => Promise<string>
   return out as Source;
 }
 
-/** The source with every secret value encrypted (values already encrypted stay as they are). */
-export function sealSource(keyring: SecretKeyring, source: Source): Promise<Source> {
-  return mapSecrets(source, (value) => (isEncrypted(value) ? value : encryptSecret(keyring, value)));
+/**
+ * The tenant's source with every secret value encrypted and bound to the tenant. A value bound
+ * already stays as it is; one of the older, unbound form is bound now.
+ */
+export function sealSource(keyring: SecretKeyring, source: Source, tenantId: string): Promise<Source> {
+  return mapSecrets(source, async (value) => {
+    if (value.startsWith(PREFIX)) return value;
+    const plain = value.startsWith(UNBOUND_PREFIX) ? await decryptSecret(keyring, value, tenantId) : value;
+    return encryptSecret(keyring, plain, tenantId);
+  });
 }
 
-/** The source with every secret decrypted, for the Workers that open it. */
-export function openSource(keyring: SecretKeyring, source: Source): Promise<Source> {
-  return mapSecrets(source, (value) => (isEncrypted(value) ? decryptSecret(keyring, value) : value));
+/** The tenant's source with every secret decrypted, for the Workers that open it. */
+export function openSource(keyring: SecretKeyring, source: Source, tenantId: string): Promise<Source> {
+  return mapSecrets(source, (value) =>
+    isEncrypted(value) ? decryptSecret(keyring, value, tenantId) : value,
+  );
 }
 
 /** The source as shown to users: each secret value replaced by "***" where it stands. */

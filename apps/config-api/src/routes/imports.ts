@@ -118,7 +118,7 @@ export function registerImports(app: App): void {
     await insertImport(services.db, {
       id,
       tenantId: tenant.id,
-      config: await sealConfig(services, config),
+      config: await sealConfig(services, config, tenant.id),
       now: now.toISOString(),
     });
     const record = await getImport(services.db, tenant.id, id);
@@ -164,7 +164,7 @@ export function registerImports(app: App): void {
     const updated = await updateImport(services.db, {
       id,
       tenantId: tenant.id,
-      config: await sealConfig(services, config),
+      config: await sealConfig(services, config, tenant.id),
       now: now.toISOString(),
     });
     const record = updated ? await getImport(services.db, tenant.id, id) : null;

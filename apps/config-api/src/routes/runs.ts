@@ -140,7 +140,10 @@ export function registerRuns(app: App): void {
         tenantId: tenant.id,
         allowPrivate: c.env.ALLOW_PRIVATE_SOURCES === "true",
       });
-      config = { ...record.config, source: await sealSource(await services.keyring(), body.source) };
+      config = {
+        ...record.config,
+        source: await sealSource(await services.keyring(), body.source, tenant.id),
+      };
     }
     if (config.source.type === "r2" && config.source.key === undefined) {
       throw new ApiError(
