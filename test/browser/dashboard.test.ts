@@ -2,11 +2,11 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, openBrowser, screenshot } from "../support/browser";
-import { ApiClient } from "../support/client";
+import { type BrowserSession, screenshot, startDashboardSuite } from "../support/browser";
+import type { ApiClient } from "../support/client";
 import { type FileServer, serveFiles } from "../support/file-server";
 import { VELOCIDI_HEADER, velocidiFile, velocidiRow } from "../support/files";
-import { type Stack, startStack } from "../support/stack";
+import type { Stack } from "../support/stack";
 
 const KEY = "key_acme";
 const RUN_TIMEOUT = 90_000;
@@ -18,11 +18,7 @@ let browser: BrowserSession;
 let page: Page;
 
 beforeAll(async () => {
-  stack = await startStack();
-  await stack.createTenant("acme", KEY);
-  api = new ApiClient(stack.url, KEY);
-  browser = await openBrowser();
-  page = browser.page;
+  ({ stack, api, browser, page } = await startDashboardSuite("acme", KEY));
 });
 afterAll(async () => {
   await browser?.close();

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { ROOT } from "./stack";
+import { ApiClient } from "./client";
+import { ROOT, type Stack, startStack } from "./stack";
 
 /** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -65,4 +66,15 @@ export async function openBrowser(): Promise<BrowserSession> {
 /** A full-page screenshot in test-artifacts/. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The setup of the dashboard's browser suites: a stack with one tenant, its API, and Chromium. */
+export async function startDashboardSuite(
+  tenant: string,
+  key: string,
+): Promise<{ stack: Stack; api: ApiClient; browser: BrowserSession; page: Page }> {
+  const stack = await startStack();
+  await stack.createTenant(tenant, key);
+  const browser = await openBrowser();
+  return { stack, api: new ApiClient(stack.url, key), browser, page: browser.page };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkDraft } from "../src/wizard-check";
-import { dashboardWith, FakeApi, ORIGIN, signIn } from "./fake-api";
+import { dashboardWith, FakeApi, ORIGIN, sampleImport, signIn } from "./fake-api";
 
 const ORDERS = {
   name: "Historic orders",
@@ -96,6 +96,32 @@ describe("the wizard's calls", () => {
     });
     await post("/imports/preview", { config: ORDERS }, api);
     expect(api.calls.at(-1)?.body).not.toHaveProperty("importId");
+  });
+
+  it("offers a stored user id type and delimiter that are not among the choices, as choices", async () => {
+    const api = new FakeApi();
+    api.imports.push(
+      sampleImport({
+        type: "customers",
+        format: "csv",
+        options: { userIdField: "id", userIdType: "loyalty_card", delimiter: ":" },
+      }),
+    );
+    const fetchDashboard = dashboardWith(api);
+    const { cookie } = await signIn(fetchDashboard);
+    const html = await (await fetchDashboard("/imports/imp_1/edit", { headers: { cookie } })).text();
+    const options = (id: string) =>
+      [
+        ...(new RegExp(`<select id="${id}">(.*?)</select>`, "s").exec(html)?.[1] ?? "").matchAll(
+          /<option value="([^"]*)">([^<]*)</g,
+        ),
+      ].map((m) => [m[1], m[2]]);
+    expect(options("user-id-type").at(-1)).toEqual(["loyalty_card", "loyalty_card"]);
+    expect(options("delimiter").at(-1)).toEqual([":", "&quot;:&quot; (stored)"]);
+    // A new import has no stored choices.
+    const created = await (await fetchDashboard("/imports/new", { headers: { cookie } })).text();
+    expect(created).not.toContain("(stored)");
+    expect(created).not.toContain("loyalty_card");
   });
 
   it("renders the wizard with a label for every control", async () => {

@@ -367,12 +367,36 @@
     return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
   }
 
-  /** Map values are text, as the cells of a file are. */
-  const mapText = (value) => (typeof value === "string" ? value : JSON.stringify(value));
+  /*
+   * Map values. A value typed into a new mapping is text, as the cells of a CSV file are. A stored
+   * value that is not text (the number 1 of a JSON-lines import, true, null) matches only a value
+   * of its own type, so its field shows it as JSON, marked "JSON", and is read back as JSON: left
+   * as it is, it goes back exactly as stored (JSON gives back the very value it wrote); edited to
+   * 2, it stays a number; "1" in quotes, or text that is not JSON, is text.
+   */
+  const storedMapValue = (value) => ({
+    text: typeof value === "string" ? value : (JSON.stringify(value) ?? ""),
+    json: typeof value !== "string",
+  });
+
+  function mapValue(text, json) {
+    if (!json) return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
 
   function buildValueStep(step) {
     if (step.type === "map")
-      return { type: "map", mappings: step.mappings.map((m) => ({ from: m.from, to: m.to })) };
+      return {
+        type: "map",
+        mappings: step.mappings.map((m) => ({
+          from: mapValue(m.from, m.fromJson),
+          to: mapValue(m.to, m.toJson),
+        })),
+      };
     if (step.type === "timestamp") return { type: "timestamp", pattern: step.pattern || undefined };
     return { type: "cast", to: step.to };
   }
@@ -758,11 +782,57 @@
     current.replaceWith(select);
   }
 
+  /** The key of the stored file of the import being edited: what a cancelled upload leaves. */
+  const storedUploadKey = state.uploadKey;
+
+  /**
+   * Each file chosen is a new upload, with its own signed URL (a URL stores one file). `uploadSeq`
+   * numbers them: an answer of an upload that was cancelled or replaced by another file is
+   * ignored, so the key kept is always that of the last file chosen.
+   */
+  let uploadSeq = 0;
+  /** The upload on its way: its requests, and once started in parts, the URL that gives it up. */
+  let currentUpload = null;
+
+  /** While a file uploads, Next and Save wait for it, and it can be cancelled. */
+  function setUploading(uploading) {
+    state.uploading = uploading;
+    $("wizard-next").disabled = uploading;
+    $("wizard-save").disabled = uploading;
+    $("upload-cancel").hidden = !uploading;
+  }
+
+  /**
+   * Stops the upload on its way, if any: its requests are aborted, and an upload in parts is
+   * given up (its parts take space until then). Its answers are ignored from now on.
+   */
+  function stopUpload() {
+    uploadSeq++;
+    const upload = currentUpload;
+    currentUpload = null;
+    if (!upload) return;
+    upload.stopped = true;
+    for (const request of upload.requests) request.abort();
+    giveUpParts(upload);
+  }
+
+  function giveUpParts(upload) {
+    if (!upload.partsUrl || upload.givenUp) return;
+    upload.givenUp = true;
+    // keepalive: the DELETE still goes out when the page is being left.
+    fetch(upload.partsUrl, { method: "DELETE", keepalive: true }).catch(() => {});
+  }
+
   async function upload(file) {
+    // A file chosen while another uploads replaces it: the first is stopped before this starts.
+    stopUpload();
+    const seq = uploadSeq;
+    const thisUpload = { requests: new Set(), partsUrl: null, stopped: false, givenUp: false };
+    currentUpload = thisUpload;
     chosenFile = file;
     state.uploadKey = null;
     state.uploadError = null;
-    state.uploading = true;
+    setUploading(true);
     state.touched.add("source.key");
     readColumnsOfFile();
     const box = $("upload-progress-box");
@@ -773,9 +843,12 @@
     bar.max = Math.max(file.size, 1);
     bar.value = 0;
     status.textContent = `${file.name} · ${formatBytes(file.size)} · starting…`;
+    // A new signed URL for each file: the API lets one URL store one file.
     const grant = await post("/imports/upload-url", { filename: file.name });
+    if (seq !== uploadSeq) return;
     if (!grant.ok) {
-      state.uploading = false;
+      currentUpload = null;
+      setUploading(false);
       state.uploadError = grant.message;
       status.textContent = "";
       box.hidden = true;
@@ -783,36 +856,69 @@
       return;
     }
     const shown = (loaded) => {
+      if (seq !== uploadSeq) return;
       bar.max = Math.max(file.size, 1);
       bar.value = loaded;
       const percent = file.size > 0 ? Math.floor((loaded / file.size) * 100) : 0;
       status.textContent = `${file.name} · ${formatBytes(loaded)} of ${formatBytes(file.size)} (${percent}%)`;
     };
     try {
-      await sendFile(grant.data.uploadUrl, file, shown);
+      await sendFile(thisUpload, grant.data.uploadUrl, file, shown);
     } catch (err) {
-      state.uploading = false;
+      if (seq !== uploadSeq) return;
+      currentUpload = null;
+      setUploading(false);
       state.uploadError = err.message;
       status.textContent = err.message;
       applyErrors();
       return;
     }
-    state.uploading = false;
+    if (seq !== uploadSeq) return;
+    currentUpload = null;
+    setUploading(false);
     state.uploadKey = grant.data.key;
     bar.value = bar.max;
     status.textContent = `Uploaded ${file.name} · ${formatBytes(file.size)}`;
     runCheck();
   }
 
+  /** Stops the upload on its way and empties the file field, so that another file can be chosen. */
+  function cancelUpload() {
+    const name = chosenFile?.name ?? "the file";
+    stopUpload();
+    chosenFile = null;
+    $("upload-file").value = "";
+    setUploading(false);
+    // Editing, the import keeps the file it had.
+    state.uploadKey = storedUploadKey;
+    state.uploadError = null;
+    $("upload-progress").value = 0;
+    $("upload-status").textContent = `The upload of ${name} was cancelled.`;
+    $("upload-current").hidden = storedUploadKey === null;
+  }
+
+  $("upload-cancel").addEventListener("click", () => {
+    cancelUpload();
+    // The button is gone: the keyboard goes to the file field, to choose another.
+    $("upload-file").focus();
+    runCheck();
+  });
+
+  // Leaving the page stops an upload on its way (best effort: the DELETE of an upload in parts
+  // is sent with keepalive), and a page restored from the back/forward cache shows it stopped.
+  window.addEventListener("pagehide", () => {
+    if (state.uploading) cancelUpload();
+  });
+
   /**
    * Sends a file to its signed upload URL: in one PUT, or past one part's size (64 MiB, or the
    * file input's data-part-bytes) in parts of that size, since one request body is capped by
    * the hosting plan. Throws an Error whose message a person can act on.
    */
-  async function sendFile(uploadUrl, file, onProgress) {
+  async function sendFile(upload, uploadUrl, file, onProgress) {
     const partBytes = Number($("upload-file").dataset.partBytes) || 64 * 1024 * 1024;
     if (file.size <= partBytes) {
-      expectStatus(await send("PUT", uploadUrl, file, onProgress), [200, 201]);
+      expectStatus(await send(upload, "PUT", uploadUrl, file, onProgress), [200, 201]);
       return;
     }
     const withParams = (params) => {
@@ -820,24 +926,38 @@
       for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
       return url.toString();
     };
-    const started = expectStatus(await send("POST", withParams({ uploads: "" }), null), [201]);
+    // The start is left to answer even if the upload is stopped meanwhile: only its answer names
+    // the upload that R2 would otherwise keep, and that holds the URL.
+    const started = expectStatus(
+      await send(upload, "POST", withParams({ uploads: "" }), null, null, false),
+      [201],
+    );
     const { uploadId } = JSON.parse(started.text);
+    upload.partsUrl = withParams({ uploadId });
+    if (upload.stopped) {
+      giveUpParts(upload);
+      throw new Error("The upload was cancelled.");
+    }
     const parts = [];
     try {
       for (let start = 0, partNumber = 1; start < file.size; start += partBytes, partNumber++) {
         const part = file.slice(start, Math.min(start + partBytes, file.size));
         const answer = expectStatus(
-          await send("PUT", withParams({ uploadId, partNumber: String(partNumber) }), part, (loaded) =>
-            onProgress(start + loaded),
+          await send(
+            upload,
+            "PUT",
+            withParams({ uploadId, partNumber: String(partNumber) }),
+            part,
+            (loaded) => onProgress(start + loaded),
           ),
           [200],
         );
         parts.push({ partNumber, etag: JSON.parse(answer.text).etag });
       }
-      expectStatus(await send("POST", withParams({ uploadId }), JSON.stringify({ parts })), [201]);
+      expectStatus(await send(upload, "POST", upload.partsUrl, JSON.stringify({ parts })), [201]);
     } catch (err) {
       // Parts already sent take space until the upload is given up.
-      send("DELETE", withParams({ uploadId }), null).catch(() => {});
+      giveUpParts(upload);
       throw err;
     }
   }
@@ -853,17 +973,23 @@
     throw new Error(message);
   }
 
-  /** One request with upload progress; resolves to its status and text. */
-  function send(method, url, body, onProgress) {
+  /**
+   * One request of an upload, with progress; resolves to its status and text. Stopping the
+   * upload aborts it, unless it is not `abortable`.
+   */
+  function send(upload, method, url, body, onProgress, abortable = true) {
     return new Promise((resolve, reject) => {
       const request = new XMLHttpRequest();
+      if (abortable) upload.requests.add(request);
       request.open(method, url);
       if (typeof body === "string") request.setRequestHeader("content-type", "application/json");
       if (onProgress) request.upload.addEventListener("progress", (event) => onProgress(event.loaded));
+      request.addEventListener("loadend", () => upload.requests.delete(request));
       request.addEventListener("load", () => resolve({ status: request.status, text: request.responseText }));
       request.addEventListener("error", () =>
         reject(new Error("The upload failed: the connection was lost. Try again.")),
       );
+      request.addEventListener("abort", () => reject(new Error("The upload was cancelled.")));
       request.send(body);
     });
   }
@@ -909,6 +1035,22 @@
     return input;
   }
 
+  /** A map value's field; a stored value that is not text is marked as read as JSON. */
+  function mapValueField(id, labelText, path, mapping, key) {
+    const wrapper = field(id, labelText, path, bound(mapping, key, { spellcheck: "false" }));
+    if (mapping[`${key}Json`]) {
+      wrapper.querySelector("label").append(
+        " ",
+        el("span", {
+          class: "value-type",
+          title: 'Read as JSON: 1 is a number, true and false are booleans, "1" in quotes is text.',
+          text: "JSON",
+        }),
+      );
+    }
+    return wrapper;
+  }
+
   function castSelect(step) {
     const select = el("select");
     select.append(...$("cast-types").content.cloneNode(true).childNodes);
@@ -937,8 +1079,8 @@
           },
         );
         return el("div", { class: "mapping" }, [
-          field(`${base}-m${k}-from`, "From value", `${path}.mappings.${k}.from`, bound(mapping, "from")),
-          field(`${base}-m${k}-to`, "To value", `${path}.mappings.${k}.to`, bound(mapping, "to")),
+          mapValueField(`${base}-m${k}-from`, "From value", `${path}.mappings.${k}.from`, mapping, "from"),
+          mapValueField(`${base}-m${k}-to`, "To value", `${path}.mappings.${k}.to`, mapping, "to"),
           remove,
         ]);
       });
@@ -1351,11 +1493,15 @@
       to: t.to ?? "",
       field: t.field ?? "",
       value: t.op === "add" ? showValue(t.value) : "",
-      values: (t.values ?? []).map((v) =>
-        v.type === "map"
-          ? { type: "map", mappings: v.mappings.map((m) => ({ from: mapText(m.from), to: mapText(m.to) })) }
-          : { ...v },
-      ),
+      values: (t.values ?? []).map((v) => {
+        if (v.type !== "map") return { ...v };
+        const mappings = v.mappings.map((m) => {
+          const from = storedMapValue(m.from);
+          const to = storedMapValue(m.to);
+          return { from: from.text, fromJson: from.json, to: to.text, toJson: to.json };
+        });
+        return { type: "map", mappings };
+      }),
     }));
     if (config.schedule) {
       setRadio("scheduleKind", "every");

@@ -20,6 +20,23 @@ export const WIZARD_STEPS = [
 
 const CSV_FORMATS = "velocidi_csv shopify_csv csv";
 const USER_ID_FORMATS = "csv jsonl";
+const DELIMITERS: readonly { value: string; label: string }[] = [
+  { value: ",", label: "Comma , (default)" },
+  { value: ";", label: "Semicolon ;" },
+  { value: "\t", label: "Tab" },
+  { value: "|", label: "Pipe |" },
+];
+
+/**
+ * A stored value that is not among a select's choices (the API takes any id type and any
+ * one-character delimiter): offered as a choice of its own, so that the wizard can show it and
+ * save it back unchanged. wizard.js selects the stored values.
+ */
+function StoredChoice(props: { value: unknown; known: readonly string[]; label: (value: string) => string }) {
+  const { value } = props;
+  if (typeof value !== "string" || value === "" || props.known.includes(value)) return null;
+  return <option value={value}>{props.label(value)}</option>;
+}
 
 /** A labelled field with the place for its error; `path` is the config field it sets. */
 function Field(props: {
@@ -153,6 +170,9 @@ function SourceStep() {
           <label for="upload-progress">Upload progress</label>
           <progress id="upload-progress" max={100} value={0} />
           <p id="upload-status" class="upload-status" aria-live="polite" />
+          <button type="button" class="button secondary small" id="upload-cancel" hidden>
+            Cancel upload
+          </button>
         </div>
         <p id="upload-current" class="muted" hidden />
       </div>
@@ -267,7 +287,8 @@ function SourceStep() {
   );
 }
 
-function OptionsStep() {
+function OptionsStep(props: { stored?: Record<string, unknown> }) {
+  const stored = props.stored ?? {};
   return (
     <Step index={3}>
       <p class="muted" id="options-none" hidden>
@@ -314,6 +335,7 @@ function OptionsStep() {
             {BUILT_IN_ID_TYPES.map((type) => (
               <option value={type}>{type}</option>
             ))}
+            <StoredChoice value={stored.userIdType} known={BUILT_IN_ID_TYPES} label={(type) => type} />
           </select>
         </Field>
         <Field
@@ -347,10 +369,14 @@ function OptionsStep() {
           attrs={{ "data-formats": CSV_FORMATS }}
         >
           <select id="delimiter">
-            <option value=",">Comma , (default)</option>
-            <option value=";">Semicolon ;</option>
-            <option value={"\t"}>Tab</option>
-            <option value="|">Pipe |</option>
+            {DELIMITERS.map(({ value, label }) => (
+              <option value={value}>{label}</option>
+            ))}
+            <StoredChoice
+              value={stored.delimiter}
+              known={DELIMITERS.map((d) => d.value)}
+              label={(delimiter) => `${JSON.stringify(delimiter)} (stored)`}
+            />
           </select>
         </Field>
       </div>
@@ -478,7 +504,7 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
           <TypeStep />
           <FormatStep />
           <SourceStep />
-          <OptionsStep />
+          <OptionsStep stored={existing?.options} />
           <TransformationsStep />
           <PreviewStep />
           <ScheduleStep />

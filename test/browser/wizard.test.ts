@@ -1,0 +1,363 @@
+import type { Page, Request, Route } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserSession, startDashboardSuite } from "../support/browser";
+import type { ApiClient } from "../support/client";
+import { velocidiFile } from "../support/files";
+import type { Stack } from "../support/stack";
+
+const KEY = "key_wizard";
+const PART_BYTES = 5 * 1024 * 1024;
+
+let stack: Stack;
+let api: ApiClient;
+let browser: BrowserSession;
+let page: Page;
+
+beforeAll(async () => {
+  ({ stack, api, browser, page } = await startDashboardSuite("wizard", KEY));
+  await page.goto(at("/"));
+  await page.getByLabel("API key").fill(KEY);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Data Imports", level: 1 }).waitFor();
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+const at = (path: string) => new URL(path, stack.url).toString();
+
+const storedImport = async (id: string) =>
+  (await api.call<Record<string, unknown>>("GET", `/v1/imports/${id}`)).body;
+
+const csvFile = (name: string, content: string) => ({
+  name,
+  mimeType: "text/csv",
+  buffer: Buffer.from(content),
+});
+
+/** A CSV file of about `bytes` bytes: past one part of 5 MiB, it goes up in parts. */
+const bigFile = (name: string, bytes: number) => {
+  const [header, ...rows] = velocidiFile(10).trimEnd().split("\n");
+  const note = "n".repeat(Math.ceil(bytes / rows.length));
+  return csvFile(name, `${header},note\n${rows.map((row) => `${row},${note}`).join("\n")}\n`);
+};
+
+/** Clicks Next through the steps named, waiting for each heading. */
+async function nextTo(...steps: string[]): Promise<void> {
+  for (const step of steps) {
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
+  }
+}
+
+/** A new orders import in the wizard, on its Source step with "Uploaded file" chosen. */
+async function newUploadImport(name: string): Promise<void> {
+  await page.goto(at("/imports/new"));
+  await page.getByLabel("Name", { exact: true }).fill(name);
+  await page.getByLabel(/^Orders/).check();
+  await nextTo("Format");
+  await page.getByLabel("Velocidi CSV").check();
+  await nextTo("Source");
+  await page.getByLabel("Uploaded file").check();
+}
+
+/** On through the steps named to Save; answers the id of the import saved. */
+async function saveThrough(name: string, ...steps: string[]): Promise<string> {
+  await nextTo(...steps, "Schedule");
+  await page.getByRole("button", { name: "Save import" }).click();
+  await page.getByText(`Import “${name}” saved.`).waitFor();
+  const href = await page.getByRole("link", { name: `Edit ${name}` }).getAttribute("href");
+  const id = /^\/imports\/([^/]+)\/edit$/.exec(href ?? "")?.[1];
+  if (!id) throw new Error(`no import ${name} in the list`);
+  return id;
+}
+
+/**
+ * Holds the requests to upload URLs that `matches` picks (they never reach the server until
+ * released), as a slow network would; answers when the first is held, and the release.
+ */
+async function holdUploads(matches: (url: URL, method: string) => boolean) {
+  const held: Route[] = [];
+  let heldOne: () => void = () => {};
+  const firstHeld = new Promise<void>((resolve) => {
+    heldOne = resolve;
+  });
+  const handler = (route: Route) => {
+    const request = route.request();
+    if (!matches(new URL(request.url()), request.method())) return route.continue().catch(() => {});
+    held.push(route);
+    heldOne();
+  };
+  await page.route("**/uploads/**", handler);
+  return {
+    firstHeld,
+    /** Lets the held requests go on to the server (an aborted one cannot). */
+    async release() {
+      await page.unroute("**/uploads/**", handler);
+      await Promise.all(held.map((route) => route.continue().catch(() => {})));
+    },
+  };
+}
+
+/** The requests to upload URLs, with how each ended. */
+function watchUploads() {
+  const requests: { method: string; url: URL; ended?: "finished" | "failed"; status?: number }[] = [];
+  const find = (request: Request) => requests.find((r) => r.url.toString() === request.url());
+  const onRequest = (request: Request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/uploads/")) requests.push({ method: request.method(), url });
+  };
+  const onFinished = async (request: Request) => {
+    const entry = find(request);
+    if (!entry) return;
+    entry.status = (await request.response())?.status();
+    entry.ended = "finished";
+  };
+  const onFailed = (request: Request) => {
+    const entry = find(request);
+    if (entry) entry.ended = "failed";
+  };
+  page.on("request", onRequest);
+  page.on("requestfinished", onFinished);
+  page.on("requestfailed", onFailed);
+  return {
+    requests,
+    stop() {
+      page.off("request", onRequest);
+      page.off("requestfinished", onFinished);
+      page.off("requestfailed", onFailed);
+    },
+  };
+}
+
+/**
+ * A new upload import whose file (2.5 parts) goes up in parts, with part 2 held: answers the
+ * hold and the watch of its requests, once part 2 is held (release and stop them in a finally).
+ */
+async function uploadInPartsHeld(name: string, file: string) {
+  await newUploadImport(name);
+  await page.locator("#upload-file").evaluate((input: HTMLInputElement, bytes) => {
+    input.dataset.partBytes = String(bytes);
+  }, PART_BYTES);
+  const hold = await holdUploads((url) => url.searchParams.get("partNumber") === "2");
+  const uploads = watchUploads();
+  try {
+    await page.getByLabel("File", { exact: true }).setInputFiles(bigFile(file, 2.5 * PART_BYTES));
+    await hold.firstHeld;
+  } catch (err) {
+    uploads.stop();
+    await hold.release();
+    throw err;
+  }
+  return { hold, uploads };
+}
+
+/** Starts an upload in parts at the signed URL, as a client would: 201 once the URL is free. */
+async function startParts(uploadUrl: URL): Promise<number> {
+  const url = new URL(uploadUrl.pathname + uploadUrl.search, stack.url);
+  url.searchParams.delete("uploadId");
+  url.searchParams.delete("partNumber");
+  url.searchParams.set("uploads", "");
+  return (await fetch(url, { method: "POST" })).status;
+}
+
+describe("the wizard in Chromium", () => {
+  it("saves back a stored map's JSON values and a custom user id type unchanged", async () => {
+    const key = await api.upload("customers.jsonl", '{"id":"c1","vip":1}\n{"id":"c2","vip":0}\n');
+    const transformations = [
+      {
+        op: "copy",
+        from: "vip",
+        to: "isVip",
+        values: [
+          {
+            type: "map",
+            mappings: [
+              { from: 1, to: true },
+              { from: 0, to: false },
+              { from: "1", to: "yes" },
+              { from: null, to: { tier: [1, "a"] } },
+            ],
+          },
+        ],
+      },
+    ];
+    const options = { userIdField: "id", userIdType: "crm_id" };
+    const id = await api.createImport({
+      name: "JSON customers",
+      type: "customers",
+      format: "jsonl",
+      source: { type: "upload", key },
+      options,
+      transformations,
+    });
+    await page.goto(at(`/imports/${id}/edit`));
+    await expect.poll(() => page.locator("#name").inputValue()).toBe("JSON customers");
+    await page.getByLabel("Name", { exact: true }).fill("JSON customers, edited");
+    await nextTo("Format", "Source", "Options");
+    // The stored id type is a choice of its own, chosen: not "Choose…" and a "Required".
+    expect(await page.getByLabel("User id type").inputValue()).toBe("crm_id");
+    await nextTo("Transformations");
+    // Values that are not text show as JSON, marked so; the text "1" shows as it is.
+    const shown = await page
+      .locator("#t0-v0-m0-from, #t0-v0-m0-to, #t0-v0-m2-from, #t0-v0-m3-to")
+      .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(shown).toEqual(["1", "true", "1", '{"tier":[1,"a"]}']);
+    expect(
+      await page.locator("#t0-v0-m0-from").evaluate((i: HTMLInputElement) => i.labels?.[0]?.textContent),
+    ).toBe("From value JSON");
+    expect(
+      await page.locator("#t0-v0-m2-from").evaluate((i: HTMLInputElement) => i.labels?.[0]?.textContent),
+    ).toBe("From value");
+    await saveThrough("JSON customers, edited", "Preview");
+    const saved = await storedImport(id);
+    expect(saved).toMatchObject({ name: "JSON customers, edited", options });
+    expect(saved.transformations).toEqual(transformations);
+
+    // Edited, a JSON field stays JSON (2 is a number); a new mapping is text.
+    await page.goto(at(`/imports/${id}/edit`));
+    await expect.poll(() => page.locator("#name").inputValue()).not.toBe("");
+    await nextTo("Format", "Source", "Options", "Transformations");
+    await page.locator("#t0-v0-m1-from").fill("2");
+    await page.getByRole("button", { name: "Add mapping" }).click();
+    await page.locator("#t0-v0-m4-from").fill("3");
+    await page.locator("#t0-v0-m4-to").fill("true");
+    await saveThrough("JSON customers, edited", "Preview");
+    const mappings = transformations[0]?.values[0]?.mappings ?? [];
+    expect(((await storedImport(id)).transformations as typeof transformations)[0]?.values[0]).toEqual({
+      type: "map",
+      mappings: [mappings[0], { from: 2, to: false }, mappings[2], mappings[3], { from: "3", to: "true" }],
+    });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("keeps a CSV import's custom user id type and delimiter", async () => {
+    const key = await api.upload("customers.csv", "id:email\nc1:a@example.com\n");
+    const options = { userIdField: "id", userIdType: "loyalty_card", delimiter: ":" };
+    const id = await api.createImport({
+      name: "Colon customers",
+      type: "customers",
+      format: "csv",
+      source: { type: "upload", key },
+      options,
+    });
+    await page.goto(at(`/imports/${id}/edit`));
+    await expect.poll(() => page.locator("#name").inputValue()).toBe("Colon customers");
+    await nextTo("Format", "Source", "Options");
+    expect(await page.getByLabel("User id type").inputValue()).toBe("loyalty_card");
+    expect(await page.getByLabel("Delimiter").inputValue()).toBe(":");
+    expect(await page.locator("#delimiter option:checked").textContent()).toBe('":" (stored)');
+    await saveThrough("Colon customers", "Transformations", "Preview");
+    expect((await storedImport(id)).options).toEqual(options);
+  });
+
+  it("cancels an upload: no file is kept, and another file can be chosen", async () => {
+    await newUploadImport("Cancelled upload");
+    const hold = await holdUploads((url, method) => method === "PUT" && url.pathname.endsWith("/first.csv"));
+    const uploads = watchUploads();
+    try {
+      await page.getByLabel("File", { exact: true }).setInputFiles(csvFile("first.csv", velocidiFile(3)));
+      await hold.firstHeld;
+      // While it goes up, Next waits and the upload can be cancelled.
+      expect(await page.getByRole("button", { name: "Next" }).isDisabled()).toBe(true);
+      await page.getByRole("button", { name: "Cancel upload" }).click();
+      await expect
+        .poll(() => page.locator("#upload-status").textContent())
+        .toBe("The upload of first.csv was cancelled.");
+      expect(await page.getByRole("button", { name: "Cancel upload" }).isHidden()).toBe(true);
+      expect(await page.getByLabel("File", { exact: true }).inputValue()).toBe("");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("upload-file");
+      await expect.poll(() => uploads.requests.find((r) => r.method === "PUT")?.ended).toBe("failed");
+      await hold.release();
+      // No file is kept: Next asks for one.
+      await page.getByRole("button", { name: "Next" }).click();
+      await expect
+        .poll(() => page.locator("#upload-file-error").textContent())
+        .toBe("Choose a file to upload.");
+
+      await page.getByLabel("File", { exact: true }).setInputFiles(csvFile("second.csv", velocidiFile(3)));
+      await expect
+        .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
+        .toMatch(/^Uploaded second\.csv/);
+    } finally {
+      uploads.stop();
+      await hold.release();
+    }
+    const id = await saveThrough("Cancelled upload", "Options", "Transformations", "Preview");
+    expect((await storedImport(id)).source).toMatchObject({
+      type: "upload",
+      key: expect.stringMatching(/\/second\.csv$/),
+    });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("cancels an upload in parts: its parts are given up, and the URL is free again", async () => {
+    const { hold, uploads } = await uploadInPartsHeld("Cancelled parts", "parts.csv");
+    try {
+      await page.getByRole("button", { name: "Cancel upload" }).click();
+      await expect
+        .poll(() => uploads.requests.find((r) => r.method === "DELETE"))
+        .toMatchObject({ ended: "finished", status: 204 });
+      const deleted = uploads.requests.find((r) => r.method === "DELETE");
+      expect(deleted?.url.searchParams.get("uploadId")).toBeTruthy();
+      expect(
+        uploads.requests.map((r) => `${r.method} ${r.url.searchParams.get("partNumber") ?? ""}`),
+      ).toEqual(["POST ", "PUT 1", "PUT 2", "DELETE "]);
+      // The upload gave up the URL's claim: it can start again.
+      if (deleted) expect(await startParts(deleted.url)).toBe(201);
+    } finally {
+      uploads.stop();
+      await hold.release();
+    }
+    expect(await page.getByLabel("File", { exact: true }).inputValue()).toBe("");
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("gives up an upload in parts when the page is left", async () => {
+    const { hold, uploads } = await uploadInPartsHeld("Left mid-upload", "left.csv");
+    try {
+      const started = uploads.requests.find((r) => r.method === "POST");
+      if (!started) throw new Error("no upload in parts");
+      // Held mid-upload, the URL is in use.
+      expect(await startParts(started.url)).toBe(409);
+      await page.goto(at("/"));
+      await expect.poll(() => startParts(started.url), { timeout: 10_000 }).toBe(201);
+    } finally {
+      uploads.stop();
+      await hold.release();
+    }
+  });
+
+  it("uploads only the last file chosen when another is chosen mid-upload", async () => {
+    await newUploadImport("Second file wins");
+    const hold = await holdUploads((url, method) => method === "PUT" && url.pathname.endsWith("/first.csv"));
+    const uploads = watchUploads();
+    try {
+      await page.getByLabel("File", { exact: true }).setInputFiles(csvFile("first.csv", velocidiFile(3)));
+      await hold.firstHeld;
+      await page.getByLabel("File", { exact: true }).setInputFiles(csvFile("second.csv", velocidiFile(4)));
+      await expect
+        .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
+        .toMatch(/^Uploaded second\.csv/);
+      // The first upload was stopped; let its request go on: were it still alive, it would now
+      // end, and its answer must not replace the second file.
+      await hold.release();
+      const first = () => uploads.requests.find((r) => r.url.pathname.endsWith("/first.csv"));
+      await expect.poll(() => first()?.ended, { timeout: 10_000 }).toBeDefined();
+      expect(first()?.ended).toBe("failed");
+      await page.waitForTimeout(300);
+      expect(await page.locator("#upload-status").textContent()).toMatch(/^Uploaded second\.csv/);
+      expect(await page.getByRole("button", { name: "Next" }).isEnabled()).toBe(true);
+    } finally {
+      uploads.stop();
+      await hold.release();
+    }
+    const id = await saveThrough("Second file wins", "Options", "Transformations", "Preview");
+    expect((await storedImport(id)).source).toMatchObject({
+      type: "upload",
+      key: expect.stringMatching(/\/second\.csv$/),
+    });
+    expect(browser.errors).toEqual([]);
+  });
+});
