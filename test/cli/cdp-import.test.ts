@@ -359,6 +359,23 @@ describe("cdp-import errors", () => {
     expect(result.stderr).not.toContain(KEY);
   });
 
+  it("refuses to run an E-goi import on a file before uploading anything", async () => {
+    const egoi = await api.createImport({
+      name: "E-goi list",
+      type: "customers",
+      format: "egoi_contacts",
+      source: { type: "egoi", apiKey: "egoi-key", listId: 7 },
+    });
+    const result = await cli(["run", cleanFile, "--import", egoi], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `Error: Import ${egoi} reads an E-goi contact list, not a file: start its runs from the dashboard or with POST /v1/imports/${egoi}/runs.\n`,
+    );
+    expect(result.stdout).not.toMatch(/upload/i);
+    const runs = await api.call<{ items: unknown[] }>("GET", `/v1/imports/${egoi}/runs`);
+    expect(runs.body.items).toEqual([]);
+  });
+
   it("a missing file is named, and nothing is created", async () => {
     const before = await api.call<{ items: unknown[] }>("GET", "/v1/imports?limit=1000");
     const missing = join(dir, "no-such-file.csv");

@@ -56,6 +56,13 @@ export async function runFile(ctx, file, opts) {
     existing = /** @type {ImportView} */ (
       await api.call("GET", `/v1/imports/${encodeURIComponent(opts.import)}`)
     );
+    // Said before any byte is sent: an E-goi import reads its contact list, never a file.
+    if (existing.format === "egoi_contacts") {
+      throw new CliError(
+        `Import ${existing.id} reads an E-goi contact list, not a file: start its runs from the dashboard or with POST /v1/imports/${existing.id}/runs.`,
+        { code: "bad_arguments" },
+      );
+    }
     for (const [flag, given, actual] of [
       ["--type", opts.type, existing.type],
       ["--format", opts.format, existing.format],
