@@ -3,6 +3,7 @@
 // most 1000, default 10), RFC 7807 error bodies, and 429 with the real rate-limit headers.
 // Used by the tests and by `npm start` (run it: node test/fakes/egoi.mjs --port 8788).
 import { createServer } from "node:http";
+import { rateLimitHeaders } from "./egoi-limits.mjs";
 
 const STATUSES = ["active", "inactive", "removed", "unconfirmed"];
 const CONSENTS = ["any", "consent", "contract", "legitimate_interest", "none"];
@@ -87,14 +88,13 @@ export function startFakeEgoi({
     if (fault) {
       entry.status = fault.status;
       if (fault.status === 429) {
-        return problem(res, 429, "Too Many Requests", "You have exceeded the rate limit.", {
-          "X-RateLimit-Limit": "100",
-          "X-RateLimit-Remaining": "0",
-          "X-RateLimit-Reset": String(fault.reset ?? 1),
-          "X-Account-Limit": "10000",
-          "X-Account-Remaining": "5000",
-          "X-Account-Reset": "3600",
-        });
+        return problem(
+          res,
+          429,
+          "Too Many Requests",
+          "You have exceeded the rate limit.",
+          rateLimitHeaders(fault.reset),
+        );
       }
       const titles = { 408: "Request Timeout", 500: "Internal Server Error", 503: "Service Unavailable" };
       return problem(res, fault.status, titles[fault.status] ?? "Error", "Injected fault.");

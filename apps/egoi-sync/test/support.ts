@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { type EgoiMessage, loadKeyring, QUEUE_NAMES, sealSource } from "@cdp/core";
 import { getRun, insertRun, type RunRecord } from "@cdp/store";
 import { vi } from "vitest";
+import { rateLimitHeaders } from "../../../test/fakes/egoi-limits.mjs";
 import worker from "../src/index";
 
 /** A contact as E-goi lists it (only what the mapping reads). */
@@ -63,17 +64,7 @@ export function fakeEgoi(options: FakeEgoiOptions): FakeEgoi {
     state.pages.push(entry);
     if (fault) {
       entry.status = fault.status;
-      const headers: Record<string, string> =
-        fault.status === 429
-          ? {
-              "X-RateLimit-Limit": "100",
-              "X-RateLimit-Remaining": "0",
-              "X-RateLimit-Reset": String(fault.reset ?? 1),
-              "X-Account-Limit": "10000",
-              "X-Account-Remaining": "5000",
-              "X-Account-Reset": "3600",
-            }
-          : {};
+      const headers = fault.status === 429 ? rateLimitHeaders(fault.reset) : {};
       return Response.json({ status: fault.status }, { status: fault.status, headers });
     }
     const end = Math.min(count, offset + Math.min(limit, options.pageCap ?? 1000));

@@ -479,46 +479,23 @@ export function jsonlProduct(
 ): ReadResult<Product> {
   const raw = record.id;
   let key: string | null = null;
+  const idIssue = (code: Issue["code"], message: string, value: string | null) =>
+    issues.push({ row, item: null, field: "id", code, severity: "error", message, value });
   if (typeof raw === "string" && raw.trim() !== "") key = raw.trim();
   else if (typeof raw === "number" && Number.isSafeInteger(raw)) key = String(raw);
   else if (typeof raw === "number") {
     // An id JSON cannot keep exactly would be another product's: the issue shows it as written.
     const problem = numericIdProblem("id", raw, line);
     key = problem.written;
-    issues.push({
-      row,
-      item: null,
-      field: "id",
-      code: "invalid_id",
-      severity: "error",
-      message: problem.message,
-      value: problem.written,
-    });
-  } else if (
-    raw === undefined ||
-    raw === null ||
-    raw === "" ||
-    (typeof raw === "string" && raw.trim() === "")
-  ) {
-    issues.push({
-      row,
-      item: null,
-      field: "id",
-      code: "missing_field",
-      severity: "error",
-      message: `"id" is ${raw === undefined ? "missing" : "empty"}: every product needs one.`,
-      value: null,
-    });
+    idIssue("invalid_id", problem.message, problem.written);
+  } else if (raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "")) {
+    idIssue(
+      "missing_field",
+      `"id" is ${raw === undefined ? "missing" : "empty"}: every product needs one.`,
+      null,
+    );
   } else {
-    issues.push({
-      row,
-      item: null,
-      field: "id",
-      code: "invalid_id",
-      severity: "error",
-      message: `"id" must be text or a number; got ${issueValue(raw)}.`,
-      value: issueValue(raw),
-    });
+    idIssue("invalid_id", `"id" must be text or a number; got ${issueValue(raw)}.`, issueValue(raw));
   }
   for (const found of issues) found.item = key;
   const valid = key !== null && !issues.some((found) => found.severity === "error");

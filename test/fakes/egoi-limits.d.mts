@@ -1,0 +1,1 @@
+export function rateLimitHeaders(reset?: number): Record<string, string>;
