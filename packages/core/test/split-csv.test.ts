@@ -186,30 +186,8 @@ describe("createCsvSplitter", () => {
   it("agrees with papaparse on where records end in random text of quotes, delimiters and line ends", () => {
     const alphabet = ["a", "b", ",", '"', '"', "\n", "\r", "\r\n", " ", "\t", "é"];
     const headers = ["h1,h2\n", "h1,h2\r\n", "h1,h2\r", '"h1","h2"\n', '"h\n1",h2\r\n', '"h1" ,h2\r'];
-    const encodings = ["utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
     for (let seed = 1; seed <= 800; seed++) {
-      const random = seededRandom(seed);
-      let text = headers[seed % headers.length] ?? "";
-      const length = Math.floor(random() * 160);
-      for (let i = 0; i < length; i++) text += pick(random, alphabet);
-      const encoding = encodings[seed % encodings.length] ?? "utf-8";
-      const bytes = encode(text, encoding);
-      const whole = new CsvTokenizer();
-      const expected = [...whole.write(text), ...whole.end()].slice(1);
-      const splitter = createCsvSplitter({ targetChunkBytes: 1 + Math.floor(random() * 12), encoding });
-      const step = 1 + Math.floor(random() * 7);
-      for (let i = 0; i < bytes.length; i += step) splitter.write(bytes.subarray(i, i + step));
-      const { prologueEnd, chunks } = splitter.end();
-      const decode = (part: Uint8Array) => {
-        // Not at the file's start: these texts have no byte order mark to look for.
-        const decoder = createTextDecoder(encoding, { byteOffset: 1 });
-        return decoder.decode(part) + decoder.end();
-      };
-      const newline = newlineAtEnd(decode(bytes.subarray(0, prologueEnd)));
-      const pieces = chunks.flatMap((chunk) => {
-        const tokenizer = new CsvTokenizer({ firstRow: chunk.firstRow, newline });
-        return [...tokenizer.write(decode(bytes.subarray(chunk.start, chunk.end))), ...tokenizer.end()];
-      });
+      const { text, encoding, expected, pieces } = readRandomTextInChunks(seed, alphabet, headers, {});
       expect(pieces, `seed ${seed}, ${encoding}: ${JSON.stringify(text)}`).toEqual(expected);
     }
   });
@@ -217,34 +195,11 @@ describe("createCsvSplitter", () => {
   it("agrees with the google_tsv reader on where records end in random text of quotes, tabs and line ends", () => {
     const alphabet = ["a", "b", "\t", '"', '"', '"', "\n", "\r", "\r\n", " ", "é"];
     const headers = ["h1\th2\n", "h1\th2\r\n", "h1\th2\r", '"h1"\t"h2"\n', '"h\n1"\th2\r\n'];
-    const encodings = ["utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
     let cut = 0;
     for (let seed = 1; seed <= 1500; seed++) {
-      const random = seededRandom(seed);
-      let text = headers[seed % headers.length] ?? "";
-      const length = Math.floor(random() * 160);
-      for (let i = 0; i < length; i++) text += pick(random, alphabet);
-      const encoding = encodings[seed % encodings.length] ?? "utf-8";
-      const bytes = encode(text, encoding);
-      const options = { delimiter: "\t", wholeFieldQuotes: true };
-      const whole = new CsvTokenizer(options);
-      const expected = [...whole.write(text), ...whole.end()].slice(1);
-      const splitter = createCsvSplitter({
-        targetChunkBytes: 1 + Math.floor(random() * 12),
-        encoding,
-        ...options,
-      });
-      const step = 1 + Math.floor(random() * 7);
-      for (let i = 0; i < bytes.length; i += step) splitter.write(bytes.subarray(i, i + step));
-      const { prologueEnd, chunks } = splitter.end();
-      const decode = (part: Uint8Array) => {
-        const decoder = createTextDecoder(encoding, { byteOffset: 1 });
-        return decoder.decode(part) + decoder.end();
-      };
-      const newline = newlineAtEnd(decode(bytes.subarray(0, prologueEnd)));
-      const pieces = chunks.flatMap((chunk) => {
-        const tokenizer = new CsvTokenizer({ ...options, firstRow: chunk.firstRow, newline });
-        return [...tokenizer.write(decode(bytes.subarray(chunk.start, chunk.end))), ...tokenizer.end()];
+      const { text, encoding, expected, pieces, chunks } = readRandomTextInChunks(seed, alphabet, headers, {
+        delimiter: "\t",
+        wholeFieldQuotes: true,
       });
       expect(pieces, `seed ${seed}, ${encoding}: ${JSON.stringify(text)}`).toEqual(expected);
       if (chunks.length > 1) cut++;
@@ -498,3 +453,44 @@ describe("the group column after the import's transformations", () => {
     expect(source([{ op: "rename", from: "orderId", to: "id" }])).toBe("absent");
   });
 });
+
+/**
+ * A random text of `alphabet` after one of `headers` (by seed), in one of four encodings, cut by
+ * the splitter at a random target and fed in random slices; each chunk read on its own after the
+ * header's line end, next to the records of the whole text read at once.
+ */
+function readRandomTextInChunks(
+  seed: number,
+  alphabet: string[],
+  headers: string[],
+  options: { delimiter?: string; wholeFieldQuotes?: boolean },
+) {
+  const encodings = ["utf-8", "utf-16le", "utf-16be", "windows-1252"] as const;
+  const random = seededRandom(seed);
+  let text = headers[seed % headers.length] ?? "";
+  const length = Math.floor(random() * 160);
+  for (let i = 0; i < length; i++) text += pick(random, alphabet);
+  const encoding = encodings[seed % encodings.length] ?? "utf-8";
+  const bytes = encode(text, encoding);
+  const whole = new CsvTokenizer(options);
+  const expected = [...whole.write(text), ...whole.end()].slice(1);
+  const splitter = createCsvSplitter({
+    targetChunkBytes: 1 + Math.floor(random() * 12),
+    encoding,
+    ...options,
+  });
+  const step = 1 + Math.floor(random() * 7);
+  for (let i = 0; i < bytes.length; i += step) splitter.write(bytes.subarray(i, i + step));
+  const { prologueEnd, chunks } = splitter.end();
+  const decode = (part: Uint8Array) => {
+    // Not at the file's start: these texts have no byte order mark to look for.
+    const decoder = createTextDecoder(encoding, { byteOffset: 1 });
+    return decoder.decode(part) + decoder.end();
+  };
+  const newline = newlineAtEnd(decode(bytes.subarray(0, prologueEnd)));
+  const pieces = chunks.flatMap((chunk) => {
+    const tokenizer = new CsvTokenizer({ ...options, firstRow: chunk.firstRow, newline });
+    return [...tokenizer.write(decode(bytes.subarray(chunk.start, chunk.end))), ...tokenizer.end()];
+  });
+  return { text, encoding, expected, pieces, chunks };
+}
