@@ -99,19 +99,39 @@ export async function decryptSecret(
 
 type SecretValue = string | Record<string, string>;
 
+/** Where a secret value stands in a source: a field, or a name inside a field of several (headers). */
+interface SecretPlace {
+  field: (typeof SECRET_FIELDS)[number];
+  name?: string;
+}
+
+/** Every secret value of a source, where it stands, with its path as the API names it. */
+function secretEntries(source: Source): (SecretPlace & { value: string; path: string })[] {
+  const entries: (SecretPlace & { value: string; path: string })[] = [];
+  for (const field of SECRET_FIELDS) {
+    const value = (source as Record<string, unknown>)[field] as SecretValue | undefined;
+    if (typeof value === "string") entries.push({ field, value, path: `source.${field}` });
+    else if (value && typeof value === "object")
+      for (const [name, inner] of Object.entries(value))
+        entries.push({ field, name, value: inner, path: `source.${field}.${name}` });
+  }
+  return entries;
+}
+
+/** The secret value of `source` at `place`, if it has one there. */
+function secretAt(source: Source | undefined, { field, name }: SecretPlace): unknown {
+  const value = (source as Record<string, unknown> | undefined)?.[field];
+  return name === undefined ? value : (value as Record<string, unknown> | undefined)?.[name];
+}
+
+/** `out` with `value` put at `place` (a field of several is copied, not changed in place). */
+function putSecret(out: Record<string, unknown>, { field, name }: SecretPlace, value: string): void {
+  out[field] = name === undefined ? value : { ...(out[field] as Record<string, string>), [name]: value };
+}
+
 async function mapSecrets(source: Source, fn: (value: string) => Promise<string> | string): Promise<Source> {
   const out: Record<string, unknown> = { ...source };
-  for (const field of SECRET_FIELDS) {
-    const value = out[field] as SecretValue | undefined;
-    if (value === undefined) continue;
-    if (typeof value === "string") {
-      out[field] = await fn(value);
-    } else {
-      const mapped: Record<string, string> = {};
-      for (const [name, inner] of Object.entries(value)) mapped[name] = await fn(inner);
-      out[field] = mapped;
-    }
-  }
+  for (const entry of secretEntries(source)) putSecret(out, entry, await fn(entry.value));
   return out as Source;
 }
 
@@ -168,26 +188,13 @@ export function keepMaskedSecrets(
   stored: Source | undefined,
 ): { source: Source; unkept: string[] } {
   const out: Record<string, unknown> = { ...sent };
-  const previous = (stored ?? {}) as Record<string, unknown>;
   const samePlace = stored?.type === sent.type && destination(stored) === destination(sent);
   const unkept: string[] = [];
-  const keep = (path: string, before: unknown) => {
-    if (samePlace && typeof before === "string") return before;
-    unkept.push(path);
-    return MASK;
-  };
-  for (const field of SECRET_FIELDS) {
-    const value = out[field] as SecretValue | undefined;
-    if (value === MASK) out[field] = keep(`source.${field}`, previous[field]);
-    else if (value && typeof value === "object") {
-      const before = (previous[field] ?? {}) as Record<string, unknown>;
-      out[field] = Object.fromEntries(
-        Object.entries(value).map(([name, inner]) => [
-          name,
-          inner === MASK ? keep(`source.${field}.${name}`, before[name]) : inner,
-        ]),
-      );
-    }
+  for (const entry of secretEntries(sent)) {
+    if (entry.value !== MASK) continue;
+    const before = secretAt(stored, entry);
+    if (samePlace && typeof before === "string") putSecret(out, entry, before);
+    else unkept.push(entry.path);
   }
   return { source: out as Source, unkept };
 }
@@ -198,15 +205,7 @@ export function keepMaskedSecrets(
  * it (to a URL of their choosing), so requests that carry one are refused.
  */
 export function sealedSecretPaths(source: Source): string[] {
-  const paths: string[] = [];
-  const record = source as Record<string, unknown>;
-  for (const field of SECRET_FIELDS) {
-    const value = record[field] as SecretValue | undefined;
-    if (isEncrypted(value)) paths.push(`source.${field}`);
-    else if (value && typeof value === "object") {
-      for (const [name, inner] of Object.entries(value))
-        if (isEncrypted(inner)) paths.push(`source.${field}.${name}`);
-    }
-  }
-  return paths;
+  return secretEntries(source)
+    .filter((entry) => isEncrypted(entry.value))
+    .map((entry) => entry.path);
 }
