@@ -77,8 +77,11 @@ export function groupSource(
   return sources[names.indexOf(field)] ?? "absent";
 }
 
-/** A row's group value as the order formats' groupKey reads it from the transformed row. */
-function groupKeyOf(value: unknown): string {
+/**
+ * A row's group value (its order id) as text: trimmed, and "" for none (a continuation row). The
+ * order formats' groupKey and the splitter read it alike.
+ */
+export function groupKeyText(value: unknown): string {
   if (typeof value === "string") return value.trim();
   return value === undefined || value === null ? "" : String(value);
 }
@@ -268,7 +271,7 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
       const fields = fieldsOf(captured);
       const cell = fields[groupIndex];
       if (cell !== undefined) {
-        const key = groupKeyOf(groupSteps.reduce<unknown>((value, step) => step(value), cell));
+        const key = groupKeyText(groupSteps.reduce<unknown>((value, step) => step(value), cell));
         if (key !== "" && lastKey !== "" && key !== lastKey && recordStartCuttable)
           cut(recordStart, recordRow);
         if (key !== "") lastKey = key;

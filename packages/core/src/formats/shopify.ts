@@ -2,6 +2,7 @@ import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
 import { ImportFileError } from "../issue-codes";
 import type { LineItem, LineItemStatus, Order } from "../items";
+import { groupKeyText } from "../split-csv";
 import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
 import { cents, currency, dateTime, double, integer, missingColumnsMessage, oneOf } from "./values";
 
@@ -179,9 +180,7 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
 
     return {
       groupKey(values) {
-        const value = c.name < values.length ? values[c.name] : undefined;
-        if (typeof value === "string") return value.trim();
-        return value === undefined || value === null ? "" : String(value);
+        return groupKeyText(values[c.name]);
       },
       order(f): Order {
         const orderId = f.text(c.orderId, orderIdColumn);

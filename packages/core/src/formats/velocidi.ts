@@ -4,6 +4,7 @@ import { checkUserId, isMissingId } from "../ids";
 import { ImportFileError } from "../issue-codes";
 import type { LineItem, Order } from "../items";
 import { ORDER_STATUSES } from "../order-statuses";
+import { groupKeyText } from "../split-csv";
 import { columnIndex, createGroupedOrderReader, type OrderFormat, type RowValues } from "./orders-common";
 import {
   boolean,
@@ -127,9 +128,7 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
 
   return {
     groupKey(values) {
-      const value = c.orderId < values.length ? values[c.orderId] : undefined;
-      if (typeof value === "string") return value.trim();
-      return value === undefined || value === null ? "" : String(value);
+      return groupKeyText(values[c.orderId]);
     },
     order(f): Order {
       const orderId = f.text(c.orderId, "orderId");
