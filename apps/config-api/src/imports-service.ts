@@ -15,6 +15,9 @@ import type { z } from "zod";
 import { fieldErrors, type Services } from "./app";
 import { ApiError } from "./errors";
 
+/** The answer to an import id that is not one of the tenant's. */
+export const importNotFound = (id: string) => new ApiError("not_found", `No import '${id}'.`);
+
 /** Parses an import config; an unknown format names the formats of the type. */
 export function parseImportConfig(body: unknown): ImportConfigInput {
   const parsed = ImportConfigInput.safeParse(body);

@@ -1,5 +1,5 @@
 import { dueSlot } from "@cdp/core";
-import { type Db, hasActiveRun, listScheduledImports, recordScheduleSkip, slotStarted } from "@cdp/store";
+import { hasActiveRun, listScheduledImports, recordScheduleSkip, slotTaken } from "@cdp/store";
 import type { Services } from "./app";
 import { startRun } from "./runs-service";
 
@@ -24,8 +24,7 @@ export async function runDueSchedules(env: Env, services: Services): Promise<Sch
     const slot = dueSlot(schedule, now);
     if (!slot || (record.scheduleSetAt && slot.getTime() < Date.parse(record.scheduleSetAt))) continue;
     const slotIso = slot.toISOString();
-    if (await slotStarted(services.db, record.id, slotIso)) continue;
-    if (await slotSkipped(services.db, record.id, slotIso)) continue;
+    if (await slotTaken(services.db, record.id, slotIso)) continue;
     if (await hasActiveRun(services.db, record.id)) {
       await recordScheduleSkip(
         services.db,
@@ -41,13 +40,4 @@ export async function runDueSchedules(env: Env, services: Services): Promise<Sch
     if (run) outcome.started.push(run.id);
   }
   return outcome;
-}
-
-/** Whether the slot was already skipped (a later check must not run it late). */
-async function slotSkipped(db: Db, importId: string, slot: string): Promise<boolean> {
-  const row = await db
-    .prepare("SELECT 1 AS skipped FROM schedule_skips WHERE import_id = ?1 AND slot = ?2")
-    .bind(importId, slot)
-    .first();
-  return row !== null;
 }

@@ -8,6 +8,7 @@ import {
   type SecretKeyring,
 } from "@cdp/core";
 import {
+  chunkItemsRead,
   failRun,
   getRun,
   markRunStarted,
@@ -126,7 +127,8 @@ export async function syncPage(env: Env, message: EgoiMessage, attempts: number)
   const what = `contacts ${message.offset + 1}–${message.offset + PAGE_SIZE} of list ${source.listId}`;
   const queue = env[QUEUE_BINDINGS.egoi];
   try {
-    const done = await pageDone(env.CONFIG_DB, run.id, chunkNo);
+    // The contacts the page already read (0 for an empty last page), or null when it is not recorded.
+    const done = await chunkItemsRead(env.CONFIG_DB, run.id, chunkNo);
     if (done === null) {
       let accountId = message.accountId || null;
       if (!accountId) {
@@ -155,29 +157,24 @@ export async function syncPage(env: Env, message: EgoiMessage, attempts: number)
       const total = Number(page.total_items) || 0;
       const nextOffset = message.offset + items.length;
       const more = items.length > 0 && nextOffset < total;
-      if (chunkNo === 0 && items.length === 0) {
-        await setRunPlan(env.CONFIG_DB, run.id, {
-          fileKey: `egoi:list${source.listId}`,
-          bytesTotal: 0,
-          chunksTotal: 0,
-        });
-        await completeEmptyRun(env, run.id);
-        return { kind: "done" };
-      }
+      const empty = chunkNo === 0 && items.length === 0;
       // The pages still to come, at the size E-goi gives (which may be less than asked for): the
       // run completes when the last page is recorded, and never before.
       const pagesLeft = more ? Math.ceil((total - nextOffset) / items.length) : 0;
       await setRunPlan(env.CONFIG_DB, run.id, {
         fileKey: `egoi:list${source.listId}`,
         bytesTotal: 0,
-        chunksTotal: chunkNo + 1 + pagesLeft,
+        chunksTotal: empty ? 0 : chunkNo + 1 + pagesLeft,
       });
+      if (empty) {
+        await completeEmptyRun(env, run.id);
+        return { kind: "done" };
+      }
       await importPage(env, { id: run.id, tenantId: run.tenantId, dryRun: run.dryRun }, chunkNo, items, {
         accountId,
         listId: source.listId,
         offset: message.offset,
       });
-      await touchRuns(env.CONFIG_DB, [run.id], nowIso());
       if (more) {
         await queue.send({
           runId: run.id,
@@ -268,15 +265,6 @@ export async function syncPage(env: Env, message: EgoiMessage, attempts: number)
     );
     return { kind: "done" };
   }
-}
-
-/** The contacts a page already recorded read (0 for an empty last page), or null when it is not recorded. */
-async function pageDone(db: D1Database, runId: string, chunkNo: number): Promise<number | null> {
-  const row = await db
-    .prepare("SELECT items_read FROM run_chunks WHERE run_id = ?1 AND chunk_no = ?2")
-    .bind(runId, chunkNo)
-    .first<{ items_read: number }>();
-  return row ? row.items_read : null;
 }
 
 async function importPage(

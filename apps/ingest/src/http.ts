@@ -1,4 +1,12 @@
 import { PREVIEW_PATH, verifyUpload } from "@cdp/core";
+import {
+  claimUpload as claimUploadRow,
+  getUploadState,
+  releaseUploadMultipart,
+  releaseUploadStarted,
+  setUploadMultipartId,
+  type UploadState,
+} from "@cdp/store";
 import { type IRequest, Router } from "itty-router";
 import { startWatchingImports } from "./file-events";
 import { fileTooLargeMessage, maxFileBytes } from "./limits";
@@ -147,11 +155,7 @@ async function startPartsUpload(request: Request, env: Env, upload: SignedUpload
   try {
     const answer = await serveParts(request, env.FILES, uploadObjectKey(upload.tenantId, upload.key));
     if (answer.kind === "started") {
-      await env.CONFIG_DB.prepare(
-        "UPDATE uploads SET multipart_upload_id = ?1 WHERE key = ?2 AND tenant_id = ?3 AND started_at = ?4",
-      )
-        .bind(answer.uploadId, upload.key, upload.tenantId, startedAt)
-        .run();
+      await setUploadMultipartId(env.CONFIG_DB, upload, startedAt, answer.uploadId);
     }
     return partsResponse(env, upload, answer);
   } catch (err) {
@@ -161,15 +165,19 @@ async function startPartsUpload(request: Request, env: Env, upload: SignedUpload
   }
 }
 
-/** The multipart verbs of an upload URL (see upload-parts.ts). */
-async function partsUpload(request: Request, env: Env, upload: SignedUpload): Promise<Response> {
+/** The multipart verbs of an upload URL (see upload-parts.ts), of an upload not completed. */
+async function partsUpload(
+  request: Request,
+  env: Env,
+  upload: SignedUpload,
+  state: UploadState | null,
+): Promise<Response> {
   const url = new URL(request.url);
   if (isPartsStart(request, url)) return startPartsUpload(request, env, upload);
   const uploadId = url.searchParams.get("uploadId");
   // Only the upload in parts that holds the URL's claim may go on (the id is checked by R2 too).
-  if (uploadId && !(await holdsClaim(env, upload, uploadId))) {
-    const { status, code, message } = noSuchUpload();
-    return errorResponse(status, code, message);
+  if (uploadId && state?.multipartUploadId !== uploadId) {
+    return partsResponse(env, upload, noSuchUpload());
   }
   const answer = await serveParts(request, env.FILES, uploadObjectKey(upload.tenantId, upload.key));
   return partsResponse(env, upload, answer, uploadId);
@@ -208,20 +216,6 @@ async function partsResponse(
   }
 }
 
-/**
- * An upload URL stores one file, once: after a completed upload it refuses every verb, so a
- * replayed URL cannot replace a file that an import may already have read.
- */
-async function spentUpload(env: Env, upload: SignedUpload): Promise<Response | null> {
-  const row = await env.CONFIG_DB.prepare(
-    "SELECT completed_at FROM uploads WHERE key = ?1 AND tenant_id = ?2",
-  )
-    .bind(upload.key, upload.tenantId)
-    .first<{ completed_at: string | null }>();
-  if (!row?.completed_at) return null;
-  return alreadyUsed(row.completed_at);
-}
-
 const alreadyUsed = (completedAt: string) =>
   errorResponse(
     409,
@@ -237,23 +231,14 @@ const alreadyUsed = (completedAt: string) =>
  */
 async function claimUpload(env: Env, upload: SignedUpload): Promise<string | Response> {
   const startedAt = new Date().toISOString();
-  const claimed = await env.CONFIG_DB.prepare(
-    "UPDATE uploads SET started_at = ?1 WHERE key = ?2 AND tenant_id = ?3 AND started_at IS NULL AND completed_at IS NULL",
-  )
-    .bind(startedAt, upload.key, upload.tenantId)
-    .run();
-  if (claimed.meta.changes > 0) return startedAt;
-  const row = await env.CONFIG_DB.prepare(
-    "SELECT started_at, completed_at FROM uploads WHERE key = ?1 AND tenant_id = ?2",
-  )
-    .bind(upload.key, upload.tenantId)
-    .first<{ started_at: string | null; completed_at: string | null }>();
-  if (row?.completed_at) return alreadyUsed(row.completed_at);
-  if (row) {
+  if (await claimUploadRow(env.CONFIG_DB, upload, startedAt)) return startedAt;
+  const state = await getUploadState(env.CONFIG_DB, upload);
+  if (state?.completedAt) return alreadyUsed(state.completedAt);
+  if (state) {
     return errorResponse(
       409,
       "upload_already_used",
-      `This upload URL is in use: another upload to it began at ${row.started_at} and has not finished (if it fails, the URL can be used again). Ask for a new URL with POST /v1/uploads to send another file.`,
+      `This upload URL is in use: another upload to it began at ${state.startedAt} and has not finished (if it fails, the URL can be used again). Ask for a new URL with POST /v1/uploads to send another file.`,
     );
   }
   return errorResponse(
@@ -261,16 +246,6 @@ async function claimUpload(env: Env, upload: SignedUpload): Promise<string | Res
     "upload_not_found",
     "No upload was issued for this URL: ask for a new one with POST /v1/uploads.",
   );
-}
-
-/** Whether `uploadId` is the upload in parts that holds the URL's claim. */
-async function holdsClaim(env: Env, upload: SignedUpload, uploadId: string): Promise<boolean> {
-  const row = await env.CONFIG_DB.prepare(
-    "SELECT 1 AS held FROM uploads WHERE key = ?1 AND tenant_id = ?2 AND multipart_upload_id = ?3 AND completed_at IS NULL",
-  )
-    .bind(upload.key, upload.tenantId, uploadId)
-    .first();
-  return row !== null;
 }
 
 /**
@@ -283,17 +258,9 @@ async function releaseUpload(
   upload: SignedUpload,
   holder: { startedAt: string } | { uploadId: string },
 ): Promise<void> {
-  const [held, value] =
-    "startedAt" in holder
-      ? ["started_at = ?3", holder.startedAt]
-      : ["multipart_upload_id = ?3", holder.uploadId];
   try {
-    await env.CONFIG_DB.prepare(
-      `UPDATE uploads SET started_at = NULL, multipart_upload_id = NULL
-       WHERE key = ?1 AND tenant_id = ?2 AND completed_at IS NULL AND ${held}`,
-    )
-      .bind(upload.key, upload.tenantId, value)
-      .run();
+    if ("startedAt" in holder) await releaseUploadStarted(env.CONFIG_DB, upload, holder.startedAt);
+    else await releaseUploadMultipart(env.CONFIG_DB, upload, holder.uploadId);
   } catch (err) {
     // The URL stays claimed until it expires; a new one from POST /v1/uploads still works.
     console.error(
@@ -308,9 +275,11 @@ async function serveUpload(request: IRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const upload = await signedUpload(url, env);
   if (upload instanceof Response) return upload;
-  const spent = await spentUpload(env, upload);
-  if (spent) return spent;
-  if (isPartsRequest(url)) return partsUpload(request, env, upload);
+  // An upload URL stores one file, once: after a completed upload it refuses every verb, so a
+  // replayed URL cannot replace a file that an import may already have read.
+  const state = await getUploadState(env.CONFIG_DB, upload);
+  if (state?.completedAt) return alreadyUsed(state.completedAt);
+  if (isPartsRequest(url)) return partsUpload(request, env, upload, state);
   if (request.method !== "PUT") {
     return errorResponse(405, "method_not_allowed", "Upload URLs take a PUT of the file's bytes.", {
       Allow: "PUT",

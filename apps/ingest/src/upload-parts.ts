@@ -38,7 +38,7 @@ export type PartsAnswer =
   | { kind: "aborted" }
   | { kind: "refused"; status: number; code: string; message: string };
 
-export type PartsRefusal = Extract<PartsAnswer, { kind: "refused" }>;
+type PartsRefusal = Extract<PartsAnswer, { kind: "refused" }>;
 
 const refused = (status: number, code: string, message: string): PartsRefusal => ({
   kind: "refused",

@@ -201,6 +201,87 @@ export async function insertUpload(
     .run();
 }
 
+/** The upload a signed URL names. */
+export interface UploadRef {
+  key: string;
+  tenantId: string;
+}
+
+/** Who holds an upload URL, and whether it was used. */
+export interface UploadState {
+  completedAt: string | null;
+  startedAt: string | null;
+  multipartUploadId: string | null;
+}
+
+/** The upload's claim and completion, or null when no upload was issued for the URL. */
+export async function getUploadState(db: Db, upload: UploadRef): Promise<UploadState | null> {
+  const row = await db
+    .prepare(
+      "SELECT completed_at, started_at, multipart_upload_id FROM uploads WHERE key = ?1 AND tenant_id = ?2",
+    )
+    .bind(upload.key, upload.tenantId)
+    .first<{ completed_at: string | null; started_at: string | null; multipart_upload_id: string | null }>();
+  return row
+    ? { completedAt: row.completed_at, startedAt: row.started_at, multipartUploadId: row.multipart_upload_id }
+    : null;
+}
+
+/**
+ * Claims the URL for the one upload that may store its file, in one statement: of two uploads
+ * at once only one sets `started_at`. Whether this one did.
+ */
+export async function claimUpload(db: Db, upload: UploadRef, startedAt: string): Promise<boolean> {
+  const claimed = await db
+    .prepare(
+      "UPDATE uploads SET started_at = ?1 WHERE key = ?2 AND tenant_id = ?3 AND started_at IS NULL AND completed_at IS NULL",
+    )
+    .bind(startedAt, upload.key, upload.tenantId)
+    .run();
+  return claimed.meta.changes > 0;
+}
+
+/** Records the R2 upload id of the upload in parts that holds the claim taken at `startedAt`. */
+export async function setUploadMultipartId(
+  db: Db,
+  upload: UploadRef,
+  startedAt: string,
+  multipartUploadId: string,
+): Promise<void> {
+  await db
+    .prepare(
+      "UPDATE uploads SET multipart_upload_id = ?1 WHERE key = ?2 AND tenant_id = ?3 AND started_at = ?4",
+    )
+    .bind(multipartUploadId, upload.key, upload.tenantId, startedAt)
+    .run();
+}
+
+/** Gives up the claim taken at `startedAt` (by a PUT or a start in parts) of an upload not completed. */
+export async function releaseUploadStarted(db: Db, upload: UploadRef, startedAt: string): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE uploads SET started_at = NULL, multipart_upload_id = NULL
+       WHERE key = ?1 AND tenant_id = ?2 AND completed_at IS NULL AND started_at = ?3`,
+    )
+    .bind(upload.key, upload.tenantId, startedAt)
+    .run();
+}
+
+/** Gives up the claim held by the upload in parts `multipartUploadId` of an upload not completed. */
+export async function releaseUploadMultipart(
+  db: Db,
+  upload: UploadRef,
+  multipartUploadId: string,
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE uploads SET started_at = NULL, multipart_upload_id = NULL
+       WHERE key = ?1 AND tenant_id = ?2 AND completed_at IS NULL AND multipart_upload_id = ?3`,
+    )
+    .bind(upload.key, upload.tenantId, multipartUploadId)
+    .run();
+}
+
 /** Every import, of every tenant, whose schedule is enabled. */
 export async function listScheduledImports(db: Db): Promise<ImportRecord[]> {
   const rows = await db
@@ -236,11 +317,17 @@ export async function recordScheduleSkip(
     .run();
 }
 
-/** Whether a run was already started for the slot. */
-export async function slotStarted(db: Db, importId: string, slot: string): Promise<boolean> {
+/**
+ * Whether the slot was already taken: a run was started for it, or it was skipped (a later check
+ * must not run it late).
+ */
+export async function slotTaken(db: Db, importId: string, slot: string): Promise<boolean> {
   const row = await db
-    .prepare("SELECT 1 AS started FROM runs WHERE import_id = ?1 AND slot = ?2")
+    .prepare(
+      `SELECT EXISTS(SELECT 1 FROM runs WHERE import_id = ?1 AND slot = ?2)
+           OR EXISTS(SELECT 1 FROM schedule_skips WHERE import_id = ?1 AND slot = ?2) AS taken`,
+    )
     .bind(importId, slot)
-    .first();
-  return row !== null;
+    .first<{ taken: number }>();
+  return row?.taken === 1;
 }

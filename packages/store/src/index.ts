@@ -14,8 +14,10 @@ export {
 } from "./cdp/index";
 export { chunked, type Db, MAX_PARAMS } from "./db";
 export {
+  claimUpload,
   deleteImport,
   getImport,
+  getUploadState,
   hasActiveRun,
   type ImportRecord,
   insertImport,
@@ -23,8 +25,13 @@ export {
   listImports,
   listScheduledImports,
   recordScheduleSkip,
+  releaseUploadMultipart,
+  releaseUploadStarted,
   type StoredImportConfig,
-  slotStarted,
+  setUploadMultipartId,
+  slotTaken,
+  type UploadRef,
+  type UploadState,
   updateImport,
   uploadBelongsTo,
 } from "./imports";
@@ -33,6 +40,7 @@ export {
   type ChunkOutcome,
   cancelRun,
   chunkDone,
+  chunkItemsRead,
   failRun,
   getRun,
   insertRun,

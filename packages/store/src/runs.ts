@@ -383,11 +383,16 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
   return (results.at(-1)?.meta.changes ?? 0) > 0;
 }
 
+/** The items a recorded chunk read (0 for an empty chunk), or null when the chunk is not recorded. */
+export async function chunkItemsRead(db: Db, runId: string, chunkNo: number): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT items_read FROM run_chunks WHERE run_id = ?1 AND chunk_no = ?2")
+    .bind(runId, chunkNo)
+    .first<{ items_read: number }>();
+  return row ? row.items_read : null;
+}
+
 /** Whether the chunk was already recorded (a redelivery of a finished chunk). */
 export async function chunkDone(db: Db, runId: string, chunkNo: number): Promise<boolean> {
-  const row = await db
-    .prepare("SELECT 1 AS done FROM run_chunks WHERE run_id = ?1 AND chunk_no = ?2")
-    .bind(runId, chunkNo)
-    .first();
-  return row !== null;
+  return (await chunkItemsRead(db, runId, chunkNo)) !== null;
 }

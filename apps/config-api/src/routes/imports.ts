@@ -2,9 +2,9 @@ import { ImportFormat, ImportOptions, ImportType, newId, Schedule, Source, Trans
 import { deleteImport, getImport, insertImport, listImports, updateImport } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
-import { ApiError } from "../errors";
 import {
   checkSource,
+  importNotFound,
   parseImportConfig,
   presentImport,
   refuseSealedSecrets,
@@ -101,8 +101,6 @@ const deleteRoute = createRoute({
   },
 });
 
-const notFound = (id: string) => new ApiError("not_found", `No import '${id}'.`);
-
 export function registerImports(app: App): void {
   app.openapi(createImport, async (c) => {
     const { services, tenant } = c.var;
@@ -122,7 +120,7 @@ export function registerImports(app: App): void {
       now: now.toISOString(),
     });
     const record = await getImport(services.db, tenant.id, id);
-    if (!record) throw notFound(id);
+    if (!record) throw importNotFound(id);
     return c.json(await presentImport(record, now), 201);
   });
 
@@ -140,7 +138,7 @@ export function registerImports(app: App): void {
     const { services, tenant } = c.var;
     const { id } = c.req.valid("param");
     const record = await getImport(services.db, tenant.id, id);
-    if (!record) throw notFound(id);
+    if (!record) throw importNotFound(id);
     return c.json(await presentImport(record, services.now()), 200);
   });
 
@@ -148,7 +146,7 @@ export function registerImports(app: App): void {
     const { services, tenant } = c.var;
     const { id } = c.req.valid("param");
     const stored = await getImport(services.db, tenant.id, id);
-    if (!stored) throw notFound(id);
+    if (!stored) throw importNotFound(id);
     const patch = c.req.valid("json");
     const merged = { ...stored.config, ...patch };
     if (patch.source) merged.source = withStoredSecrets(patch.source, stored.config.source);
@@ -168,14 +166,15 @@ export function registerImports(app: App): void {
       now: now.toISOString(),
     });
     const record = updated ? await getImport(services.db, tenant.id, id) : null;
-    if (!record) throw notFound(id);
+    if (!record) throw importNotFound(id);
     return c.json(await presentImport(record, now), 200);
   });
 
   app.openapi(deleteRoute, async (c) => {
     const { services, tenant } = c.var;
     const { id } = c.req.valid("param");
-    if (!(await deleteImport(services.db, tenant.id, id, services.now().toISOString()))) throw notFound(id);
+    if (!(await deleteImport(services.db, tenant.id, id, services.now().toISOString())))
+      throw importNotFound(id);
     return c.body(null, 204);
   });
 }

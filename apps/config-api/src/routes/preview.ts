@@ -3,7 +3,13 @@ import { getImport } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, Services } from "../app";
 import { ApiError } from "../errors";
-import { checkSource, parseImportConfig, refuseSealedSecrets, withStoredSecrets } from "../imports-service";
+import {
+  checkSource,
+  importNotFound,
+  parseImportConfig,
+  refuseSealedSecrets,
+  withStoredSecrets,
+} from "../imports-service";
 import { previewImport } from "../preview";
 import { errorResponses, IssueResource } from "../schemas";
 
@@ -67,7 +73,7 @@ async function sourceToRead(
     return source;
   }
   const stored = await getImport(services.db, tenantId, importId);
-  if (!stored) throw new ApiError("not_found", `No import '${importId}'.`);
+  if (!stored) throw importNotFound(importId);
   return withStoredSecrets(source, stored.config.source);
 }
 
