@@ -93,21 +93,22 @@ export function takeFlash(c: Context): string | undefined {
   return message || undefined;
 }
 
-/**
- * The API refused the session's key (revoked since sign-in): the session ends, or the sign-in
- * page would send the user straight back.
- */
-export function keyRefused(c: DashboardContext): Response {
-  endSession(c);
-  return c.redirect("/sign-in?keyRefused", 303);
-}
-
 /** The answer to a client script's call without a session: a 401 with a sentence to show. */
 export const signedOut = (c: Context) =>
   c.json({ error: { code: "signed_out", message: "Your session has ended: sign in again." } }, 401);
 
 const wantsJson = (c: Context) =>
   c.req.header("accept")?.includes("application/json") === true || c.req.path.endsWith(".json");
+
+/**
+ * The API refused the session's key (revoked since sign-in): the session ends, or the sign-in
+ * page would send the user straight back. A client script's call gets the 401, so it stops.
+ */
+export function keyRefused(c: DashboardContext): Response {
+  endSession(c);
+  if (wantsJson(c)) return signedOut(c);
+  return c.redirect("/sign-in?keyRefused", 303);
+}
 
 /**
  * Pages need a session: without one, pages send the user to sign in (and back afterwards) and

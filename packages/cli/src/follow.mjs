@@ -63,7 +63,8 @@ export async function followRun(api, out, runId) {
       tell(`Run ${runId}: back in contact with the API after ${formatDuration(ms)}.`);
     },
   };
-  const get = () => getRun(api, runId, contact);
+  const giveUpAfterMs = giveUpMs();
+  const get = () => getRun(api, runId, contact, giveUpAfterMs);
   run = await get();
   bar = out.progress(
     "Importing {bar} {percentage}% | {done} of {size} | {items} items | {status}",
@@ -97,14 +98,15 @@ export async function followRun(api, out, runId) {
 
 /**
  * The run, asked for until the API answers. Server errors (and 429) and a lost connection are
- * tried again, each wait longer than the last, up to 15 s; after giveUpMs() without an answer it
+ * tried again, each wait longer than the last, up to 15 s; after giveUpAfterMs without an answer it
  * gives up with EXIT.lostContact, saying how to follow the run again. Other errors end it at once.
  * @param {ApiClient} api
  * @param {string} runId
  * @param {Contact} contact
+ * @param {number} giveUpAfterMs
  * @returns {Promise<RunView>}
  */
-async function getRun(api, runId, contact) {
+async function getRun(api, runId, contact, giveUpAfterMs) {
   const path = `/v1/runs/${encodeURIComponent(runId)}`;
   /** @type {number | null} */
   let lostSince = null;
@@ -121,7 +123,7 @@ async function getRun(api, runId, contact) {
         lostSince = now;
         contact.lost(err instanceof ApiError ? `HTTP ${err.status}` : "no answer");
       }
-      const left = lostSince + giveUpMs() - now;
+      const left = lostSince + giveUpAfterMs - now;
       if (left <= 0) {
         throw new CliError(
           `Gave up following run ${runId}: the API at ${api.url.origin} has been out of reach for ${formatDuration(now - lostSince)}. The run goes on: follow it again with \`cdp-import status ${runId} --watch\`.`,

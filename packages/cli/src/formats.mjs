@@ -15,6 +15,12 @@ export const FORMATS_BY_TYPE = {
 const SERVICE_FORMATS = new Set(["egoi_contacts"]);
 
 /**
+ * Whether imports of this format read a live service rather than a file.
+ * @param {string} format
+ */
+export const isServiceFormat = (format) => SERVICE_FORMATS.has(format);
+
+/**
  * Why a type and format cannot import a file, or null when they can.
  * @param {string} type
  * @param {string} format
@@ -28,7 +34,7 @@ export function fileFormatProblem(type, format) {
   if (!formats.includes(format)) {
     return `'${format}' is not a format of ${type} imports. The formats are: ${formats.join(", ")}.`;
   }
-  if (SERVICE_FORMATS.has(format)) {
+  if (isServiceFormat(format)) {
     return `${format} imports read an E-goi contact list, not a file: create one with \`cdp-import imports create --config c.json\`.`;
   }
   return null;

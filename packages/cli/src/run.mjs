@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { CliError, messageOf } from "./errors.mjs";
 import { exitCodeOf, firstIssues, followRun, printRun } from "./follow.mjs";
-import { fileFormatProblem } from "./formats.mjs";
+import { fileFormatProblem, isServiceFormat } from "./formats.mjs";
 import { formatBytes, formatDuration } from "./output.mjs";
 
 /** @typedef {import("./main.mjs").Context} Context */
@@ -57,7 +57,7 @@ export async function runFile(ctx, file, opts) {
       await api.call("GET", `/v1/imports/${encodeURIComponent(opts.import)}`)
     );
     // Said before any byte is sent: an E-goi import reads its contact list, never a file.
-    if (existing.format === "egoi_contacts") {
+    if (isServiceFormat(existing.format)) {
       throw new CliError(
         `Import ${existing.id} reads an E-goi contact list, not a file: start its runs from the dashboard or with POST /v1/imports/${existing.id}/runs.`,
         { code: "bad_arguments" },

@@ -85,6 +85,15 @@
     for (const input of form.querySelectorAll(`input[name="${name}"]`)) input.checked = input.value === value;
   }
 
+  /** Adds (`on`) or removes the id of an element among those that describe a control. */
+  function describedBy(control, id, on) {
+    const ids = new Set((control.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean));
+    if (on) ids.add(id);
+    else ids.delete(id);
+    if (ids.size) control.setAttribute("aria-describedby", [...ids].join(" "));
+    else control.removeAttribute("aria-describedby");
+  }
+
   const text = (id) => {
     const value = $(id)?.value.trim() ?? "";
     return value === "" ? undefined : value;
@@ -269,11 +278,7 @@
         ? `The stored ${what} is not sent to another server: type it again if this one needs it.`
         : "";
       input.placeholder = samePlace ? "Unchanged: leave empty to keep" : "";
-      const described = new Set((input.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean));
-      if (unkept) described.add(note.id);
-      else described.delete(note.id);
-      if (described.size) input.setAttribute("aria-describedby", [...described].join(" "));
-      else input.removeAttribute("aria-describedby");
+      describedBy(input, note.id, unkept);
     }
   }
 
@@ -509,11 +514,9 @@
     for (const wrapper of form.querySelectorAll(".field.invalid")) wrapper.classList.remove("invalid");
     for (const control of form.querySelectorAll("[aria-invalid]")) {
       control.removeAttribute("aria-invalid");
-      const described = (control.getAttribute("aria-describedby") ?? "")
-        .split(" ")
-        .filter((id) => id && !id.endsWith("-error"));
-      if (described.length) control.setAttribute("aria-describedby", described.join(" "));
-      else control.removeAttribute("aria-describedby");
+      for (const id of (control.getAttribute("aria-describedby") ?? "").split(" ")) {
+        if (id.endsWith("-error")) describedBy(control, id, false);
+      }
     }
     for (const box of form.querySelectorAll(".step-error")) {
       box.hidden = true;
@@ -553,11 +556,7 @@
       const control = wrapper.querySelector("input:not([type=hidden]), select, textarea");
       if (control) {
         control.setAttribute("aria-invalid", "true");
-        const described = new Set(
-          (control.getAttribute("aria-describedby") ?? "").split(" ").filter(Boolean),
-        );
-        described.add(message.id);
-        control.setAttribute("aria-describedby", [...described].join(" "));
+        describedBy(control, message.id, true);
       }
       shown.push({ step, wrapper });
     }
@@ -694,7 +693,8 @@
     if (state.step > 0) goTo(state.step - 1);
   });
 
-  // Every change is checked as it is typed; the typed field shows its problem at once.
+  // Every change is checked as it is typed; the typed field shows its problem at once. Each
+  // control the stored-secret notes read (text fields, the source type) fires `input` too.
   form.addEventListener("input", (event) => {
     const wrapper = event.target.closest?.("[data-path]");
     if (wrapper) state.touched.add(wrapper.dataset.path);
@@ -708,7 +708,6 @@
       if (name === "format") readColumnsOfFile();
     }
     if (event.target.id === "delimiter") readColumnsOfFile();
-    updateStoredSecretNotes();
     scheduleCheck();
   });
 
@@ -786,12 +785,11 @@
   const storedUploadKey = state.uploadKey;
 
   /**
-   * Each file chosen is a new upload, with its own signed URL (a URL stores one file). `uploadSeq`
-   * numbers them: an answer of an upload that was cancelled or replaced by another file is
-   * ignored, so the key kept is always that of the last file chosen.
+   * The upload on its way: its requests, and once started in parts, the URL that gives it up.
+   * Each file chosen is a new upload, with its own signed URL (a URL stores one file). The
+   * answers of an upload that was cancelled or replaced by another file (`stopped`) are ignored,
+   * so the key kept is always that of the last file chosen.
    */
-  let uploadSeq = 0;
-  /** The upload on its way: its requests, and once started in parts, the URL that gives it up. */
   let currentUpload = null;
 
   /** While a file uploads, Next and Save wait for it, and it can be cancelled. */
@@ -807,7 +805,6 @@
    * given up (its parts take space until then). Its answers are ignored from now on.
    */
   function stopUpload() {
-    uploadSeq++;
     const upload = currentUpload;
     currentUpload = null;
     if (!upload) return;
@@ -826,9 +823,12 @@
   async function upload(file) {
     // A file chosen while another uploads replaces it: the first is stopped before this starts.
     stopUpload();
-    const seq = uploadSeq;
     const thisUpload = { requests: new Set(), partsUrl: null, stopped: false, givenUp: false };
     currentUpload = thisUpload;
+    const finish = () => {
+      currentUpload = null;
+      setUploading(false);
+    };
     chosenFile = file;
     state.uploadKey = null;
     state.uploadError = null;
@@ -845,10 +845,9 @@
     status.textContent = `${file.name} · ${formatBytes(file.size)} · starting…`;
     // A new signed URL for each file: the API lets one URL store one file.
     const grant = await post("/imports/upload-url", { filename: file.name });
-    if (seq !== uploadSeq) return;
+    if (thisUpload.stopped) return;
     if (!grant.ok) {
-      currentUpload = null;
-      setUploading(false);
+      finish();
       state.uploadError = grant.message;
       status.textContent = "";
       box.hidden = true;
@@ -856,7 +855,7 @@
       return;
     }
     const shown = (loaded) => {
-      if (seq !== uploadSeq) return;
+      if (thisUpload.stopped) return;
       bar.max = Math.max(file.size, 1);
       bar.value = loaded;
       const percent = file.size > 0 ? Math.floor((loaded / file.size) * 100) : 0;
@@ -865,17 +864,15 @@
     try {
       await sendFile(thisUpload, grant.data.uploadUrl, file, shown);
     } catch (err) {
-      if (seq !== uploadSeq) return;
-      currentUpload = null;
-      setUploading(false);
+      if (thisUpload.stopped) return;
+      finish();
       state.uploadError = err.message;
       status.textContent = err.message;
       applyErrors();
       return;
     }
-    if (seq !== uploadSeq) return;
-    currentUpload = null;
-    setUploading(false);
+    if (thisUpload.stopped) return;
+    finish();
     state.uploadKey = grant.data.key;
     bar.value = bar.max;
     status.textContent = `Uploaded ${file.name} · ${formatBytes(file.size)}`;
@@ -1469,7 +1466,6 @@
     for (const { id, stored } of secretFields(source.type)) {
       const input = $(id);
       if (!input || stored !== MASK) continue;
-      input.placeholder = "Unchanged: leave empty to keep";
       const note = el("p", { class: "hint secret-moved", id: `${id}-moved`, hidden: true });
       input.closest(".field").querySelector(":scope > .field-error").before(note);
     }

@@ -1,13 +1,5 @@
 import type { ImportView, IssuePage, RunView } from "../api";
-import {
-  type DashboardApp,
-  type DashboardContext,
-  endSession,
-  keyRefused,
-  requireCsrf,
-  requireSession,
-  signedOut,
-} from "../app";
+import { type DashboardApp, type DashboardContext, keyRefused, requireCsrf, requireSession } from "../app";
 import {
   FORMAT_LABELS,
   formatBytes,
@@ -310,11 +302,8 @@ export function registerRuns(app: DashboardApp): void {
 
   app.get("/runs/:id/status.json", async (c) => {
     const run = await c.var.api.getRun(c.req.param("id"));
-    if (!run.ok && run.status === 401) {
-      // The key was revoked since sign-in: the session ends, and the page stops polling.
-      endSession(c);
-      return signedOut(c);
-    }
+    // The key was revoked since sign-in: the session ends, and the page stops polling.
+    if (!run.ok && run.status === 401) return keyRefused(c);
     if (!run.ok) return c.json({ error: { code: run.code, message: run.message } }, apiStatus(run.status));
     return c.json(runStatusView(run.body, new Date()));
   });
