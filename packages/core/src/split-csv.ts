@@ -2,7 +2,7 @@ import type { Encoding, Transformation, ValueTransform } from "./config";
 import { type CsvNewline, CsvTokenizer } from "./csv";
 import type { ChunkPlan, Splitter } from "./engine";
 import { ImportFileError } from "./issue-codes";
-import { compileValueTransforms } from "./transform/index";
+import { compileValueTransforms, replayColumns } from "./transform/index";
 
 export interface CsvSplitterOptions {
   targetChunkBytes: number;
@@ -44,35 +44,19 @@ export function groupSource(
   field: string,
   transformations: readonly Transformation[],
 ): GroupSource {
-  const names: (string | null)[] = [...header];
+  const { names, moves } = replayColumns(header, transformations);
   const sources: GroupSource[] = header.map((_, column) => ({ column, values: [] }));
-  for (const op of transformations) {
-    if (op.op === "delete") {
-      const slot = names.indexOf(op.field);
-      if (slot >= 0) names[slot] = null;
-    } else if (op.op === "add") {
-      const slot = names.indexOf(op.field);
-      if (slot >= 0) sources[slot] = "constant";
-      else sources[names.push(op.field) - 1] = "constant";
-    } else {
-      const from = names.indexOf(op.from);
-      const source = sources[from];
-      if (source === undefined) continue;
-      const moved =
-        typeof source === "object" && op.values?.length
-          ? { column: source.column, values: [...source.values, op.values] }
-          : source;
-      let to = names.indexOf(op.to);
-      if (to < 0 && op.op === "rename") {
-        names[from] = op.to;
-        to = from;
-      } else if (to < 0) {
-        to = names.push(op.to) - 1;
-      } else if (op.op === "rename" && to !== from) {
-        names[from] = null;
-      }
-      sources[to] = moved;
+  for (const move of moves) {
+    if (move.kind === "set") {
+      sources[move.to] = "constant";
+      continue;
     }
+    const source = sources[move.from] ?? "absent";
+    const values = move.op.values ?? [];
+    sources[move.to] =
+      typeof source === "object" && values.length > 0
+        ? { column: source.column, values: [...source.values, values] }
+        : source;
   }
   return sources[names.indexOf(field)] ?? "absent";
 }

@@ -133,42 +133,12 @@ export function compileTransformations(list: Transformation[]): RecordTransforme
 
     forHeader(header) {
       // Simulate the operations on column names once; rows then only move values between slots.
-      const names: (string | null)[] = [...header];
-      const slotOf = (name: string) => names.indexOf(name);
+      const { names, moves } = replayColumns(header, ops);
       const steps: Step[] = [];
-      for (const op of ops) {
-        switch (op.op) {
-          case "rename":
-          case "copy": {
-            const from = slotOf(op.from);
-            if (from < 0) break;
-            let to = slotOf(op.to);
-            if (to < 0) {
-              if (op.op === "rename") {
-                names[from] = op.to;
-                to = from;
-              } else {
-                to = names.push(op.to) - 1;
-              }
-            } else if (op.op === "rename" && to !== from) {
-              names[from] = null;
-            }
-            if (to !== from || op.chain)
-              steps.push({ kind: "move", from, to, field: op.to, chain: op.chain });
-            break;
-          }
-          case "add": {
-            let to = slotOf(op.field);
-            if (to < 0) to = names.push(op.field) - 1;
-            steps.push({ kind: "set", to, value: op.value });
-            break;
-          }
-          case "delete": {
-            const slot = slotOf(op.field);
-            if (slot >= 0) names[slot] = null;
-            break;
-          }
-        }
+      for (const move of moves) {
+        if (move.kind === "set") steps.push({ kind: "set", to: move.to, value: move.op.value });
+        else if (move.to !== move.from || move.op.chain)
+          steps.push({ kind: "move", from: move.from, to: move.to, field: move.op.to, chain: move.op.chain });
       }
       const outSlots: number[] = [];
       const outHeader: string[] = [];
@@ -215,6 +185,60 @@ export function compileTransformations(list: Transformation[]): RecordTransforme
       };
     },
   };
+}
+
+type ColumnOp =
+  | { op: "rename"; from: string; to: string }
+  | { op: "copy"; from: string; to: string }
+  | { op: "add"; field: string }
+  | { op: "delete"; field: string };
+
+/**
+ * How transformations move the columns of a header, as the readers run them: the column names
+ * after them (null where a column was deleted; added and copied-to columns at the end) and, in
+ * order, each value moved from one slot to another (rename, copy) or set (add). An operation
+ * naming a column the header lacks does nothing. The readers (forHeader) and the CSV splitter
+ * (which column becomes the order id) both follow this one replay.
+ */
+export function replayColumns<Op extends ColumnOp>(
+  header: readonly string[],
+  ops: readonly Op[],
+): {
+  names: (string | null)[];
+  moves: (
+    | { kind: "move"; from: number; to: number; op: Extract<Op, { op: "rename" | "copy" }> }
+    | { kind: "set"; to: number; op: Extract<Op, { op: "add" }> }
+  )[];
+} {
+  const names: (string | null)[] = [...header];
+  const moves: ReturnType<typeof replayColumns<Op>>["moves"] = [];
+  for (const op of ops) {
+    const column: ColumnOp = op;
+    if (column.op === "rename" || column.op === "copy") {
+      const from = names.indexOf(column.from);
+      if (from < 0) continue;
+      let to = names.indexOf(column.to);
+      if (to < 0) {
+        if (column.op === "rename") {
+          names[from] = column.to;
+          to = from;
+        } else {
+          to = names.push(column.to) - 1;
+        }
+      } else if (column.op === "rename" && to !== from) {
+        names[from] = null;
+      }
+      moves.push({ kind: "move", from, to, op: op as Extract<Op, { op: "rename" | "copy" }> });
+    } else if (column.op === "add") {
+      let to = names.indexOf(column.field);
+      if (to < 0) to = names.push(column.field) - 1;
+      moves.push({ kind: "set", to, op: op as Extract<Op, { op: "add" }> });
+    } else {
+      const slot = names.indexOf(column.field);
+      if (slot >= 0) names[slot] = null;
+    }
+  }
+  return { names, moves };
 }
 
 /**
