@@ -64,15 +64,26 @@ Object.freeze(NO_PROBLEMS);
 /**
  * Physical line ends in `text` between `from` and `to`: each CR, and each LF that does not follow
  * a CR (CRLF counts once, on its CR, also when a range ends between the two). `afterCR`: the
- * text follows a CR.
+ * text follows a CR. Reads nothing past `to` (indexOf would read on to the next line end).
  */
 export function countLineEnds(text: string, from = 0, to = text.length, afterCR = false): number {
+  const part = from === 0 && to === text.length ? text : text.slice(from, to);
+  const before = from === 0 ? afterCR : text.charCodeAt(from - 1) === CR;
   let n = 0;
-  for (let i = text.indexOf("\r", from); i !== -1 && i < to; i = text.indexOf("\r", i + 1)) n++;
-  for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) {
-    if (i === 0 ? !afterCR : text.charCodeAt(i - 1) !== CR) n++;
+  for (let i = part.indexOf("\r"); i !== -1; i = part.indexOf("\r", i + 1)) n++;
+  for (let i = part.indexOf("\n"); i !== -1; i = part.indexOf("\n", i + 1)) {
+    if (i === 0 ? !before : part.charCodeAt(i - 1) !== CR) n++;
   }
   return n;
+}
+
+/** A CRLF line end read as LF leaves its CR on the record's last field: drops it. */
+function dropTrailingCR(records: string[][]): void {
+  for (const fields of records) {
+    const last = fields.length - 1;
+    const value = fields[last] ?? "";
+    if (value.charCodeAt(value.length - 1) === CR) fields[last] = value.slice(0, -1);
+  }
 }
 
 /**
@@ -131,11 +142,10 @@ function closingQuote(
       const c = text.charCodeAt(k);
       if (c === delimiter) return at;
       if (c === LF || c === CR) {
-        if (newline === undefined || (newline === "\n" ? c === LF : c === CR && newline === "\r")) return at;
-        if (newline === "\r\n" && c === CR) {
-          if (k + 1 >= length && !final) return -2;
-          if (text.charCodeAt(k + 1) === LF) return at;
-        }
+        const end = lineEndAt(text, k, newline, final);
+        if (end > 0) return at;
+        // A CR ending unfinished text: while the line end is not known, it is one either way.
+        if (end < 0) return newline === undefined ? at : -2;
       } else if (!isSpace(c)) {
         break;
       }
@@ -221,17 +231,6 @@ function wholeFieldClose(
   if (text.charCodeAt(at + 1) === delimiter) return at;
   const end = lineEndAt(text, at + 1, newline, final);
   return end > 0 ? at : end === 0 ? -1 : -2;
-}
-
-/** Physical line ends in `text[from, to)`, as countLineEnds counts them, reading no further. */
-function lineEndsIn(text: string, from: number, to: number, afterCR: boolean): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === CR) n++;
-    else if (c === LF && (i === 0 ? !afterCR : text.charCodeAt(i - 1) !== CR)) n++;
-  }
-  return n;
 }
 
 /** The line end that ends `line` (a header line as read from a file), if any. */
@@ -452,8 +451,48 @@ export class CsvTokenizer {
     return data.map((_, i) => {
       const start = i === 0 ? 0 : (ends[i - 1] ?? consumed);
       const end = i < terminated ? (ends[i] ?? consumed) : consumed;
-      return countLineEnds(text, start, end, this.afterCR) - (i < terminated ? 1 : 0);
+      return this.linesWithin(text, start, end, i < terminated);
     });
+  }
+
+  /** The line ends inside the record `text[from, to)`: those there, less the one ending it if `terminated`. */
+  private linesWithin(text: string, from: number, to: number, terminated: boolean): number {
+    return countLineEnds(text, from, to, this.afterCR) - (terminated ? 1 : 0);
+  }
+
+  /**
+   * Hands on the records read from the buffer's first `consumed` characters, with the line ends
+   * inside each (`lines`, null when none) and their problems, and keeps the rest of the buffer.
+   */
+  private emit(
+    text: string,
+    records: string[][],
+    lines: number[] | null,
+    problems: Map<number, CsvRecord["problems"]> | null,
+    consumed: number,
+    final: boolean,
+    onRecord: OnRecord,
+  ): void {
+    for (let i = 0; i < records.length; i++) {
+      const fields = records[i] ?? [];
+      if (fields.length > this.maxColumns) {
+        throw new ImportFileError(
+          "too_many_columns",
+          `Line ${this.row} has ${fields.length.toLocaleString("en")} fields; at most ${this.maxColumns.toLocaleString("en")} are read.`,
+        );
+      }
+      const row = this.row;
+      // A record spans its own line plus the line ends inside it; the line end after it moves
+      // to the next record.
+      this.row += (lines?.[i] ?? 0) + 1;
+      const recordProblems = problems?.get(i) ?? NO_PROBLEMS;
+      // An empty line, or a record of empty fields; one with a quoting problem is reported.
+      if (recordProblems.length === 0 && isBlankRecord(fields)) continue;
+      onRecord(fields, row, recordProblems);
+    }
+    this.buffer = final ? "" : text.slice(consumed);
+    this.afterCR = text.charCodeAt(consumed - 1) === CR;
+    this.stalledAt = -1;
   }
 
   private parse(final: boolean, onRecord: OnRecord): void {
@@ -514,35 +553,17 @@ export class CsvTokenizer {
       }
     }
 
-    if (newline === "\n") {
-      // A CRLF line end read as LF leaves its CR on the record's last field.
-      for (const fields of data) {
-        const last = fields.length - 1;
-        const value = fields[last] ?? "";
-        if (value.charCodeAt(value.length - 1) === CR) fields[last] = value.slice(0, -1);
-      }
-    }
-    const lines = this.linesInside(text, consumed, data, final, newline);
-    for (let i = 0; i < data.length; i++) {
-      const fields = data[i] ?? [];
-      if (fields.length > this.maxColumns) {
-        throw new ImportFileError(
-          "too_many_columns",
-          `Line ${this.row} has ${fields.length.toLocaleString("en")} fields; at most ${this.maxColumns.toLocaleString("en")} are read.`,
-        );
-      }
-      const row = this.row;
-      // A record spans its own line plus the line ends inside it; the line end after it moves
-      // to the next record.
-      this.row += (lines?.[i] ?? 0) + 1;
-      const recordProblems = problems?.get(i) ?? NO_PROBLEMS;
-      // An empty line, or a record of empty fields; one with a quoting problem is reported.
-      if (recordProblems.length === 0 && isBlankRecord(fields)) continue;
-      onRecord(fields, row, recordProblems);
-    }
-    this.buffer = final ? "" : text.slice(consumed);
-    this.afterCR = text.charCodeAt(consumed - 1) === CR;
-    this.stalledAt = -1;
+    // Before linesInside, which counts the line ends in the fields.
+    if (newline === "\n") dropTrailingCR(data);
+    this.emit(
+      text,
+      data,
+      this.linesInside(text, consumed, data, final, newline),
+      problems,
+      consumed,
+      final,
+      onRecord,
+    );
   }
 
   /**
@@ -636,32 +657,14 @@ export class CsvTokenizer {
       return;
     }
     const consumed = start;
+    if (this.lineEnd === "\n") dropTrailingCR(records);
     // Each record spans one line unless line ends are inside its fields (rare): then they are counted.
-    const spanned = countLineEnds(text, 0, consumed, this.afterCR) !== terminated;
-    for (let i = 0; i < records.length; i++) {
-      const fields = records[i] ?? [];
-      if (this.lineEnd === "\n") {
-        // A CRLF line end read as LF leaves its CR on the record's last field.
-        const last = fields.length - 1;
-        const value = fields[last] ?? "";
-        if (value.charCodeAt(value.length - 1) === CR) fields[last] = value.slice(0, -1);
-      }
-      if (fields.length > this.maxColumns) {
-        throw new ImportFileError(
-          "too_many_columns",
-          `Line ${this.row} has ${fields.length.toLocaleString("en")} fields; at most ${this.maxColumns.toLocaleString("en")} are read.`,
-        );
-      }
-      const row = this.row;
-      const from = i === 0 ? 0 : (ends[i - 1] ?? 0);
-      const to = ends[i] ?? consumed;
-      const isTerminated = i < terminated;
-      this.row += spanned ? lineEndsIn(text, from, to, this.afterCR) + (isTerminated ? 0 : 1) : 1;
-      if (isBlankRecord(fields)) continue;
-      onRecord(fields, row, NO_PROBLEMS);
-    }
-    this.buffer = final ? "" : text.slice(consumed);
-    this.afterCR = text.charCodeAt(consumed - 1) === CR;
-    this.stalledAt = -1;
+    const lines =
+      countLineEnds(text, 0, consumed, this.afterCR) === terminated
+        ? null
+        : records.map((_, i) =>
+            this.linesWithin(text, ends[i - 1] ?? 0, ends[i] ?? consumed, i < terminated),
+          );
+    this.emit(text, records, lines, null, consumed, final, onRecord);
   }
 }

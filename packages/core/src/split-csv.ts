@@ -171,14 +171,12 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
   /**
    * Google TSV, a quoted field of the header line that holds a line end: where the header ends
    * if its opening quote turns out to be text (`end`, and `line` and `kept` then), and the line
-   * end the file then has if not known yet. `lineEndCR`: the offset of a CR whose next unit
-   * tells CRLF from CR.
+   * end the file then has if not known yet. `headerEndCR`: that line end is a CR, which the next
+   * unit makes a CRLF if it is an LF.
    */
   let headerEnd: { end: number; line: number; kept: number } | null = null;
   let headerNewline: CsvNewline | undefined;
-  let lineEndCR = -1;
-  let lineEndCRLine = 0;
-  let lineEndCRKept = 0;
+  let headerEndCR = false;
 
   /** Whitespace papaparse allows between a closing quote and the delimiter or line end. */
   const isSpace = (u: number) =>
@@ -391,15 +389,12 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
     }
     countLine(u);
     keep(u);
-    if (lineEndCR >= 0) {
+    if (headerEndCR) {
+      headerEndCR = false;
       if (u === LF) {
         headerNewline = "\r\n";
         headerEnd = { end: next, line, kept: captured?.length ?? 0 };
-      } else {
-        headerNewline = "\r";
-        headerEnd = { end: lineEndCR + unitBytes, line: lineEndCRLine, kept: lineEndCRKept };
       }
-      lineEndCR = -1;
     }
     switch (state) {
       case State.FieldStart:
@@ -424,18 +419,13 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
           }
         } else if (wholeField && (u === delimiter || readerLineEnd(u))) {
           boundaryAt = at;
-          if (prologueEnd < 0 && !headerEnd && lineEndCR < 0 && u !== delimiter) {
+          if (prologueEnd < 0 && !headerEnd && u !== delimiter) {
             // The header's first line end since its opening quote (while the file's line end is
-            // not known, a CR waits for the next unit).
-            if (newline !== undefined) {
-              headerEnd = { end: next, line, kept: captured?.length ?? 0 };
-            } else if (u === LF) {
-              headerNewline = "\n";
-              headerEnd = { end: next, line, kept: captured?.length ?? 0 };
-            } else if (u === CR) {
-              lineEndCR = at;
-              lineEndCRLine = line;
-              lineEndCRKept = captured?.length ?? 0;
+            // not known, the next unit tells a CR from a CRLF).
+            headerEnd = { end: next, line, kept: captured?.length ?? 0 };
+            if (newline === undefined) {
+              headerNewline = u === LF ? "\n" : "\r";
+              headerEndCR = u === CR;
             }
           }
         }
@@ -515,11 +505,6 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
         headerCR = false;
         newline = "\r";
         recordEnded(offset);
-      }
-      if (lineEndCR >= 0) {
-        headerNewline = "\r";
-        headerEnd = { end: lineEndCR + unitBytes, line: lineEndCRLine, kept: lineEndCRKept };
-        lineEndCR = -1;
       }
       if (state === State.Quoted && headerEnd) {
         // Google TSV: the header's opening quote is never closed, so it is text (see textQuote).
