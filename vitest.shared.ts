@@ -1,9 +1,10 @@
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig, defineProject } from "vitest/config";
+import { STORE_BUNDLE } from "./test/support/store-bundle.ts";
 
 const CONFIG_MIGRATIONS_DIR = fileURLToPath(new URL("./packages/store/migrations/config", import.meta.url));
-const CDP_MIGRATIONS_DIR = fileURLToPath(new URL("./packages/store/migrations/cdp", import.meta.url));
 
 /** Secrets every Worker test runs with (values only for tests). */
 export const TEST_SECRETS = {
@@ -30,13 +31,31 @@ function peerStandIn(name: string) {
   };
 }
 
+const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
+
 /**
- * The vitest project of one Worker: its own wrangler.jsonc inside workerd, with the store's
- * D1 migrations handed to the tests' setup file as bindings.
+ * The store Worker (apps/cdp-store) next to the Worker under test, for the shards it binds by
+ * script_name: bundled by the global setup (test/support/store-bundle.ts), since a Worker beside
+ * the one under test cannot be read from its wrangler.jsonc.
+ */
+const STORE_WORKER = {
+  name: "cdp-store",
+  modules: true,
+  scriptPath: STORE_BUNDLE,
+  modulesRoot: dirname(STORE_BUNDLE),
+  ...COMPATIBILITY,
+  durableObjects: { CDP_SHARDS: { className: "CdpShard", useSQLite: true } },
+  bindings: { FAULT_INJECTION: "" },
+};
+
+/**
+ * The vitest project of one Worker: its own wrangler.jsonc inside workerd, with CONFIG_DB's
+ * D1 migrations handed to the tests' setup file as bindings, and the store Worker beside it
+ * when it binds the CDP store's shards (`store`).
  */
 export function workerProject(
   name: string,
-  options: { bindings?: Record<string, unknown>; peers?: string[] } = {},
+  options: { bindings?: Record<string, unknown>; peers?: string[]; store?: boolean } = {},
 ) {
   return defineProject({
     plugins: [
@@ -48,18 +67,19 @@ export function workerProject(
             // Over a developer's .dev.vars (npm start allows loopback sources): tests see the deployed defaults.
             ...LOCAL_OVERRIDES_RESET,
             CONFIG_MIGRATIONS: await readD1Migrations(CONFIG_MIGRATIONS_DIR),
-            CDP_MIGRATIONS: await readD1Migrations(CDP_MIGRATIONS_DIR),
             ...options.bindings,
           },
-          workers: (options.peers ?? []).map(peerStandIn),
+          workers: [...(options.peers ?? []).map(peerStandIn), ...(options.store ? [STORE_WORKER] : [])],
         },
       })),
     ],
-    test: { name, setupFiles: ["../../test/support/apply-migrations.ts"] },
+    test: {
+      name,
+      setupFiles: ["../../test/support/apply-migrations.ts"],
+      ...(options.store ? { globalSetup: ["../../test/support/store-bundle.ts"] } : {}),
+    },
   });
 }
-
-const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
 
 /**
  * A package's tests, run twice: in Node and inside workerd. Runtime-neutral code must pass
@@ -80,11 +100,8 @@ export function neutralPackageConfig(name: string, options: { d1?: boolean } = {
                 ...COMPATIBILITY,
                 ...(d1
                   ? {
-                      d1Databases: ["CONFIG_DB", "CDP_DB"],
-                      bindings: {
-                        CONFIG_MIGRATIONS: await readD1Migrations(CONFIG_MIGRATIONS_DIR),
-                        CDP_MIGRATIONS: await readD1Migrations(CDP_MIGRATIONS_DIR),
-                      },
+                      d1Databases: ["CONFIG_DB"],
+                      bindings: { CONFIG_MIGRATIONS: await readD1Migrations(CONFIG_MIGRATIONS_DIR) },
                     }
                   : {}),
               },

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync"];
+export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync", "cdp-store"];
 export const PERSIST_DIR = `${ROOT}.wrangler/state`;
 export const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 export const configPath = (app) => `${ROOT}apps/${app}/wrangler.jsonc`;

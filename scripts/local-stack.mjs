@@ -18,15 +18,21 @@ export async function startLocalStack({
   log = () => {},
 } = {}) {
   log("applying D1 migrations");
-  for (const db of ["cdp-config", "cdp-store"]) {
-    await run(
-      WRANGLER,
-      ["d1", "migrations", "apply", db, "--local", "--persist-to", persistTo, "-c", configPath("config-api")],
-      {
-        env: { ...process.env, CI: "true" },
-      },
-    );
-  }
+  await run(
+    WRANGLER,
+    [
+      "d1",
+      "migrations",
+      "apply",
+      "cdp-config",
+      "--local",
+      "--persist-to",
+      persistTo,
+      "-c",
+      configPath("config-api"),
+    ],
+    { env: { ...process.env, CI: "true" } },
+  );
   log(`seeding tenant ${tenant}`);
   await createTenant({ id: tenant, name: tenant, key: apiKey, persistTo });
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import {
   BUCKET,
+  CDP_SHARDS,
   DATABASES,
   QUEUE_BINDINGS,
   QUEUE_NAMES,
@@ -18,6 +19,7 @@ const APPS = {
   ingest: WORKER_NAMES.ingest,
   transform: WORKER_NAMES.transform,
   "egoi-sync": WORKER_NAMES.egoiSync,
+  "cdp-store": WORKER_NAMES.cdpStore,
 } as const;
 
 function readApp(app: keyof typeof APPS) {
@@ -42,7 +44,7 @@ describe("wrangler.jsonc of every Worker", () => {
       expect(config.name).toBe(APPS[app]);
       for (const db of config.d1_databases) {
         expect(databaseNames.get(db.binding)).toBe(db.database_name);
-        expect(db.migrations_dir).toMatch(/packages\/store\/migrations\/(config|cdp)$/);
+        expect(db.migrations_dir).toMatch(/packages\/store\/migrations\/config$/);
       }
       for (const bucket of config.r2_buckets) {
         expect(bucket).toMatchObject({ binding: BUCKET.binding, bucket_name: BUCKET.name });
@@ -58,13 +60,31 @@ describe("wrangler.jsonc of every Worker", () => {
         expect(Object.values(SERVICE_BINDINGS)).toContain(service.binding);
         expect(workerNames).toContain(service.service);
       }
+      for (const namespace of config.durable_objects.bindings) {
+        expect(namespace).toMatchObject({ name: CDP_SHARDS.binding, class_name: CDP_SHARDS.className });
+        // Only the store Worker hosts the class; the others bind it by its name.
+        expect(namespace.script_name ?? config.name).toBe(WORKER_NAMES.cdpStore);
+      }
       expect(config.observability?.enabled).toBe(true);
     });
   }
 
+  it("hosts the CDP's shards in the store Worker, as a SQLite-backed class, and binds them where they are used", () => {
+    const store = readApp("cdp-store");
+    const migrations = store.migrations as { new_sqlite_classes?: string[]; new_classes?: string[] }[];
+    expect(migrations.flatMap((m) => m.new_sqlite_classes ?? [])).toEqual([CDP_SHARDS.className]);
+    expect(migrations.flatMap((m) => m.new_classes ?? [])).toEqual([]);
+    for (const app of ["config-api", "transform", "egoi-sync"] as const)
+      expect(
+        readApp(app).durable_objects.bindings.map((b: { script_name?: string }) => b.script_name),
+      ).toEqual([WORKER_NAMES.cdpStore]);
+    for (const app of ["dashboard", "ingest"] as const)
+      expect(readApp(app).durable_objects.bindings).toEqual([]);
+  });
+
   it("declares the schedule's cron on config-api only", () => {
     expect(readApp("config-api").triggers.crons).toEqual([SCHEDULE_CRON]);
-    for (const app of ["dashboard", "ingest", "transform", "egoi-sync"] as const) {
+    for (const app of ["dashboard", "ingest", "transform", "egoi-sync", "cdp-store"] as const) {
       expect(readApp(app).triggers.crons ?? []).toEqual([]);
     }
   });

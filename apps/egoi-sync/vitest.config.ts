@@ -1,3 +1,3 @@
 import { workerProject } from "../../vitest.shared.ts";
 
-export default workerProject("egoi-sync");
+export default workerProject("egoi-sync", { store: true });

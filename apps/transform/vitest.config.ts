@@ -1,3 +1,3 @@
 import { workerProject } from "../../vitest.shared.ts";
 
-export default workerProject("transform");
+export default workerProject("transform", { store: true });

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench:store`: where an import's work goes in the local runtime. One Worker (./store)
-// in workerd, with a local D1, reads a generated velocidi_csv as the transform Worker does and
-// writes its orders through the store, phase by phase: read only; encode and classify without
-// writing; have D1 carry every write statement without storing (each INSERT or DELETE turned
-// into a SELECT of the same parameters); store. Each phase's cost is the difference in workerd's
-// CPU time, next to papaparse parse-only on the same file in the same run, and to the time that
-// 0.33× papaparse end to end would allow. BENCH_ROWS (default 100,000) and BENCH_REPEAT (3; the
-// median is shown); BENCH_WRITE_EVERY (1,500) orders per write, as the transform Worker's
-// WRITE_EVERY_ITEMS.
+// in workerd, next to the store Worker (apps/cdp-store), reads a generated velocidi_csv as the
+// transform Worker does and writes its orders through the store, phase by phase: read only; also
+// encode each order into the row a shard keeps; store (the identity shard's buyers, then the
+// data shard's rows, over RPC). Each phase's cost is the difference in workerd's CPU time, next
+// to papaparse parse-only (its CPU time) on the same file in the same run. It also prints what
+// the shards hold: their bytes per order line, against the CSV's. BENCH_ROWS (default 100,000),
+// BENCH_REPEAT (3; the median is shown), BENCH_SHARDS (1), BENCH_WRITE_EVERY (1,500) orders per
+// write, as the transform Worker's WRITE_EVERY_ITEMS.
 import { execFileSync } from "node:child_process";
 import { createReadStream, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -16,71 +16,86 @@ import { generate } from "../../packages/core/bench/core.mjs";
 import { papaparse, workerdCpuSeconds } from "./peers.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PHASES = ["read", "encode", "carry", "store"];
+const PHASES = ["read", "encode", "store"];
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function measure(path) {
+async function measure(path, expected) {
   const server = createTestHarness({
     root: ROOT,
-    workers: [{ configPath: "test/bench/store/wrangler.jsonc" }],
+    workers: [
+      { configPath: "test/bench/store/wrangler.jsonc" },
+      { configPath: "apps/cdp-store/wrangler.jsonc" },
+    ],
   });
   const { url } = await server.listen();
   try {
-    await server.getWorker("cdp-bench-store").applyD1Migrations("CDP_DB");
     const cpu = {};
+    let usage;
     // The first request pays for loading and compiling the Worker: a read to warm it up.
     for (const phase of ["warm-up", ...PHASES]) {
       const before = workerdCpuSeconds(process.pid);
       const res = await fetch(
-        new URL(`/?phase=${phase === "warm-up" ? "read" : phase}&every=${every}`, url),
-        {
-          method: "POST",
-          body: createReadStream(path),
-          duplex: "half",
-        },
+        new URL(`/?phase=${phase === "warm-up" ? "read" : phase}&every=${every}&shards=${shards}`, url),
+        { method: "POST", body: createReadStream(path), duplex: "half" },
       );
       const out = await res.json();
-      if (!res.ok || (phase === "store" && out.added !== out.orders))
-        throw new Error(`${phase}: ${res.status} ${JSON.stringify(out)}`);
+      // A phase that quietly did less work would look faster: each must have read every order.
+      if (!res.ok || out.orders !== expected.orders || out.lines !== expected.lines)
+        throw new Error(
+          `${phase}: ${res.status} ${JSON.stringify(out)}, expected ${JSON.stringify(expected)}`,
+        );
+      if (phase === "store" && out.added !== expected.orders)
+        throw new Error(`store: added ${out.added} of ${expected.orders} orders`);
       cpu[phase] = workerdCpuSeconds(process.pid) - before;
     }
-    return cpu;
+    usage = await (await fetch(new URL(`/usage?shards=${shards}`, url))).json();
+    return { cpu, usage };
   } finally {
     await server.close();
   }
 }
 
+/** The orders and order lines of the generated file (orders of 1–4 lines, one per row). */
+function expectedOf(rows) {
+  let orders = 0;
+  for (let lines = 0; lines < rows; ) lines += 1 + (++orders % 4);
+  return { orders, lines: rows };
+}
+
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
 const every = Number(process.env.BENCH_WRITE_EVERY ?? 1500);
 const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+const shards = Number(process.env.BENCH_SHARDS ?? 1);
 const path = await generate(rows);
+const csvBytes = statSync(path).size;
 console.log(
-  `Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores; ${rows.toLocaleString("en")} rows (${(statSync(path).size / 1e6).toFixed(0)} MB), ${every.toLocaleString("en")} orders per write; median of ${repeat}`,
+  `Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores; ${rows.toLocaleString("en")} rows (${(csvBytes / 1e6).toFixed(0)} MB), ${every.toLocaleString("en")} orders per write, ${shards} data shard(s); median of ${repeat}`,
 );
 const runs = [];
 const peers = [];
 for (let i = 0; i < repeat; i++) {
   peers.push(await papaparse(path));
-  runs.push(await measure(path));
+  runs.push(await measure(path, expectedOf(rows)));
 }
 // Each run's own differences between phases, then the median of each.
 const part = (f) => median(runs.map(f));
-const total = part((r) => r.store);
-const store = part((r) => r.store - r.encode);
-const peer = median(peers.map((p) => p.seconds));
+const total = part((r) => r.cpu.store);
+const peer = median(peers.map((p) => p.cpuSeconds));
 const parts = [
-  ["reading the file (decode, parse, validate, hash ids)", part((r) => r.read)],
-  ["encoding and classifying the orders", part((r) => r.encode - r.read)],
-  ["D1 carrying the statements (JSON in and out)", part((r) => r.carry - r.encode)],
-  ["SQLite storing the rows", part((r) => r.store - r.carry)],
+  ["reading the file (decode, parse, validate, hash ids)", part((r) => r.cpu.read)],
+  ["encoding each order into its stored row", part((r) => r.cpu.encode - r.cpu.read)],
+  ["the shards storing them (RPC, classify, SQLite)", part((r) => r.cpu.store - r.cpu.encode)],
 ];
-console.log(`\n  papaparse parse-only (header:true)                   ${peer.toFixed(1).padStart(6)} s`);
+console.log(`\n  papaparse parse-only (header:true)                   ${peer.toFixed(1).padStart(6)} s CPU`);
 for (const [name, seconds] of parts)
   console.log(
-    `  ${name.padEnd(52)} ${seconds.toFixed(1).padStart(6)} s CPU  ${((seconds / total) * 100).toFixed(0).padStart(3)} %  = ${(seconds / peer).toFixed(1)}× papaparse`,
+    `  ${name.padEnd(52)} ${seconds.toFixed(1).padStart(6)} s CPU  ${((seconds / total) * 100).toFixed(0).padStart(3)} %  = ${(seconds / peer).toFixed(2)}× papaparse`,
   );
 console.log(`  ${"all of it".padEnd(52)} ${total.toFixed(1).padStart(6)} s CPU`);
+const usage = runs.at(-1).usage;
+const stored = usage.reduce((sum, u) => sum + u.bytes, 0);
+const csvPerLine = (csvBytes / rows).toFixed(0);
 console.log(
-  `\n0.33× papaparse end to end allows ${(peer / 0.33).toFixed(1)} s for the whole import; the store alone (D1 carrying + SQLite) takes ${store.toFixed(1)} s of the one workerd thread.`,
+  `\nStored: ${(stored / 1e6).toFixed(1)} MB in ${usage.length} objects (identity ${(usage[0].bytes / 1e6).toFixed(1)} MB: ${usage[0].profiles.toLocaleString("en")} profiles); ${(stored / rows).toFixed(0)} bytes per order line = ${(stored / csvBytes).toFixed(2)}× the CSV's ${csvPerLine}`,
 );

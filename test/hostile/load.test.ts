@@ -156,10 +156,6 @@ class Traffic {
   }
 }
 
-interface CountDb {
-  prepare(sql: string): { bind(...values: unknown[]): { first<T>(): Promise<T | null> } };
-}
-
 let stack: Stack;
 const clients = {} as Record<TenantId, ApiClient>;
 
@@ -299,7 +295,6 @@ describe("20 imports in parallel across 3 tenants under sustained API traffic", 
         r.run.stats.added !== r.items ||
         r.run.stats.rowsRead !== r.rows,
     );
-    const db = (await stack.server.getWorker("cdp-config-api").getEnv()).CDP_DB as CountDb;
     const stored: Record<string, Record<string, number>> = {};
     const expected: Record<string, Record<string, number>> = {};
     for (const tenant of TENANTS) {
@@ -313,14 +308,13 @@ describe("20 imports in parallel across 3 tenants under sustained API traffic", 
         profiles: sum(["orders", "customers_csv", "customers_jsonl"]),
         products: sum(["products_jsonl", "products_tsv"]),
       };
-      stored[tenant] = {};
-      for (const table of ["orders", "line_items", "profiles", "products"]) {
-        const row = await db
-          .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`)
-          .bind(tenant)
-          .first<{ n: number }>();
-        (stored[tenant] as Record<string, number>)[table] = row?.n ?? 0;
-      }
+      const counts = await stack.storeCounts(tenant);
+      stored[tenant] = {
+        orders: counts.orders,
+        line_items: counts.lineItems,
+        profiles: counts.profiles,
+        products: counts.products,
+      };
     }
     // Every sample is there for its own tenant.
     for (const r of finished)

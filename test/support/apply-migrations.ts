@@ -4,11 +4,8 @@ import type { D1Migration } from "@cloudflare/vitest-plugin";
 
 interface MigrationBindings {
   CONFIG_DB?: D1Database;
-  CDP_DB?: D1Database;
   CONFIG_MIGRATIONS: D1Migration[];
-  CDP_MIGRATIONS: D1Migration[];
 }
 
 const bindings = env as unknown as MigrationBindings;
 if (bindings.CONFIG_DB) await applyD1Migrations(bindings.CONFIG_DB, bindings.CONFIG_MIGRATIONS);
-if (bindings.CDP_DB) await applyD1Migrations(bindings.CDP_DB, bindings.CDP_MIGRATIONS);

@@ -7,4 +7,5 @@ export const APPS_BY_NAME = {
   ingest: WORKER_NAMES.ingest,
   transform: WORKER_NAMES.transform,
   "egoi-sync": WORKER_NAMES.egoiSync,
+  "cdp-store": WORKER_NAMES.cdpStore,
 } as const;

@@ -113,8 +113,17 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   const persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "cdp-state-"));
   const configs = writeConfigs(mkdtempSync(join(tmpdir(), "cdp-config-")), options.vars ?? {});
   const [apiConfig = ""] = configs;
-  for (const db of ["cdp-config", "cdp-store"])
-    await exec(["d1", "migrations", "apply", db, "--local", "--persist-to", persistTo, "-c", apiConfig]);
+  await exec([
+    "d1",
+    "migrations",
+    "apply",
+    "cdp-config",
+    "--local",
+    "--persist-to",
+    persistTo,
+    "-c",
+    apiConfig,
+  ]);
   const now = new Date().toISOString();
   for (const [id, key] of options.tenants ?? []) {
     const hash = createHash("sha256").update(key).digest("hex");

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { shardName } from "@cdp/cdp-store/names";
 import { createTestHarness, type TestHarness, type TestHarnessOptions } from "wrangler";
 import { APPS_BY_NAME } from "./apps";
 
@@ -22,14 +23,27 @@ export interface Stack {
   server: TestHarness;
   url: URL;
   close(): Promise<void>;
-  /** Creates a tenant and an API key for it, as scripts/admin.mjs does. */
-  createTenant(id: string, key: string): Promise<void>;
+  /** Creates a tenant and an API key for it, as scripts/admin.mjs does (with `shards` data shards). */
+  createTenant(id: string, key: string, shards?: number): Promise<void>;
+  /** What a tenant's store shards hold, counted in each shard's own SQLite database. */
+  storeCounts(tenantId: string): Promise<StoreCounts>;
+}
+
+/** Rows of a tenant's CDP data: the sum over its identity shard and its data shards. */
+export interface StoreCounts {
+  profiles: number;
+  ids: number;
+  orders: number;
+  lineItems: number;
+  products: number;
+  /** Rows per data shard: orders + products. */
+  perShard: number[];
 }
 
 /**
- * Every Worker of the product in one Miniflare (wrangler's test harness), with real queues, D1
- * and R2 crossing between them, the store's migrations applied and private sources allowed (the
- * test servers are on loopback).
+ * Every Worker of the product in one Miniflare (wrangler's test harness), with real queues, D1,
+ * R2 and the store's Durable Objects crossing between them, CONFIG_DB's migrations applied and
+ * private sources allowed (the test servers are on loopback).
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server = createTestHarness({
@@ -46,18 +60,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const { url } = await server.listen();
   const api = server.getWorker("cdp-config-api");
   await api.applyD1Migrations("CONFIG_DB");
-  await api.applyD1Migrations("CDP_DB");
   return {
     server,
     url,
     close: () => server.close(),
-    async createTenant(id, key) {
+    async createTenant(id, key, shards = 4) {
       const env = await api.getEnv();
       const now = new Date().toISOString();
       const db = env.CONFIG_DB as D1Like;
       await db
-        .prepare("INSERT INTO tenants (id, name, created_at) VALUES (?1, ?1, ?2) ON CONFLICT DO NOTHING")
-        .bind(id, now)
+        .prepare(
+          "INSERT INTO tenants (id, name, shards, created_at) VALUES (?1, ?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )
+        .bind(id, shards, now)
         .run();
       await db
         .prepare(
@@ -66,9 +81,43 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         .bind(createHash("sha256").update(key).digest("hex"), id, key.slice(0, 8), now)
         .run();
     },
+    async storeCounts(tenantId) {
+      const env = await api.getEnv();
+      const tenant = await (env.CONFIG_DB as D1Like)
+        .prepare("SELECT shards FROM tenants WHERE id = ?1")
+        .bind(tenantId)
+        .first<{ shards: number }>();
+      const store = server.getWorker(APPS_BY_NAME["cdp-store"]);
+      const count = async (name: string, sql: string) => {
+        const handle = await store.getDurableObjectStorage("CdpShard", { name });
+        const [row] = (await handle.exec(sql)) as { n: number | null }[];
+        return row?.n ?? 0;
+      };
+      const identity = shardName(tenantId, "identity");
+      const counts: StoreCounts = {
+        profiles: await count(identity, "SELECT COUNT(*) AS n FROM profiles"),
+        ids: await count(identity, "SELECT COUNT(*) AS n FROM profile_ids"),
+        orders: 0,
+        lineItems: 0,
+        products: 0,
+        perShard: [],
+      };
+      for (let n = 0; n < (tenant?.shards ?? 0); n++) {
+        const name = shardName(tenantId, n);
+        const orders = await count(name, "SELECT COUNT(*) AS n FROM orders");
+        const products = await count(name, "SELECT COUNT(*) AS n FROM products");
+        counts.orders += orders;
+        counts.products += products;
+        counts.lineItems += await count(name, "SELECT SUM(lines) AS n FROM orders");
+        counts.perShard.push(orders + products);
+      }
+      return counts;
+    },
   };
 }
 
 interface D1Like {
-  prepare(sql: string): { bind(...values: unknown[]): { run(): Promise<unknown> } };
+  prepare(sql: string): {
+    bind(...values: unknown[]): { run(): Promise<unknown>; first<T>(): Promise<T | null> };
+  };
 }

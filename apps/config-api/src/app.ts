@@ -1,3 +1,4 @@
+import type { CdpStore, StoreTenant } from "@cdp/cdp-store/client";
 import type { SecretKeyring } from "@cdp/core";
 import type { Db, Tenant } from "@cdp/store";
 import { OpenAPIHono } from "@hono/zod-openapi";
@@ -9,8 +10,8 @@ import { ApiError } from "./errors";
 export interface Services {
   /** CONFIG_DB through a D1 session that continues the client's bookmark. */
   db: Db;
-  /** CDP_DB through a session: replicas may serve its reads. */
-  cdp: Db;
+  /** A tenant's CDP data: its store shards (apps/cdp-store). */
+  cdp(tenant: StoreTenant): CdpStore;
   keyring(): Promise<SecretKeyring>;
   now(): Date;
 }

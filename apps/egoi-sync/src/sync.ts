@@ -1,3 +1,4 @@
+import { CdpStore } from "@cdp/cdp-store/client";
 import {
   type EgoiMessage,
   type Issue,
@@ -11,12 +12,12 @@ import {
   chunkItemsRead,
   failRun,
   getRun,
+  getTenant,
   markRunStarted,
   recordChunk,
   type StoredImportConfig,
   setRunPlan,
   touchRuns,
-  writeCustomers,
 } from "@cdp/store";
 
 /** E-goi pages contacts by offset, at most 1000 at a time. */
@@ -283,9 +284,12 @@ async function importPage(
   const issues: Issue[] = mapped.flatMap((m) =>
     m.issues.map((issue) => (issue.item === null ? { ...issue, item: m.key } : issue)),
   );
-  const counts = await writeCustomers(
-    env.CDP_DB,
-    { tenantId: run.tenantId, runId: run.id, dryRun: run.dryRun, now: nowIso(), mergeStrategy: "merge" },
+  const tenant = await getTenant(env.CONFIG_DB, run.tenantId);
+  if (!tenant) throw new Error(`run ${run.id}: its tenant ${run.tenantId} no longer exists`);
+  const store = new CdpStore(env.CDP_SHARDS, tenant);
+  const counts = await store.writeCustomers(
+    { runId: run.id, dryRun: run.dryRun, now: nowIso() },
+    "merge",
     records,
   );
   await recordChunk(env.CONFIG_DB, {

@@ -92,6 +92,9 @@ export async function addEgoiRun(runId: string, listId: number): Promise<void> {
     transformations: [],
     schedule: null,
   };
+  await env.CONFIG_DB.prepare(
+    "INSERT INTO tenants (id, name, created_at) VALUES ('acme', 'Acme', '') ON CONFLICT DO NOTHING",
+  ).run();
   await insertRun(env.CONFIG_DB, {
     id: runId,
     tenantId: "acme",

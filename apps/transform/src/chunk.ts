@@ -1,3 +1,4 @@
+import { CdpStore } from "@cdp/cdp-store/client";
 import {
   type ChunkMessage,
   type CustomerRecord,
@@ -14,16 +15,7 @@ import {
   readLimits,
   wholeNumberVar,
 } from "@cdp/core";
-import {
-  chunkDone,
-  failRun,
-  getRun,
-  MAX_STORED_ISSUES_PER_RUN,
-  recordChunk,
-  writeCustomers,
-  writeOrders,
-  writeProducts,
-} from "@cdp/store";
+import { chunkDone, failRun, getRun, getTenant, MAX_STORED_ISSUES_PER_RUN, recordChunk } from "@cdp/store";
 import type { chunkFaults } from "./faults";
 import { MAX_STORED_ROW_CHARS, oversizeIssue } from "./item-size";
 
@@ -48,11 +40,18 @@ export const WRITE_EVERY_ITEMS = 1500;
  * records the chunk's stats and issues. A redelivered chunk changes nothing and counts nothing
  * twice: the store classifies replays as the first delivery did, and the chunk's row is keyed.
  */
-export async function transformChunk(env: Env, message: ChunkMessage, faults: Faults): Promise<void> {
+export async function transformChunk(
+  env: Env,
+  message: ChunkMessage,
+  faults: Faults,
+  attempts = 1,
+): Promise<void> {
   const run = await getRun(env.CONFIG_DB, null, message.runId);
   // A chunk of a cancelled, failed, completed or deleted run has nothing left to do.
   if (run?.status !== "in_progress") return;
   if (await chunkDone(env.CONFIG_DB, run.id, message.chunkNo)) return;
+  const tenant = await getTenant(env.CONFIG_DB, run.tenantId);
+  if (!tenant) return;
   faults.at("before-write");
 
   try {
@@ -73,26 +72,28 @@ export async function transformChunk(env: Env, message: ChunkMessage, faults: Fa
     }
     const reader = createReader(config, { prologue, firstRow: message.firstRow }, readLimits(env));
     const decoder = createTextDecoder(encoding, { byteOffset: message.start, firstLine: message.firstRow });
-    // Once some of the chunk's items are stored and some are not: between the D1 batches of a
-    // write, and between the writes of the items read so far.
+    // Once some of the chunk's items are stored and some are not: between the identity shard's
+    // write of an order import's buyers and the data shards' write of its orders, and between
+    // the writes of the items read so far.
     const midWrite = () => faults.at("mid-write");
+    const store = new CdpStore(env.CDP_SHARDS, tenant);
     const scope = {
-      tenantId: run.tenantId,
       runId: run.id,
       dryRun: run.dryRun,
       now: new Date().toISOString(),
-      afterBatch: midWrite,
+      delivery: {
+        id: `${run.id}|${message.chunkNo}`,
+        label: `chunk ${message.chunkNo}`,
+        attempts,
+        nth: message.chunkNo,
+      },
     };
     const write = (valid: Item[]) =>
       config.type === "orders"
-        ? writeOrders(env.CDP_DB, scope, valid as Order[])
+        ? store.writeOrders(scope, valid as Order[], { afterIdentity: midWrite })
         : config.type === "customers"
-          ? writeCustomers(
-              env.CDP_DB,
-              { ...scope, mergeStrategy: config.options.mergeStrategy ?? "merge" },
-              valid as CustomerRecord[],
-            )
-          : writeProducts(env.CDP_DB, scope, valid as Product[]);
+          ? store.writeCustomers(scope, config.options.mergeStrategy ?? "merge", valid as CustomerRecord[])
+          : store.writeProducts(scope, valid as Product[]);
     // Only a chunk larger than a stored row can hold an item too large to store.
     const measure = message.end - message.start + message.prologueEnd > MAX_STORED_ROW_CHARS;
     const kind = config.type === "orders" ? "order" : config.type === "customers" ? "customer" : "product";

@@ -2,10 +2,10 @@ import { type ChunkMessage, type FaultPoints, type Faults, faultsFor } from "@cd
 
 /**
  * The fault points of the chunk consumer (see FAULT_INJECTION in @cdp/core's faults): before the
- * store write, once the first of several writes of it has committed (`mid-write`: a D1 batch, or
- * the items read so far; a chunk written at once crashes right after it instead), after the
- * write, before the ack. `point:N` rules crash every
- * Nth chunk.
+ * store write, once part of it has committed (`mid-write`: an order import's buyers in the
+ * identity shard before its orders in the data shards, or the items read so far; a chunk written
+ * at once crashes right after it instead), after the write, before the ack. `point:N` rules crash
+ * every Nth chunk. The store's own points, inside a shard's write, are the cdp-store Worker's.
  */
 const CHUNK_FAULTS: FaultPoints<"before-write" | "mid-write" | "after-write" | "before-ack"> = {
   points: ["before-write", "mid-write", "after-write", "before-ack"],

@@ -18,7 +18,7 @@ export default {
         if (batch.queue === QUEUE_NAMES.chunksDeadLetter) await deadLetterChunk(env, parsed.data);
         else {
           const faults = chunkFaults(env, parsed.data, message.attempts);
-          await transformChunk(env, parsed.data, faults);
+          await transformChunk(env, parsed.data, faults, message.attempts);
           faults.at("before-ack");
         }
         message.ack();

@@ -8,6 +8,9 @@ import worker from "../src/index";
 /** Adds a run with this status and stored config, as config-api would. */
 async function addRun(id: string, status: string, config: string) {
   await env.CONFIG_DB.prepare(
+    "INSERT INTO tenants (id, name, created_at) VALUES ('acme', 'Acme', '') ON CONFLICT DO NOTHING",
+  ).run();
+  await env.CONFIG_DB.prepare(
     `INSERT INTO runs (id, tenant_id, import_id, status, trigger, config, created_at)
      VALUES (?1, 'acme', 'imp_1', ?2, 'manual', ?3, '')`,
   )

@@ -10,6 +10,7 @@ export const WORKER_NAMES = {
   ingest: "cdp-ingest",
   transform: "cdp-transform",
   egoiSync: "cdp-egoi-sync",
+  cdpStore: "cdp-store",
 } as const;
 
 export const QUEUE_NAMES = {
@@ -24,8 +25,10 @@ export const QUEUE_NAMES = {
 
 export const DATABASES = {
   config: { binding: "CONFIG_DB", name: "cdp-config" },
-  cdp: { binding: "CDP_DB", name: "cdp-store" },
 } as const;
+
+/** The CDP's data: the store Worker's SQLite-backed Durable Object class, bound by the others. */
+export const CDP_SHARDS = { binding: "CDP_SHARDS", className: "CdpShard" } as const;
 
 export const BUCKET = { binding: "FILES", name: "cdp-import-files" } as const;
 

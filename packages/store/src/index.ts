@@ -1,17 +1,3 @@
-export {
-  canonicalJson,
-  enrichEvent,
-  ensureProfiles,
-  getOrder,
-  getProduct,
-  getProfile,
-  type ProfileView,
-  type WriteCounts,
-  type WriteScope,
-  writeCustomers,
-  writeOrders,
-  writeProducts,
-} from "./cdp/index";
 export { chunked, type Db, MAX_PARAMS } from "./db";
 export {
   claimUpload,
@@ -54,4 +40,11 @@ export {
   setRunPlan,
   touchRuns,
 } from "./runs";
-export { createTenantWithKey, findTenantByApiKey, type Tenant } from "./tenants";
+export {
+  createTenantWithKey,
+  DEFAULT_SHARDS,
+  deleteTenantRows,
+  findTenantByApiKey,
+  getTenant,
+  type Tenant,
+} from "./tenants";

@@ -1,30 +1,23 @@
 // The Worker of `npm run bench:store`: it reads a velocidi_csv posted to it as the transform
-// Worker does, then, by `phase`, stops there (read), encodes and classifies the orders without
-// writing (encode), has D1 carry every write statement without storing anything (carry: each
-// INSERT or DELETE becomes a SELECT of the same parameters), or writes them (store). The
-// differences in workerd's CPU time between phases are the store's costs.
+// Worker does, then, by `phase`, stops there (read), also encodes each order into the row a shard
+// stores (encode), or writes them through the store's client to the tenant's shards (store).
+// The differences in workerd's CPU time between phases are the store's costs. GET /usage answers
+// what the tenant's shards hold.
+
+import { CdpStore, orderRow } from "@cdp/cdp-store/client";
 import { createReader, createTextDecoder, hashUserIdsOf, ReadConfig } from "@cdp/core";
-import { writeOrders } from "@cdp/store";
 
 /** Orders per write, as the transform Worker writes them (WRITE_EVERY_ITEMS), unless `every` says. */
 const WRITE_EVERY = 1500;
 
-/** D1 with every write statement turned into a SELECT of the same parameters. */
-function carryOnly(db) {
-  return {
-    prepare(sql) {
-      if (!/^\s*(INSERT|DELETE)/.test(sql)) return db.prepare(sql);
-      const count = Math.max(...[...sql.matchAll(/\?(\d+)/g)].map((m) => Number(m[1])));
-      const params = Array.from({ length: count }, (_, i) => (i === 1 ? "length(?2)" : `?${i + 1}`));
-      return db.prepare(`SELECT ${params.join(", ")}`);
-    },
-    batch: (statements) => db.batch(statements),
-  };
-}
-
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    const store = new CdpStore(env.CDP_SHARDS, {
+      id: url.searchParams.get("tenant") ?? "bench",
+      shards: Number(url.searchParams.get("shards") ?? 1),
+    });
+    if (url.pathname === "/usage") return Response.json(await store.usage());
     const phase = url.searchParams.get("phase") ?? "store";
     const every = Number(url.searchParams.get("every") ?? WRITE_EVERY);
     const config = ReadConfig.parse({
@@ -34,22 +27,24 @@ export default {
     });
     const reader = createReader(config);
     const decoder = createTextDecoder("utf-8");
-    const db = phase === "carry" ? carryOnly(env.CDP_DB) : env.CDP_DB;
     const scope = {
-      tenantId: "bench",
       runId: url.searchParams.get("run") ?? "run_bench",
-      dryRun: phase === "encode",
+      dryRun: false,
       now: new Date().toISOString(),
     };
     let pending = [];
     let orders = 0;
+    let lines = 0;
     let added = 0;
+    let encoded = 0;
     // Written as they are read, as the transform Worker does.
     const write = async () => {
       const batch = pending;
       pending = [];
       orders += batch.length;
-      if (phase !== "read" && batch.length > 0) added += (await writeOrders(db, scope, batch)).added;
+      for (const order of batch) lines += order.lineItems.length;
+      if (phase === "encode") for (const order of batch) encoded += orderRow(order)[5].length;
+      if (phase === "store" && batch.length > 0) added += (await store.writeOrders(scope, batch)).added;
     };
     const take = async (results) => {
       await hashUserIdsOf(results, config.options);
@@ -60,6 +55,6 @@ export default {
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await write();
-    return Response.json({ orders, added });
+    return Response.json({ orders, lines, added, encoded });
   },
 };

@@ -1,3 +1,4 @@
+import { CdpStore, type StoreTenant } from "@cdp/cdp-store/client";
 import { loadKeyring, type SecretKeyring } from "@cdp/core";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv, Services } from "../app";
@@ -16,14 +17,21 @@ function keyringOf(env: Env): () => Promise<SecretKeyring> {
   };
 }
 
+/** The CDP store of a tenant, whose id and shards come from CONFIG_DB (never from the request). */
+const storeOf =
+  (env: Env) =>
+  (tenant: StoreTenant): CdpStore =>
+    new CdpStore(env.CDP_SHARDS, tenant);
+
 /** Services outside a request (the Cron Trigger), on the primary, at a given time. */
 export function buildServices(env: Env, now: Date): Services {
-  return { db: env.CONFIG_DB, cdp: env.CDP_DB, keyring: keyringOf(env), now: () => now };
+  return { db: env.CONFIG_DB, cdp: storeOf(env), keyring: keyringOf(env), now: () => now };
 }
 
 /**
- * Builds the request's services: D1 sessions (reads may go to replicas; writes and bookmarked
- * reads see everything the client wrote), the secrets keyring and the clock.
+ * Builds the request's services: a D1 session of CONFIG_DB (reads may go to replicas; writes and
+ * bookmarked reads see everything the client wrote), the CDP store, the secrets keyring and the
+ * clock.
  */
 export const services: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bookmark = c.req.header(BOOKMARK_HEADER);
@@ -33,7 +41,7 @@ export const services: MiddlewareHandler<AppEnv> = async (c, next) => {
   );
   c.set("services", {
     db: session,
-    cdp: c.env.CDP_DB.withSession(readOnly ? "first-unconstrained" : "first-primary"),
+    cdp: storeOf(c.env),
     keyring: () => {
       if (keyringPromise?.source !== c.env.SECRETS_KEYS) {
         keyringPromise = { source: c.env.SECRETS_KEYS, keyring: loadKeyring(c.env.SECRETS_KEYS) };

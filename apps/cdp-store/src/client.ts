@@ -1,0 +1,343 @@
+import {
+  type CustomerRecord,
+  HASHED_ID_TYPES,
+  normalizeId,
+  type Order,
+  type Product,
+  sha256Hex,
+  storedIdValue,
+  type UserId,
+} from "@cdp/core";
+import { CURRENT_CODEC_TEXT, orderRow, productRow } from "./codec";
+import { buyerOf, idKey } from "./ids";
+import { type ShardRef, shardName, shardOf } from "./names";
+import type { CdpShard } from "./shard";
+import {
+  addCounts,
+  type ErasedCounts,
+  noCounts,
+  type OrderPosition,
+  type OrderSummaryRow,
+  type ShardUsage,
+  type StoredProfile,
+  type WriteCounts,
+  type WriteScope,
+} from "./types";
+
+export { type OrderRow, orderRow } from "./codec";
+export { isShardCount, MAX_SHARDS, shardName, shardOf, TENANT_ID } from "./names";
+export type {
+  ErasedCounts,
+  OrderPosition,
+  ShardUsage,
+  StoredProfile,
+  WriteCounts,
+  WriteScope,
+} from "./types";
+
+/**
+ * The binding of the shard class, as transform, egoi-sync and config-api declare it (by
+ * `script_name`, so their generated Env types it loosely; the client types its calls).
+ */
+export type CdpShards = DurableObjectNamespace<CdpShard>;
+
+/** A tenant as the store needs it: its id and how many data shards it has. */
+export interface StoreTenant {
+  id: string;
+  shards: number;
+}
+
+/** A profile with a summary of its orders, as GET /v1/profiles/... answers. */
+export interface ProfileView {
+  id: string;
+  ids: UserId[];
+  attributes: Record<string, unknown>;
+  /** The run that last changed each attribute. */
+  attributeRuns: Record<string, string>;
+  orders: {
+    count: number;
+    /** Σ (total − refund) per currency, rounded to cents. */
+    revenue: Record<string, number>;
+    firstOrderAt: string | null;
+    lastOrderAt: string | null;
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type EventProduct = { id: string } & Record<string, unknown>;
+
+/** A product event (productView, addToCart, purchase...): one product, or several. */
+export interface ProductEvent {
+  type: string;
+  product?: EventProduct;
+  products?: EventProduct[];
+}
+
+export interface OrderPage {
+  items: Order[];
+  /** Where the next page starts, or null after the last. */
+  next: OrderPosition | null;
+}
+
+/** Calls the shards' writes make before or between them (a test's crash points). */
+export interface WriteHooks {
+  /** After the identity shard's write of an order import's buyers, before the data shards'. */
+  afterIdentity?(): void;
+}
+
+/** Sums the answers of calls made in parallel, once every call has ended, or throws the first error. */
+async function settleAll<T>(calls: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(calls);
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/** `items` grouped by the data shard of their id. */
+function byShard<T>(items: T[], idOf: (item: T) => string, shards: number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const shard = shardOf(idOf(item), shards);
+    const group = groups.get(shard);
+    if (group) group.push(item);
+    else groups.set(shard, [item]);
+  }
+  return groups;
+}
+
+/**
+ * One tenant's CDP data, across its identity shard and its data shards. Every write sends one
+ * call per shard it touches, in parallel, with the items as they are (structured clone, no JSON
+ * per row); every read goes to the one shard that holds the answer, or to all data shards in
+ * parallel where a person's orders may be anywhere.
+ */
+export class CdpStore {
+  private readonly namespace: CdpShards;
+
+  constructor(
+    namespace: DurableObjectNamespace<CdpShard> | DurableObjectNamespace,
+    readonly tenant: StoreTenant,
+  ) {
+    this.namespace = namespace as CdpShards;
+  }
+
+  private shard(ref: ShardRef): DurableObjectStub<CdpShard> {
+    return this.namespace.get(this.namespace.idFromName(shardName(this.tenant.id, ref)));
+  }
+
+  private dataShards(): DurableObjectStub<CdpShard>[] {
+    return Array.from({ length: this.tenant.shards }, (_, n) => this.shard(n));
+  }
+
+  // Writes ------------------------------------------------------------------------------------
+
+  /**
+   * Orders: first the buyers' profiles in the identity shard, then the orders, each data shard's
+   * share in one call. Both are idempotent, and the chunk is recorded as done only after both:
+   * a crash between them (or inside either) leaves the chunk to be delivered again, which finds
+   * the buyers already there and classifies every order exactly as the first delivery did.
+   */
+  async writeOrders(scope: WriteScope, orders: Order[], hooks: WriteHooks = {}): Promise<WriteCounts> {
+    const buyers = new Map<string, [string, string]>();
+    for (const order of orders) {
+      const buyer = buyerOf(order);
+      if (buyer) buyers.set(idKey(buyer), [buyer.type, buyer.value]);
+    }
+    if (buyers.size > 0 && !scope.dryRun)
+      await this.shard("identity").ensureBuyers(scope, [...buyers.values()]);
+    hooks.afterIdentity?.();
+    const groups = byShard(orders.map(orderRow), (row) => row[0], this.tenant.shards);
+    const counts = await settleAll(
+      [...groups].map(
+        ([n, rows]) => this.shard(n).writeOrders(scope, CURRENT_CODEC_TEXT, rows) as Promise<WriteCounts>,
+      ),
+    );
+    return counts.reduce(addCounts, noCounts());
+  }
+
+  async writeProducts(scope: WriteScope, products: Product[]): Promise<WriteCounts> {
+    const groups = byShard(products.map(productRow), (row) => row[0], this.tenant.shards);
+    const counts = await settleAll(
+      [...groups].map(([n, rows]) => this.shard(n).writeProducts(scope, rows) as Promise<WriteCounts>),
+    );
+    return counts.reduce(addCounts, noCounts());
+  }
+
+  /** Customers: all in the identity shard, in one call. */
+  async writeCustomers(
+    scope: WriteScope,
+    mergeStrategy: "merge" | "replace",
+    records: CustomerRecord[],
+  ): Promise<WriteCounts> {
+    if (records.length === 0) return noCounts();
+    return this.shard("identity").writeCustomers(scope, mergeStrategy, records) as Promise<WriteCounts>;
+  }
+
+  // Reads -------------------------------------------------------------------------------------
+
+  /**
+   * The stored profile of an id. A plain e-mail or phone is looked up by its hash too (`email`
+   * → `email_sha256` of the trimmed, lowercased value), since imports may have stored only the
+   * hash; the exact id wins when both are known.
+   */
+  async findProfile(idType: string, idValue: string): Promise<StoredProfile | null> {
+    const candidates: UserId[] = [{ type: idType, value: storedIdValue(idType, idValue) }];
+    const hashedType = HASHED_ID_TYPES[idType];
+    if (hashedType) candidates.push({ type: hashedType, value: await sha256Hex(normalizeId(idValue)) });
+    return this.shard("identity").findProfile(candidates) as Promise<StoredProfile | null>;
+  }
+
+  /** A profile with a summary of the orders placed under any of its ids, or null. */
+  async getProfile(idType: string, idValue: string): Promise<ProfileView | null> {
+    const profile = await this.findProfile(idType, idValue);
+    if (!profile) return null;
+    const rows = (
+      await settleAll(this.dataShards().map((s) => s.buyerSummary(profile.ids) as Promise<OrderSummaryRow[]>))
+    ).flat();
+    const orders: ProfileView["orders"] = { count: 0, revenue: {}, firstOrderAt: null, lastOrderAt: null };
+    for (const row of rows) {
+      orders.count += row.count;
+      orders.revenue[row.currency] = (orders.revenue[row.currency] ?? 0) + row.revenue;
+      if (!orders.firstOrderAt || row.firstOrderAt < orders.firstOrderAt)
+        orders.firstOrderAt = row.firstOrderAt;
+      if (!orders.lastOrderAt || row.lastOrderAt > orders.lastOrderAt) orders.lastOrderAt = row.lastOrderAt;
+    }
+    for (const currency of Object.keys(orders.revenue))
+      orders.revenue[currency] = Math.round((orders.revenue[currency] ?? 0) * 100) / 100;
+    return {
+      id: profile.id,
+      ids: profile.ids,
+      attributes: profile.attributes,
+      attributeRuns: profile.attributeRuns,
+      orders,
+      createdAt: profile.createdAt,
+      updatedAt: profile.updatedAt,
+    };
+  }
+
+  /**
+   * A page of the orders of a stored profile, newest first (then by id, descending): each data
+   * shard gives its newest `limit` after `after`, and the page is the newest `limit` of those.
+   */
+  async profileOrders(
+    profile: StoredProfile,
+    after: OrderPosition | null,
+    limit: number,
+  ): Promise<OrderPage> {
+    const pages = await settleAll(
+      this.dataShards().map(
+        (s) => s.buyerOrders(profile.ids, after, limit + 1) as Promise<{ order: Order; at: OrderPosition }[]>,
+      ),
+    );
+    const all = pages
+      .flat()
+      .sort((a, b) =>
+        a.at.placedAt !== b.at.placedAt
+          ? b.at.placedAt - a.at.placedAt
+          : a.at.orderId < b.at.orderId
+            ? 1
+            : a.at.orderId > b.at.orderId
+              ? -1
+              : 0,
+      );
+    const page = all.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map((p) => p.order), next: all.length > limit && last ? last.at : null };
+  }
+
+  async getOrder(orderId: string): Promise<Order | null> {
+    return this.shard(shardOf(orderId, this.tenant.shards)).getOrder(orderId) as Promise<Order | null>;
+  }
+
+  async getProduct(productId: string): Promise<Product | null> {
+    const shard = this.shard(shardOf(productId, this.tenant.shards));
+    const [product] = await (shard.getProducts([productId]) as Promise<Product[]>);
+    return product ?? null;
+  }
+
+  /**
+   * The event with the attributes its products lack filled in from the catalogue; a value the
+   * event gives wins; a null one counts as missing. Products not in the catalogue stay as they are.
+   */
+  async enrichEvent<E extends ProductEvent>(event: E): Promise<E> {
+    const given = [...(event.product ? [event.product] : []), ...(event.products ?? [])];
+    const groups = byShard([...new Set(given.map((p) => p.id))], (id) => id, this.tenant.shards);
+    const found = await settleAll(
+      [...groups].map(([n, ids]) => this.shard(n).getProducts(ids) as Promise<Product[]>),
+    );
+    const catalogue = new Map(found.flat().map((p) => [p.id, p as Record<string, unknown>]));
+    const fill = (product: EventProduct): EventProduct => {
+      const known = catalogue.get(product.id);
+      if (!known) return product;
+      const out: Record<string, unknown> = { ...known };
+      for (const [key, value] of Object.entries(product))
+        if (value != null || !(key in known)) out[key] = value;
+      return out as EventProduct;
+    };
+    return {
+      ...event,
+      ...(event.product ? { product: fill(event.product) } : {}),
+      ...(event.products ? { products: event.products.map(fill) } : {}),
+    };
+  }
+
+  // Erasure and access ------------------------------------------------------------------------
+
+  /**
+   * Everything stored about the person with this id: the profile, and every order placed under
+   * any of its ids, newest first. Null when no profile has the id.
+   */
+  async exportProfile(
+    idType: string,
+    idValue: string,
+  ): Promise<{ profile: ProfileView; orders: Order[] } | null> {
+    const profile = await this.getProfile(idType, idValue);
+    const stored = profile && (await this.findProfile(idType, idValue));
+    if (!profile || !stored) return null;
+    const orders: Order[] = [];
+    let after: OrderPosition | null = null;
+    do {
+      const page = await this.profileOrders(stored, after, 500);
+      orders.push(...page.items);
+      after = page.next;
+    } while (after);
+    return { profile, orders };
+  }
+
+  /**
+   * Erases a person: first their orders from every data shard, then their profile and ids. A
+   * crash in between leaves the profile, so erasing again finishes the job. Null when no
+   * profile has the id.
+   */
+  async eraseProfile(idType: string, idValue: string): Promise<ErasedCounts | null> {
+    const profile = await this.findProfile(idType, idValue);
+    if (!profile) return null;
+    const orders = await settleAll(
+      this.dataShards().map(
+        (s) => s.eraseBuyer(profile.ids) as Promise<{ orders: number; lineItems: number }>,
+      ),
+    );
+    const identity = await this.shard("identity").eraseProfile(profile.id);
+    return {
+      profiles: identity.profiles,
+      ids: identity.ids,
+      orders: orders.reduce((sum, o) => sum + o.orders, 0),
+      lineItems: orders.reduce((sum, o) => sum + o.lineItems, 0),
+    };
+  }
+
+  // The tenant as a whole ---------------------------------------------------------------------
+
+  /** What each of the tenant's objects holds: the identity shard first, then data shards 0 … S−1. */
+  async usage(): Promise<ShardUsage[]> {
+    return settleAll(
+      [this.shard("identity"), ...this.dataShards()].map((s) => s.usage() as Promise<ShardUsage>),
+    );
+  }
+
+  /** Deletes everything the tenant's objects hold. */
+  async wipe(): Promise<void> {
+    await settleAll([this.shard("identity"), ...this.dataShards()].map((s) => s.wipe()));
+  }
+}
