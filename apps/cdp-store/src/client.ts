@@ -139,10 +139,10 @@ export class CdpStore {
    * the buyers already there and classifies every order exactly as the first delivery did.
    */
   async writeOrders(scope: WriteScope, orders: Order[], hooks: WriteHooks = {}): Promise<WriteCounts> {
-    const buyers = new Map<string, [string, string]>();
+    const buyers = new Map<string, UserId>();
     for (const order of orders) {
       const buyer = buyerOf(order);
-      if (buyer) buyers.set(idKey(buyer), [buyer.type, buyer.value]);
+      if (buyer) buyers.set(idKey(buyer), buyer);
     }
     if (buyers.size > 0 && !scope.dryRun)
       await this.shard("identity").ensureBuyers(scope, [...buyers.values()]);

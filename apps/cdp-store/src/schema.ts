@@ -14,8 +14,8 @@ export const UPGRADES: readonly (readonly string[])[] = [
   [
     `CREATE TABLE runs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)`,
     `CREATE TABLE codecs (n INTEGER PRIMARY KEY, codec TEXT NOT NULL UNIQUE)`,
-    // buyer: hash53 of the buyer's id as stored (type NUL value), null for an order without
-    // one; placed_at: createdAt in milliseconds. Both only to find a person's orders.
+    // buyer: the key of the buyer's id (as profile_ids.key), null for an order without one;
+    // placed_at: createdAt in milliseconds. Both only to find a person's orders.
     `CREATE TABLE orders (
       n INTEGER PRIMARY KEY,
       order_id TEXT NOT NULL UNIQUE,
@@ -28,7 +28,7 @@ export const UPGRADES: readonly (readonly string[])[] = [
       lines INTEGER NOT NULL,
       data TEXT NOT NULL
     )`,
-    `CREATE INDEX orders_buyer ON orders (buyer, placed_at) WHERE buyer IS NOT NULL`,
+    `CREATE INDEX orders_buyer ON orders (buyer) WHERE buyer IS NOT NULL`,
     `CREATE TABLE products (
       n INTEGER PRIMARY KEY,
       product_id TEXT NOT NULL UNIQUE,
@@ -38,22 +38,26 @@ export const UPGRADES: readonly (readonly string[])[] = [
       updated_at TEXT NOT NULL,
       data TEXT NOT NULL
     )`,
+    // Profile numbers are never given twice (AUTOINCREMENT): they are the profiles' public ids.
+    // Times are milliseconds since the epoch.
     `CREATE TABLE profiles (
-      n INTEGER PRIMARY KEY,
-      id TEXT NOT NULL UNIQUE,
+      n INTEGER PRIMARY KEY AUTOINCREMENT,
       attributes TEXT NOT NULL,
       version INTEGER NOT NULL,
       created_run INTEGER NOT NULL,
       changed_run INTEGER NOT NULL,
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
     )`,
+    // key: hash53 of the id's type and value (see identity.ts).
     `CREATE TABLE profile_ids (
+      n INTEGER PRIMARY KEY,
+      key INTEGER NOT NULL,
       id_type TEXT NOT NULL,
       id_value TEXT NOT NULL,
-      profile INTEGER NOT NULL,
-      PRIMARY KEY (id_type, id_value)
-    ) WITHOUT ROWID`,
+      profile INTEGER NOT NULL
+    )`,
+    `CREATE INDEX profile_ids_key ON profile_ids (key)`,
     `CREATE INDEX profile_ids_profile ON profile_ids (profile)`,
   ],
   // 2: which run last changed each attribute of a profile ({ attribute: run id }).
