@@ -80,6 +80,11 @@ export interface OrderPage {
   next: OrderPosition | null;
 }
 
+interface Shard {
+  name: string;
+  stub: DurableObjectStub<CdpShard>;
+}
+
 /** Calls the shards' writes make before or between them (a test's crash points). */
 export interface WriteHooks {
   /** After the identity shard's write of an order import's buyers, before the data shards'. */
@@ -122,12 +127,24 @@ export class CdpStore {
     this.namespace = namespace as CdpShards;
   }
 
-  private shard(ref: ShardRef): DurableObjectStub<CdpShard> {
-    return this.namespace.get(this.namespace.idFromName(shardName(this.tenant.id, ref)));
+  /** One of the tenant's objects, and its name, which every call to it gives. */
+  private shard(ref: ShardRef): Shard {
+    const name = shardName(this.tenant.id, ref);
+    return { name, stub: this.namespace.get(this.namespace.idFromName(name)) };
   }
 
-  private dataShards(): DurableObjectStub<CdpShard>[] {
+  private dataShards(): Shard[] {
     return Array.from({ length: this.tenant.shards }, (_, n) => this.shard(n));
+  }
+
+  /** Calls one of the tenant's objects, giving it its name. */
+  private call<T>(ref: ShardRef, call: (stub: DurableObjectStub<CdpShard>, name: string) => T): T {
+    const { stub, name } = this.shard(ref);
+    return call(stub, name);
+  }
+
+  private allShards(): Shard[] {
+    return [this.shard("identity"), ...this.dataShards()];
   }
 
   // Writes ------------------------------------------------------------------------------------
@@ -145,12 +162,15 @@ export class CdpStore {
       if (buyer) buyers.set(idKey(buyer), buyer);
     }
     if (buyers.size > 0 && !scope.dryRun)
-      await this.shard("identity").ensureBuyers(scope, [...buyers.values()]);
+      await this.call("identity", (s, name) => s.ensureBuyers(name, scope, [...buyers.values()]));
     hooks.afterIdentity?.();
     const groups = byShard(orders.map(orderRow), (row) => row[0], this.tenant.shards);
     const counts = await settleAll(
-      [...groups].map(
-        ([n, rows]) => this.shard(n).writeOrders(scope, CURRENT_CODEC_TEXT, rows) as Promise<WriteCounts>,
+      [...groups].map(([n, rows]) =>
+        this.call(
+          n,
+          (s, name) => s.writeOrders(name, scope, CURRENT_CODEC_TEXT, rows) as Promise<WriteCounts>,
+        ),
       ),
     );
     return counts.reduce(addCounts, noCounts());
@@ -159,7 +179,9 @@ export class CdpStore {
   async writeProducts(scope: WriteScope, products: Product[]): Promise<WriteCounts> {
     const groups = byShard(products.map(productRow), (row) => row[0], this.tenant.shards);
     const counts = await settleAll(
-      [...groups].map(([n, rows]) => this.shard(n).writeProducts(scope, rows) as Promise<WriteCounts>),
+      [...groups].map(([n, rows]) =>
+        this.call(n, (s, name) => s.writeProducts(name, scope, rows) as Promise<WriteCounts>),
+      ),
     );
     return counts.reduce(addCounts, noCounts());
   }
@@ -171,7 +193,10 @@ export class CdpStore {
     records: CustomerRecord[],
   ): Promise<WriteCounts> {
     if (records.length === 0) return noCounts();
-    return this.shard("identity").writeCustomers(scope, mergeStrategy, records) as Promise<WriteCounts>;
+    return this.call(
+      "identity",
+      (s, name) => s.writeCustomers(name, scope, mergeStrategy, records) as Promise<WriteCounts>,
+    );
   }
 
   // Reads -------------------------------------------------------------------------------------
@@ -185,7 +210,10 @@ export class CdpStore {
     const candidates: UserId[] = [{ type: idType, value: storedIdValue(idType, idValue) }];
     const hashedType = HASHED_ID_TYPES[idType];
     if (hashedType) candidates.push({ type: hashedType, value: await sha256Hex(normalizeId(idValue)) });
-    return this.shard("identity").findProfile(candidates) as Promise<StoredProfile | null>;
+    return this.call(
+      "identity",
+      (s, name) => s.findProfile(name, candidates) as Promise<StoredProfile | null>,
+    );
   }
 
   /** A profile with a summary of the orders placed under any of its ids, or null. */
@@ -193,7 +221,11 @@ export class CdpStore {
     const profile = await this.findProfile(idType, idValue);
     if (!profile) return null;
     const rows = (
-      await settleAll(this.dataShards().map((s) => s.buyerSummary(profile.ids) as Promise<OrderSummaryRow[]>))
+      await settleAll(
+        this.dataShards().map(
+          ({ stub, name }) => stub.buyerSummary(name, profile.ids) as Promise<OrderSummaryRow[]>,
+        ),
+      )
     ).flat();
     const orders: ProfileView["orders"] = { count: 0, revenue: {}, firstOrderAt: null, lastOrderAt: null };
     for (const row of rows) {
@@ -227,7 +259,10 @@ export class CdpStore {
   ): Promise<OrderPage> {
     const pages = await settleAll(
       this.dataShards().map(
-        (s) => s.buyerOrders(profile.ids, after, limit + 1) as Promise<{ order: Order; at: OrderPosition }[]>,
+        ({ stub, name }) =>
+          stub.buyerOrders(name, profile.ids, after, limit + 1) as Promise<
+            { order: Order; at: OrderPosition }[]
+          >,
       ),
     );
     const all = pages
@@ -247,12 +282,17 @@ export class CdpStore {
   }
 
   async getOrder(orderId: string): Promise<Order | null> {
-    return this.shard(shardOf(orderId, this.tenant.shards)).getOrder(orderId) as Promise<Order | null>;
+    return this.call(
+      shardOf(orderId, this.tenant.shards),
+      (s, name) => s.getOrder(name, orderId) as Promise<Order | null>,
+    );
   }
 
   async getProduct(productId: string): Promise<Product | null> {
-    const shard = this.shard(shardOf(productId, this.tenant.shards));
-    const [product] = await (shard.getProducts([productId]) as Promise<Product[]>);
+    const [product] = await this.call(
+      shardOf(productId, this.tenant.shards),
+      (s, name) => s.getProducts(name, [productId]) as Promise<Product[]>,
+    );
     return product ?? null;
   }
 
@@ -264,7 +304,9 @@ export class CdpStore {
     const given = [...(event.product ? [event.product] : []), ...(event.products ?? [])];
     const groups = byShard([...new Set(given.map((p) => p.id))], (id) => id, this.tenant.shards);
     const found = await settleAll(
-      [...groups].map(([n, ids]) => this.shard(n).getProducts(ids) as Promise<Product[]>),
+      [...groups].map(([n, ids]) =>
+        this.call(n, (s, name) => s.getProducts(name, ids) as Promise<Product[]>),
+      ),
     );
     const catalogue = new Map(found.flat().map((p) => [p.id, p as Record<string, unknown>]));
     const fill = (product: EventProduct): EventProduct => {
@@ -315,10 +357,11 @@ export class CdpStore {
     if (!profile) return null;
     const orders = await settleAll(
       this.dataShards().map(
-        (s) => s.eraseBuyer(profile.ids) as Promise<{ orders: number; lineItems: number }>,
+        ({ stub, name }) =>
+          stub.eraseBuyer(name, profile.ids) as Promise<{ orders: number; lineItems: number }>,
       ),
     );
-    const identity = await this.shard("identity").eraseProfile(profile.id);
+    const identity = await this.call("identity", (s, name) => s.eraseProfile(name, profile.id));
     return {
       profiles: identity.profiles,
       ids: identity.ids,
@@ -331,13 +374,11 @@ export class CdpStore {
 
   /** What each of the tenant's objects holds: the identity shard first, then data shards 0 … S−1. */
   async usage(): Promise<ShardUsage[]> {
-    return settleAll(
-      [this.shard("identity"), ...this.dataShards()].map((s) => s.usage() as Promise<ShardUsage>),
-    );
+    return settleAll(this.allShards().map(({ stub, name }) => stub.usage(name) as Promise<ShardUsage>));
   }
 
   /** Deletes everything the tenant's objects hold. */
   async wipe(): Promise<void> {
-    await settleAll([this.shard("identity"), ...this.dataShards()].map((s) => s.wipe()));
+    await settleAll(this.allShards().map(({ stub, name }) => stub.wipe(name)));
   }
 }

@@ -12,6 +12,8 @@
 export const UPGRADES: readonly (readonly string[])[] = [
   // 1: orders, products, profiles and their ids.
   [
+    // The name the object was first called by (see CdpShard.enter).
+    `CREATE TABLE self (name TEXT NOT NULL)`,
     `CREATE TABLE runs (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE)`,
     `CREATE TABLE codecs (n INTEGER PRIMARY KEY, codec TEXT NOT NULL UNIQUE)`,
     // buyer: the key of the buyer's id (as profile_ids.key), null for an order without one;

@@ -30,6 +30,8 @@ class DryRunDone<T> {
   constructor(readonly result: T) {}
 }
 
+const SELF_SQL = "SELECT name FROM self";
+const ADD_SELF_SQL = "INSERT INTO self (name) VALUES (?)";
 const RUN_NO_SQL = "SELECT n FROM runs WHERE id = ?";
 const ADD_RUN_SQL = "INSERT INTO runs (id) VALUES (?) RETURNING n";
 const CODEC_NO_SQL = "SELECT n FROM codecs WHERE codec = ?";
@@ -49,7 +51,8 @@ interface ShardEnv {
  * write is one transaction: what it returns is what it stored.
  */
 export class CdpShard extends DurableObject<ShardEnv> {
-  readonly address: ShardAddress | null;
+  private address: ShardAddress | null = null;
+  private name: string | null = null;
   private readonly sql: SqlStorage;
   private runNumbers = new Map<string, number>();
   private codecs = new Map<number, Codec>();
@@ -58,8 +61,10 @@ export class CdpShard extends DurableObject<ShardEnv> {
   constructor(ctx: DurableObjectState, env: ShardEnv) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.address = parseShardName(ctx.id.name);
-    ctx.blockConcurrencyWhile(async () => upgrade(ctx.storage));
+    ctx.blockConcurrencyWhile(async () => {
+      upgrade(ctx.storage);
+      this.name = this.sql.exec<{ name: string }>(SELF_SQL).toArray()[0]?.name ?? null;
+    });
   }
 
   private get label(): string {
@@ -68,11 +73,28 @@ export class CdpShard extends DurableObject<ShardEnv> {
     return address.shard === "identity" ? "the identity shard" : `data shard ${address.shard}`;
   }
 
-  /** Refuses a call meant for another kind of shard: a caller's bug, never a user's. */
-  private expect(kind: "identity" | "data"): void {
+  /**
+   * Every call names the object it is meant for (the name the client built with shardName and
+   * derived the object's id from). An object answers to one name only: its own, where the
+   * runtime tells it (ctx.id.name), and the first it was called by, which it keeps. A call for
+   * another name, or for another kind of shard, is refused: a caller's bug, never a user's.
+   */
+  private enter(name: string, kind: "identity" | "data"): void {
+    const own = this.ctx.id.name ?? this.name;
+    if (own && own !== name)
+      throw new Error(`this object is ${own}, not ${name}: a call for another object is refused`);
+    this.address = parseShardName(name);
     const shard = this.address?.shard;
     if (shard === undefined || (kind === "identity") !== (shard === "identity"))
       throw new Error(`${this.label} holds no ${kind === "identity" ? "profiles" : "orders or products"}`);
+    if (this.name === null) {
+      this.sql.exec(ADD_SELF_SQL, name);
+      this.name = name;
+    }
+  }
+
+  private kindOf(name: string): "identity" | "data" {
+    return parseShardName(name)?.shard === "identity" ? "identity" : "data";
   }
 
   /**
@@ -147,26 +169,26 @@ export class CdpShard extends DurableObject<ShardEnv> {
   // Data shards -------------------------------------------------------------------------------
 
   /** Upserts orders, encoded by the client (codec.ts) under the codec whose text is `codec`. */
-  writeOrders(scope: WriteScope, codec: string, rows: OrderRow[]): WriteCounts {
-    this.expect("data");
+  writeOrders(name: string, scope: WriteScope, codec: string, rows: OrderRow[]): WriteCounts {
+    this.enter(name, "data");
     return this.write(scope, (ctx) => writeOrders(ctx, this.codecNumber(codec), rows));
   }
 
   /** Upserts products, encoded by the client (codec.ts). */
-  writeProducts(scope: WriteScope, rows: ProductRow[]): WriteCounts {
-    this.expect("data");
+  writeProducts(name: string, scope: WriteScope, rows: ProductRow[]): WriteCounts {
+    this.enter(name, "data");
     return this.write(scope, (ctx) => writeProducts(ctx, rows));
   }
 
   /** An order with its line items in file order, or null. */
-  getOrder(orderId: string): Order | null {
-    this.expect("data");
+  getOrder(name: string, orderId: string): Order | null {
+    this.enter(name, "data");
     return getOrder(this.sql, this.codecOf, orderId);
   }
 
   /** The products of these ids that the shard holds. */
-  getProducts(ids: string[]): Product[] {
-    this.expect("data");
+  getProducts(name: string, ids: string[]): Product[] {
+    this.enter(name, "data");
     return getProducts(this.sql, ids);
   }
 
@@ -175,23 +197,24 @@ export class CdpShard extends DurableObject<ShardEnv> {
    * `limit`, each with where it sits in that order.
    */
   buyerOrders(
+    name: string,
     ids: UserId[],
     before: OrderPosition | null,
     limit: number,
   ): { order: Order; at: OrderPosition }[] {
-    this.expect("data");
+    this.enter(name, "data");
     return buyerOrders(this.sql, this.codecOf, ids, before, limit).map(({ order, at }) => ({ order, at }));
   }
 
   /** Per currency: how many orders the person placed, Σ (total − refund), first and last. */
-  buyerSummary(ids: UserId[]): OrderSummaryRow[] {
-    this.expect("data");
+  buyerSummary(name: string, ids: UserId[]): OrderSummaryRow[] {
+    this.enter(name, "data");
     return summarize(buyerOrders(this.sql, this.codecOf, ids, null, Number.MAX_SAFE_INTEGER));
   }
 
   /** Deletes a person's orders (placed under any of `ids`); says how many, and their line items. */
-  eraseBuyer(ids: UserId[]): { orders: number; lineItems: number } {
-    this.expect("data");
+  eraseBuyer(name: string, ids: UserId[]): { orders: number; lineItems: number } {
+    this.enter(name, "data");
     return this.ctx.storage.transactionSync(() =>
       deleteOrders(this.sql, buyerOrders(this.sql, this.codecOf, ids, null, Number.MAX_SAFE_INTEGER)),
     );
@@ -200,18 +223,19 @@ export class CdpShard extends DurableObject<ShardEnv> {
   // The identity shard ------------------------------------------------------------------------
 
   /** Gives each buyer id (as stored) that has no profile an empty one, as an order import does. */
-  ensureBuyers(scope: WriteScope, ids: UserId[]): void {
-    this.expect("identity");
+  ensureBuyers(name: string, scope: WriteScope, ids: UserId[]): void {
+    this.enter(name, "identity");
     this.write(scope, (ctx) => ensureBuyers(ctx, ids));
   }
 
   /** Writes customer records, in order (see identity.ts, writeCustomer). */
   writeCustomers(
+    name: string,
     scope: WriteScope,
     mergeStrategy: "merge" | "replace",
     records: CustomerRecord[],
   ): WriteCounts {
-    this.expect("identity");
+    this.enter(name, "identity");
     return this.write(scope, (ctx) => {
       const counts = noCounts();
       records.forEach((record, i) => {
@@ -223,30 +247,33 @@ export class CdpShard extends DurableObject<ShardEnv> {
   }
 
   /** The profile of the first of `candidates` that has one, or null. */
-  findProfile(candidates: UserId[]): StoredProfile | null {
-    this.expect("identity");
+  findProfile(name: string, candidates: UserId[]): StoredProfile | null {
+    this.enter(name, "identity");
     return findProfile(this.sql, candidates);
   }
 
   /** Deletes a profile and its ids; says how many of each. */
-  eraseProfile(profileId: string): { profiles: number; ids: number } {
-    this.expect("identity");
+  eraseProfile(name: string, profileId: string): { profiles: number; ids: number } {
+    this.enter(name, "identity");
     return this.ctx.storage.transactionSync(() => eraseProfile(this.sql, profileId));
   }
 
   // Every shard -------------------------------------------------------------------------------
 
   /** Deletes everything the shard holds (its tenant being deleted), leaving an empty schema. */
-  async wipe(): Promise<void> {
+  async wipe(name: string): Promise<void> {
+    this.enter(name, this.kindOf(name));
     await this.ctx.storage.deleteAll();
     this.runNumbers.clear();
     this.codecs.clear();
     this.codecNumbers.clear();
+    this.name = null;
     upgrade(this.ctx.storage);
   }
 
   /** The shard's size in bytes, and its rows. */
-  usage(): ShardUsage {
+  usage(name: string): ShardUsage {
+    this.enter(name, this.kindOf(name));
     const count = (sql: string) => this.sql.exec<{ n: number | null }>(sql).one().n ?? 0;
     return {
       bytes: this.sql.databaseSize,

@@ -41,7 +41,7 @@ describe("naming the objects", () => {
 });
 
 describe("the objects", () => {
-  it("refuses a call meant for another kind of shard, and every call to an object no tenant names", async () => {
+  it("refuses a call meant for another object or another kind of shard", async () => {
     const identity = env.CDP_SHARDS.get(env.CDP_SHARDS.idFromName(shardName("kinds", "identity")));
     const data = env.CDP_SHARDS.get(env.CDP_SHARDS.idFromName(shardName("kinds", 0)));
     const refusal = async (call: () => Promise<unknown>) => {
@@ -52,14 +52,24 @@ describe("the objects", () => {
       }
       return "answered";
     };
-    expect(await refusal(() => identity.getOrder("o1"))).toBe(
+    const identityName = shardName("kinds", "identity");
+    expect(await refusal(() => identity.getOrder(identityName, "o1"))).toBe(
       "the identity shard holds no orders or products",
     );
-    expect(await refusal(() => data.findProfile([{ type: "email", value: "a@x.com" }]))).toBe(
-      "data shard 0 holds no profiles",
-    );
+    expect(
+      await refusal(() => data.findProfile(shardName("kinds", 0), [{ type: "email", value: "a@x.com" }])),
+    ).toBe("data shard 0 holds no profiles");
+    // Data shard 0 of tenant "kinds" answers to its own name only.
+    for (const other of [shardName("kinds", 1), shardName("other", 0)])
+      expect(await refusal(() => data.getOrder(other, "o1"))).toBe(
+        `this object is cdp/kinds/data/0, not ${other}: a call for another object is refused`,
+      );
+    expect(await data.getOrder(shardName("kinds", 0), "o1")).toBeNull();
+    // An object reached by a name the store never builds serves no tenant.
     const stray = env.CDP_SHARDS.get(env.CDP_SHARDS.idFromName("kinds"));
-    expect(await refusal(() => stray.getOrder("o1"))).toBe("an unnamed shard holds no orders or products");
+    expect(await refusal(() => stray.getOrder("kinds", "o1"))).toBe(
+      "an unnamed shard holds no orders or products",
+    );
   });
 
   it("upgrades an object that already holds data when it starts, keeping the data", async () => {
