@@ -10,6 +10,7 @@ const CONFIG_MIGRATIONS_DIR = fileURLToPath(new URL("./packages/store/migrations
 export const TEST_SECRETS = {
   SECRETS_KEYS: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
   UPLOAD_SIGNING_SECRET: "test-upload-signing-secret",
+  ADMIN_TOKEN: "test-admin-token",
 };
 
 const LOCAL_OVERRIDES_RESET = { ALLOW_PRIVATE_SOURCES: "false", EGOI_API_BASE: "https://api.egoiapp.com" };

@@ -39,7 +39,7 @@ export const newApiKey = () => `cdp_${randomBytes(24).toString("base64url")}`;
 export const sql = (value) => `'${String(value).replaceAll("'", "''")}'`;
 
 /** KEY="value" lines of a .dev.vars file. */
-function readDevVars(path) {
+export function readDevVars(path) {
   if (!existsSync(path)) return {};
   const vars = {};
   for (const line of readFileSync(path, "utf8").split("\n")) {
@@ -66,6 +66,9 @@ export function ensureDevVars(vars = {}) {
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join("\n")}\n`;
   for (const path of paths) writeFileSync(path, text);
+  // The operator's token (scripts/admin.mjs delete-tenant) is config-api's alone.
+  const adminToken = existing.ADMIN_TOKEN ?? randomBytes(32).toString("base64url");
+  writeFileSync(paths[0], `${text}ADMIN_TOKEN=${JSON.stringify(adminToken)}\n`);
   // The dashboard seals its session cookies with its own secret.
   const dashboard = `${ROOT}apps/dashboard/.dev.vars`;
   const session = readDevVars(dashboard).SESSION_SECRET ?? randomBytes(32).toString("base64");

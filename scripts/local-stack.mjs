@@ -1,9 +1,9 @@
 // The local stack: every Worker in one `wrangler dev` process (so queues cross between them),
-// with persistent local state, the store's migrations applied and a tenant seeded. Used by
+// with persistent local state, CONFIG_DB's migrations applied and a tenant seeded. Used by
 // `npm start` and by the benchmarks.
 import { spawn } from "node:child_process";
-import { createTenant } from "./admin.mjs";
-import { APPS, configPath, PERSIST_DIR, ROOT, run, WRANGLER } from "./lib.mjs";
+import { createTenant, migrateLocal } from "./admin.mjs";
+import { APPS, configPath, PERSIST_DIR, ROOT, WRANGLER } from "./lib.mjs";
 
 /**
  * Starts the stack and resolves once /v1/health answers. `stop()` ends wrangler and workerd
@@ -18,23 +18,9 @@ export async function startLocalStack({
   log = () => {},
 } = {}) {
   log("applying D1 migrations");
-  await run(
-    WRANGLER,
-    [
-      "d1",
-      "migrations",
-      "apply",
-      "cdp-config",
-      "--local",
-      "--persist-to",
-      persistTo,
-      "-c",
-      configPath("config-api"),
-    ],
-    { env: { ...process.env, CI: "true" } },
-  );
+  await migrateLocal(persistTo);
   log(`seeding tenant ${tenant}`);
-  await createTenant({ id: tenant, name: tenant, key: apiKey, persistTo });
+  await createTenant({ id: tenant, name: tenant, key: apiKey, persistTo, migrate: false });
 
   const args = ["dev", ...APPS.flatMap((app) => ["-c", configPath(app)])];
   args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--test-scheduled");

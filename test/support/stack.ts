@@ -9,6 +9,7 @@ export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const TEST_SECRETS = {
   SECRETS_KEYS: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
   UPLOAD_SIGNING_SECRET: "e2e-upload-signing-secret",
+  ADMIN_TOKEN: "e2e-admin-token",
   SESSION_SECRET: "e2e-dashboard-session-secret",
 };
 

@@ -5,6 +5,7 @@ import { ApiError } from "./errors";
 import { requireApiKey } from "./middleware/auth";
 import { buildServices, services } from "./middleware/services";
 import { resumeStalledRuns } from "./recovery";
+import { admin } from "./routes/admin";
 import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
@@ -71,7 +72,7 @@ api.doc31("/v1/openapi.json", {
 });
 
 /**
- * The front door. /v1 is the API; signed upload PUTs go to the ingest Worker and everything
+ * The front door. /v1 is the API, /admin the operator's routes; signed upload PUTs go to the ingest Worker and everything
  * else (the dashboard at /) to the dashboard Worker, over service bindings, so one origin
  * serves it all.
  */
@@ -80,6 +81,7 @@ export default {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/uploads/")) return env.INGEST.fetch(request);
     if (pathname === "/docs" || pathname.startsWith("/v1/")) return api.fetch(request, env, ctx);
+    if (pathname.startsWith("/admin/")) return admin.fetch(request, env, ctx);
     return env.DASHBOARD.fetch(request);
   },
   async scheduled(controller, env, _ctx) {

@@ -41,6 +41,7 @@ export {
   touchRuns,
 } from "./runs";
 export {
+  closeTenant,
   createTenantWithKey,
   DEFAULT_SHARDS,
   deleteTenantRows,

@@ -52,6 +52,25 @@ export async function createTenantWithKey(
 }
 
 /**
+ * Stops a tenant being deleted from taking in anything new: its API keys stop working (within
+ * the API's key cache, 30 s) and its runs that have not ended are cancelled, so that their
+ * chunks stop at the next one.
+ */
+export async function closeTenant(db: D1Database, tenantId: string, now: string): Promise<void> {
+  await db.batch([
+    db
+      .prepare("UPDATE api_keys SET revoked_at = ?2 WHERE tenant_id = ?1 AND revoked_at IS NULL")
+      .bind(tenantId, now),
+    db
+      .prepare(
+        `UPDATE runs SET status = 'cancelled', finished_at = ?2
+         WHERE tenant_id = ?1 AND status IN ('queued', 'in_progress')`,
+      )
+      .bind(tenantId, now),
+  ]);
+}
+
+/**
  * Every row of a tenant in CONFIG_DB, child tables first: its runs' chunks and issues, schedule
  * skips, runs, imports, uploads, keys and the tenant itself. Its CDP data (profiles, orders,
  * products) is in its store shards, wiped apart (CdpStore.wipe), and its files in R2.
