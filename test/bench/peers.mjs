@@ -62,9 +62,14 @@ export function workerdPids(rootPid) {
  * and it varies less than the wall clock on a shared machine.
  */
 export function workerdCpuSeconds(rootPid) {
+  return cpuSecondsOf(workerdPids(rootPid));
+}
+
+/** CPU time (user + system) used so far by these processes. */
+export function cpuSecondsOf(pids) {
   const ticks = 100; // USER_HZ
   let total = 0;
-  for (const pid of workerdPids(rootPid)) {
+  for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

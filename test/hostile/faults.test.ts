@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type IssueView, type RunView } from "../support/client";
 import { type DevStack, startDevStack } from "../support/dev-stack";
 import { velocidiFile } from "../support/files";
-import { type Stack, startStack } from "../support/stack";
+import { type Stack, type StoreCounts, startStack } from "../support/stack";
 import { recordCase } from "./report";
 
 /**
@@ -78,7 +78,11 @@ const injected = (stack: Stack, pattern = /injected fault/) =>
   stack.server.getLogs().filter((log) => pattern.test(log.message)).length;
 
 const clean = new Map<number, Outcome>();
+/** What each clean run left in its tenant's store shards. */
+const cleanCounts = new Map<number, StoreCounts>();
 let bigClean: Outcome;
+/** What the clean stack's store held of the big file: counted in its shards. */
+let bigCounts: StoreCounts;
 const BIG_ORDERS = 6_000;
 
 beforeAll(async () => {
@@ -92,12 +96,14 @@ beforeAll(async () => {
         const { orders, file } = seededFile(seed);
         const run = await (await importFile(api, file)).wait();
         clean.set(seed, await outcomeOf(api, run, orders));
+        cleanCounts.set(seed, await stack.storeCounts(`s${seed}`));
       }),
     );
     await stack.createTenant("big", "key_big");
     const api = new ApiClient(stack.url, "key_big");
     const run = await (await importFile(api, velocidiFile(BIG_ORDERS, { bad: new Set([5, 6000]) }))).wait();
     bigClean = await outcomeOf(api, run, BIG_ORDERS);
+    bigCounts = await stack.storeCounts("big");
   } finally {
     await stack.close();
   }
@@ -120,6 +126,7 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
           FAULT_INJECTION: `random:0.3:seed=${STACK_SEED},before-send`,
         },
         transform: { FAULT_INJECTION: `random:0.1:seed=${STACK_SEED}` },
+        "cdp-store": { FAULT_INJECTION: `random:0.05:seed=${STACK_SEED}` },
       },
     });
   });
@@ -137,11 +144,24 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
       }),
     );
     const faults = injected(stack);
+    // The crashes did happen, at every kind of point, in both consumers and in the store's shards.
+    const fired = [
+      ...["before-write", "after-write", "before-ack"].map(
+        (point) => new RegExp(`injected fault ${point} on chunk`),
+      ),
+      /injected fault [a-z-]+ on run/,
+      /injected fault [a-z-]+ on (data|the identity) shard/,
+    ].map((pattern) => ({ pattern, count: injected(stack, pattern) }));
+    const allFired = fired.every((f) => f.count > 0);
     for (const { seed, run, outcome } of results) {
       const want = clean.get(seed) as Outcome;
       const { itemsLost, duplicates } = compare(want, outcome);
+      const counts = await stack.storeCounts(`s${seed}`);
       const asExpected =
+        allFired &&
         run.status === "completed" &&
+        run.progress.bytesRead === run.progress.bytesTotal &&
+        JSON.stringify(counts) === JSON.stringify(cleanCounts.get(seed)) &&
         itemsLost === 0 &&
         duplicates === 0 &&
         JSON.stringify(run.stats) === JSON.stringify(want.run.stats) &&
@@ -154,8 +174,9 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
         asExpected,
         itemsLost,
         duplicates,
-        detail: `stack seed ${STACK_SEED}, run ${run.id}, ${seededFile(seed).orders} orders in 1 KiB chunks; ${faults} faults injected over the 10 runs`,
+        detail: `stack seed ${STACK_SEED}, run ${run.id}, ${seededFile(seed).orders} orders in 1 KiB chunks; ${faults} faults injected over the 10 runs (${fired.map((f) => f.count).join("/")} at the consumers' and the shards' points)`,
       });
+      expect(counts, `seed ${seed}`).toEqual(cleanCounts.get(seed));
     }
     for (const { seed, run, outcome } of results) {
       const want = clean.get(seed) as Outcome;
@@ -165,57 +186,81 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
       expect(outcome.issues, `seed ${seed}`).toEqual(want.issues);
       expect(compare(want, outcome), `seed ${seed}`).toEqual({ itemsLost: 0, duplicates: 0 });
     }
-    // The crashes did happen, at every kind of point, in both consumers.
-    for (const point of ["before-write", "after-write", "before-ack"])
-      expect(injected(stack, new RegExp(`injected fault ${point} on chunk`))).toBeGreaterThan(0);
-    expect(injected(stack, /injected fault [a-z-]+ on run/)).toBeGreaterThan(0);
+    for (const { pattern, count } of fired) expect(count, String(pattern)).toBeGreaterThan(0);
   }, 300_000);
 });
 
-describe("a chunk's D1 batches that fail half-way", () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    // Chunks of ~2 MiB (about 2,500 orders): their store writes take several D1 batches, and the
-    // first delivery of every chunk throws once the first batch has committed.
-    stack = await startStack({
-      vars: {
-        ingest: { CHUNK_TARGET_BYTES: String(2 * 1024 * 1024) },
-        transform: { FAULT_INJECTION: "mid-write:1" },
-      },
-    });
-  });
-  afterAll(() => stack?.close());
+/**
+ * Crashes in the middle of a chunk's store write, where part of it is stored and part is not:
+ * between the identity shard's write of the buyers and the data shards' write of the orders (in
+ * the consumer); inside a data shard's transaction, half-way through its rows, while the chunk's
+ * other shards commit theirs; and after a shard has committed, before its answer reaches the
+ * consumer. Every chunk's first delivery crashes there; its retry must end as a clean run.
+ */
+const HALF_WAY = [
+  {
+    name: "crash between the identity and the data shards' writes",
+    vars: { transform: { FAULT_INJECTION: "mid-write:1" } },
+    fired: /injected fault mid-write on chunk/,
+  },
+  {
+    name: "crash inside a data shard's write",
+    vars: { "cdp-store": { FAULT_INJECTION: "mid-shard-write:1" } },
+    fired: /injected fault mid-shard-write on data shard \d+ for chunk/,
+  },
+  {
+    name: "crash after a shard stored its part, before it answered",
+    vars: { "cdp-store": { FAULT_INJECTION: "before-shard-answer:1" } },
+    fired: /injected fault before-shard-answer on (data|the identity) shard/,
+  },
+] as const;
 
-  it("converges on retry: the clean run's store and stats, nothing counted twice", async () => {
-    await stack.createTenant("big", "key_big");
-    const api = new ApiClient(stack.url, "key_big");
-    const run = await (await importFile(api, velocidiFile(BIG_ORDERS, { bad: new Set([5, 6000]) }))).wait();
-    const outcome = await outcomeOf(api, run, BIG_ORDERS);
-    const { itemsLost, duplicates } = compare(bigClean, outcome);
-    const midWrites = injected(stack, /injected fault mid-write on chunk/);
-    const asExpected =
-      run.status === "completed" &&
-      midWrites > 0 &&
-      itemsLost === 0 &&
-      duplicates === 0 &&
-      JSON.stringify(run.stats) === JSON.stringify(bigClean.run.stats) &&
-      JSON.stringify(outcome.issues) === JSON.stringify(bigClean.issues);
-    recordCase({
-      suite: "faults",
-      name: "D1 batch fails mid-chunk",
-      expected:
-        "a chunk's write fails after its first D1 batch: the retry completes with the clean run's store and stats",
-      asExpected,
-      itemsLost,
-      duplicates,
-      detail: `${BIG_ORDERS} orders in 2 MiB chunks; ${midWrites} writes failed between D1 batches`,
+describe("a chunk's store write that fails half-way", () => {
+  for (const { name, vars, fired } of HALF_WAY) {
+    it(`converges on retry after a ${name}: the clean run's store and stats, nothing counted twice`, async () => {
+      // Chunks of ~2 MiB (about 2,500 orders), over the tenant's 4 data shards.
+      const stack = await startStack({
+        vars: { ingest: { CHUNK_TARGET_BYTES: String(2 * 1024 * 1024) }, ...vars },
+      });
+      try {
+        await stack.createTenant("big", "key_big");
+        const api = new ApiClient(stack.url, "key_big");
+        const run = await (
+          await importFile(api, velocidiFile(BIG_ORDERS, { bad: new Set([5, 6000]) }))
+        ).wait();
+        const outcome = await outcomeOf(api, run, BIG_ORDERS);
+        const { itemsLost, duplicates } = compare(bigClean, outcome);
+        const crashes = injected(stack, fired);
+        const counts = await stack.storeCounts("big");
+        const asExpected =
+          run.status === "completed" &&
+          crashes > 0 &&
+          itemsLost === 0 &&
+          duplicates === 0 &&
+          JSON.stringify(counts) === JSON.stringify(bigCounts) &&
+          JSON.stringify(run.stats) === JSON.stringify(bigClean.run.stats) &&
+          JSON.stringify(outcome.issues) === JSON.stringify(bigClean.issues);
+        recordCase({
+          suite: "faults",
+          name,
+          expected:
+            "every chunk's first store write crashes half-way: the retry completes with the clean run's store and stats",
+          asExpected,
+          itemsLost,
+          duplicates,
+          detail: `${BIG_ORDERS} orders in 2 MiB chunks over 4 data shards; ${crashes} crashes; store ${counts.orders} orders, ${counts.lineItems} line items, ${counts.profiles} profiles`,
+        });
+        expect(crashes).toBeGreaterThan(0);
+        expect(run.status).toBe("completed");
+        expect(run.stats).toEqual(bigClean.run.stats);
+        expect(outcome.issues).toEqual(bigClean.issues);
+        expect(counts).toEqual(bigCounts);
+        expect({ itemsLost, duplicates }).toEqual({ itemsLost: 0, duplicates: 0 });
+      } finally {
+        await stack.close();
+      }
     });
-    expect(midWrites).toBeGreaterThan(0);
-    expect(run.status).toBe("completed");
-    expect(run.stats).toEqual(bigClean.run.stats);
-    expect(outcome.issues).toEqual(bigClean.issues);
-    expect({ itemsLost, duplicates }).toEqual({ itemsLost: 0, duplicates: 0 });
-  });
+  }
 });
 
 describe("the runtime killed in the middle of a run", () => {

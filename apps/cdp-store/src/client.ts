@@ -24,7 +24,7 @@ import {
   type WriteScope,
 } from "./types";
 
-export { type OrderRow, orderRow } from "./codec";
+export { CURRENT_CODEC_TEXT, type OrderRow, orderRow } from "./codec";
 export { isShardCount, MAX_SHARDS, shardName, shardOf, TENANT_ID } from "./names";
 export type {
   ErasedCounts,

@@ -103,11 +103,12 @@ export class CdpShard extends DurableObject<ShardEnv> {
    * included). A write that throws leaves nothing behind.
    */
   private write<T>(scope: WriteScope, write: (ctx: WriteContext) => T): T {
-    const faults: ShardFaults = shardFaults(this.env.FAULT_INJECTION, scope, this.label);
+    const kind = this.address?.shard === "identity" ? "identity" : "data";
+    const faults: ShardFaults = shardFaults(this.env.FAULT_INJECTION, scope, this.label, kind);
     let result: T;
     try {
       result = this.ctx.storage.transactionSync(() => {
-        faults.at("before-shard-write");
+        faults.at("before");
         const runNumber = (add: boolean) => this.runNumber(scope.runId, add);
         const out = write({
           sql: this.sql,
@@ -116,9 +117,9 @@ export class CdpShard extends DurableObject<ShardEnv> {
           },
           stamp: (run) => (run === UNSEEN_RUN ? runNumber(true) : run),
           now: scope.now,
-          midWrite: () => faults.at("mid-shard-write"),
+          midWrite: () => faults.at("middle"),
         });
-        faults.at("after-shard-write");
+        faults.at("after");
         if (scope.dryRun) throw new DryRunDone(out);
         return out;
       });
@@ -129,7 +130,7 @@ export class CdpShard extends DurableObject<ShardEnv> {
       if (err instanceof DryRunDone) return err.result as T;
       throw err;
     }
-    faults.at("before-shard-answer");
+    faults.at("answer");
     return result;
   }
 
