@@ -72,7 +72,7 @@ export const ImportResource = z
 export const RunResource = Run;
 export const IssueResource = Issue;
 
-export const PageQuery = z.object({
+export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   cursor: z.string().optional(),
 });

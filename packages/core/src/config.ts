@@ -13,6 +13,7 @@ import {
   MERGE_STRATEGIES,
   ORDER_ID_COLUMNS,
 } from "./read-config";
+import { compileTimestampPattern, TimestampPatternError } from "./transform/timestamp";
 
 export const ImportType = z.enum(IMPORT_TYPES);
 export type ImportType = z.infer<typeof ImportType>;
@@ -37,7 +38,11 @@ const watchPrefix = z
   .optional()
   .describe("Uploads under this prefix start this import when they complete.");
 
-export const UploadSource = z.object({
+// Every object a request can hold is strict: a key it does not know (a typo such as `dry_run` or
+// `hashUserIDs`) is refused, never dropped, since dropping it silently does something else than
+// what the sender asked.
+
+export const UploadSource = z.strictObject({
   type: z.literal("upload"),
   key: z.string().min(1).max(1024).describe("The key returned by POST /v1/uploads."),
   watchPrefix,
@@ -56,7 +61,7 @@ const inboxPath = z
   });
 
 export const R2Source = z
-  .object({
+  .strictObject({
     type: z.literal("r2"),
     key: inboxPath
       .optional()
@@ -77,13 +82,13 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https U
   return username === "" && password === "";
 }, "must not carry a user name or password: send credentials in headers (such as Authorization), which are stored encrypted");
 
-export const UrlSource = z.object({
+export const UrlSource = z.strictObject({
   type: z.literal("url"),
   url: httpUrl,
   headers: z.record(z.string(), z.string()).optional(),
 });
 
-export const S3Source = z.object({
+export const S3Source = z.strictObject({
   type: z.literal("s3"),
   // Without an endpoint the bucket and region name the AWS host: they cannot hold anything else.
   bucket: z
@@ -104,7 +109,7 @@ export const S3Source = z.object({
 });
 
 export const SftpSource = z
-  .object({
+  .strictObject({
     type: z.literal("sftp"),
     host: z.string().min(1).max(255),
     port: z.number().int().min(1).max(65535).optional(),
@@ -119,7 +124,7 @@ export const SftpSource = z
     path: ["password"],
   });
 
-export const EgoiSource = z.object({
+export const EgoiSource = z.strictObject({
   type: z.literal("egoi"),
   apiKey: z.string().min(1),
   listId: z.number().int().positive(),
@@ -136,7 +141,7 @@ export const Source = z.discriminatedUnion("type", [
 export type Source = z.infer<typeof Source>;
 export type SourceType = Source["type"];
 
-export const ImportOptions = z.object({
+export const ImportOptions = z.strictObject({
   hashUserIds: z.boolean().optional(),
   orderIdColumn: z.enum(ORDER_ID_COLUMNS).optional(),
   userIdField: z.string().min(1).optional(),
@@ -150,36 +155,36 @@ export const ImportOptions = z.object({
 export type ImportOptions = z.infer<typeof ImportOptions>;
 
 export const ValueTransform = z.discriminatedUnion("type", [
-  z.object({
+  z.strictObject({
     type: z.literal("map"),
-    mappings: z.array(z.object({ from: z.unknown(), to: z.unknown() })).min(1),
+    mappings: z.array(z.strictObject({ from: z.unknown(), to: z.unknown() })).min(1),
   }),
-  z.object({ type: z.literal("timestamp"), pattern: z.string().min(1) }),
-  z.object({ type: z.literal("cast"), to: z.enum(CAST_TYPES) }),
+  z.strictObject({ type: z.literal("timestamp"), pattern: z.string().min(1) }),
+  z.strictObject({ type: z.literal("cast"), to: z.enum(CAST_TYPES) }),
 ]);
 export type ValueTransform = z.infer<typeof ValueTransform>;
 
 const fieldName = z.string().min(1).max(MAX_FIELD_NAME_LENGTH);
 
 export const Transformation = z.discriminatedUnion("op", [
-  z.object({
+  z.strictObject({
     op: z.literal("rename"),
     from: fieldName,
     to: fieldName,
     values: z.array(ValueTransform).optional(),
   }),
-  z.object({
+  z.strictObject({
     op: z.literal("copy"),
     from: fieldName,
     to: fieldName,
     values: z.array(ValueTransform).optional(),
   }),
-  z.object({ op: z.literal("add"), field: fieldName, value: z.unknown() }),
-  z.object({ op: z.literal("delete"), field: fieldName }),
+  z.strictObject({ op: z.literal("add"), field: fieldName, value: z.unknown() }),
+  z.strictObject({ op: z.literal("delete"), field: fieldName }),
 ]);
 export type Transformation = z.infer<typeof Transformation>;
 
-export const Schedule = z.object({
+export const Schedule = z.strictObject({
   everyDays: z.number().int().min(1, "a schedule repeats every 1 day or more").max(365),
   startAt: z.iso.datetime({ offset: true }),
   enabled: z.boolean().default(true),
@@ -244,10 +249,108 @@ export function checkImportConfig(
       }
     }
   }
+  for (const [option, value] of Object.entries(config.options ?? {})) {
+    const rule = OPTION_RULES[option as keyof ImportOptions];
+    if (value === undefined || !rule || rule.applies(config.type, config.format)) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: ["options", option],
+      message: `does nothing in ${config.type} imports of format ${config.format}: ${rule.says}; leave it out`,
+    });
+  }
+  const delimiter = config.options?.delimiter;
+  if (delimiter === '"' || delimiter === "\r" || delimiter === "\n") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["options", "delimiter"],
+      message: "cannot be a quote or a line end, which CSV uses for its own purposes",
+    });
+  }
+  config.transformations?.forEach((op, i) => {
+    if (op.op !== "rename" && op.op !== "copy") return;
+    op.values?.forEach((step, j) => {
+      const path = ["transformations", i, "values", j];
+      for (const problem of valueTransformProblems(step)) {
+        ctx.addIssue({ code: "custom", path: [...path, ...problem.path], message: problem.message });
+      }
+    });
+  });
+}
+
+/** Which imports each option changes, and in words: set anywhere else it would do nothing. */
+const OPTION_RULES: Record<
+  keyof ImportOptions,
+  { applies: (type: ImportType, format: ImportFormat) => boolean; says: string }
+> = {
+  hashUserIds: {
+    applies: (type, format) => type !== "products" && format !== "egoi_contacts",
+    says: "it applies to orders and customers read from files (E-goi contacts' e-mails are always stored as email_sha256)",
+  },
+  orderIdColumn: {
+    applies: (_, format) => format === "shopify_csv",
+    says: "it applies to shopify_csv imports",
+  },
+  userIdField: {
+    applies: (type, format) => type === "customers" && format !== "egoi_contacts",
+    says: "it applies to customers read from csv or jsonl files",
+  },
+  userIdType: {
+    applies: (type, format) => type === "customers" && format !== "egoi_contacts",
+    says: "it applies to customers read from csv or jsonl files",
+  },
+  mergeStrategy: {
+    applies: (type, format) => type === "customers" && format !== "egoi_contacts",
+    says: "it applies to customers read from csv or jsonl files (E-goi contacts always merge)",
+  },
+  encoding: {
+    applies: (_, format) => format !== "egoi_contacts",
+    says: "it applies to imports of files",
+  },
+  delimiter: {
+    applies: (_, format) => format === "velocidi_csv" || format === "shopify_csv" || format === "csv",
+    says: "it applies to the CSV formats velocidi_csv, shopify_csv and csv (google_tsv is always tab-separated)",
+  },
+  entry: {
+    applies: (_, format) => format !== "egoi_contacts",
+    says: "it applies to imports of files",
+  },
+};
+
+/**
+ * What a value transformation's shape allows but a run cannot do as written: a timestamp pattern
+ * that is no pattern (the run would fail), and a map that maps one value to two different values
+ * (the run would use the first without a word).
+ */
+function valueTransformProblems(step: ValueTransform): { path: (string | number)[]; message: string }[] {
+  if (step.type === "timestamp") {
+    try {
+      compileTimestampPattern(step.pattern);
+      return [];
+    } catch (error) {
+      if (!(error instanceof TimestampPatternError)) throw error;
+      return [{ path: ["pattern"], message: `cannot be read: ${error.message}` }];
+    }
+  }
+  if (step.type !== "map") return [];
+  const targets = new Map<string, string>();
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  step.mappings.forEach((mapping, k) => {
+    const from = JSON.stringify(mapping.from ?? null);
+    const to = JSON.stringify(mapping.to ?? null);
+    const earlier = targets.get(from);
+    if (earlier === undefined) targets.set(from, to);
+    else if (earlier !== to) {
+      problems.push({
+        path: ["mappings", k, "from"],
+        message: `maps ${from} to ${to}, but an earlier mapping maps it to ${earlier}: keep one`,
+      });
+    }
+  });
+  return problems;
 }
 
 export const ImportConfigInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     type: ImportType,
     format: ImportFormat,

@@ -24,7 +24,7 @@ const security = [{ apiKey: [] }];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const ImportPatch = z
-  .object({
+  .strictObject({
     name: z.string(),
     type: ImportType,
     format: ImportFormat,

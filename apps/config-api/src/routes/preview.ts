@@ -26,7 +26,7 @@ const route = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: z.object({
+          schema: z.strictObject({
             config: z
               .record(z.string(), z.unknown())
               .openapi({ description: "An import configuration; `name` is optional." }),

@@ -23,7 +23,7 @@ const startRoute = createRoute({
     params: ImportIdParam,
     body: {
       required: false,
-      content: json(z.object({ dryRun: z.boolean().default(false), source: Source.optional() })),
+      content: json(z.strictObject({ dryRun: z.boolean().default(false), source: Source.optional() })),
     },
   },
   responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
@@ -80,7 +80,7 @@ const cloneRoute = createRoute({
   security,
   request: {
     params: RunIdParam,
-    body: { required: false, content: json(z.object({ dryRun: z.boolean().default(false) })) },
+    body: { required: false, content: json(z.strictObject({ dryRun: z.boolean().default(false) })) },
   },
   responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
 });

@@ -20,7 +20,7 @@ const route = createRoute({
       required: true,
       content: {
         "application/json": {
-          schema: z.object({
+          schema: z.strictObject({
             filename: z.string().trim().min(1).max(255).openapi({ example: "orders.csv" }),
           }),
         },
