@@ -137,6 +137,7 @@ export async function hashUserIdsOf(
       if (item.ids.some((id) => HASHED_ID_TYPES[id.type])) hashCustomerIds(item, hashOf);
       continue;
     }
+    if (item.userIdType === null || item.userId === null) continue;
     const hashedType = HASHED_ID_TYPES[item.userIdType];
     if (!hashedType) continue;
     item.userId = hashOf(item.userId);

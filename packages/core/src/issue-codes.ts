@@ -41,6 +41,11 @@ export const ISSUE_CODES = [
   "timestamp_failed",
   // User ids (appended)
   "invalid_phone_sha256",
+  // A continuation row that disagrees with its order; a line item id repeated in an order
+  "conflicting_value",
+  "duplicate_line_item",
+  // A quote inside an unquoted CSV field, read as text (a warning)
+  "stray_quote",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

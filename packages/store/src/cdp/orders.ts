@@ -55,9 +55,10 @@ function encodeOrder(order: Order): { row: string; lines: string[]; hash: string
   const lines = lineItems.map((item, position) => `[${id},${position},${JSON.stringify(item)}]`);
   const hash = versionHash(lines.length > 0 ? `${fieldsJson}\n${lines.join("\n")}` : fieldsJson);
   const columns = [
-    order.userIdType,
+    // An order without a buyer has empty user columns, which no profile's id matches.
+    order.userIdType ?? "",
     // Stored as profile ids are, so that a profile finds its orders.
-    storedIdValue(order.userIdType, order.userId),
+    order.userIdType === null || order.userId === null ? "" : storedIdValue(order.userIdType, order.userId),
     order.currency,
     order.total,
     order.refund,
@@ -73,7 +74,8 @@ function encodeOrder(order: Order): { row: string; lines: string[]; hash: string
  * Upserts orders by (tenant, orderId): one bulk read of what is stored, then the changed
  * orders in as few batches as possible. An order's line items are replaced as a whole in the
  * same transaction as the order, so a re-imported order that became cancelled or refunded shows
- * that. The buyer of every written order gets a profile if the id has none. Each order is
+ * that. The buyer of every written order gets a profile if the id has none (an order without a
+ * buyer gets none). Each order is
  * encoded as JSON once, and that text is both what is hashed and what is sent.
  */
 export async function writeOrders(db: Db, scope: WriteScope, orders: Order[]): Promise<WriteCounts> {
@@ -122,7 +124,11 @@ async function orderStatements(
     ...(await ensureProfileStatements(
       db,
       scope,
-      group.map(({ order }) => ({ type: order.userIdType, value: order.userId })),
+      group.flatMap(({ order }) =>
+        order.userIdType === null || order.userId === null
+          ? []
+          : [{ type: order.userIdType, value: order.userId }],
+      ),
     )),
     ...statementsForEncoded(
       db,

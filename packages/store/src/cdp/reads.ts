@@ -20,10 +20,11 @@ const OWNER_SQL = `SELECT profile_id FROM profile_ids
   WHERE tenant_id = ?1 AND ((id_type = ?2 AND id_value = ?3) OR (id_type = ?4 AND id_value = ?5))
   ORDER BY id_type = ?2 DESC LIMIT 1`;
 
-// Orders are looked up by each of the profile's ids (index orders_user).
+// Orders are looked up by each of the profile's ids (index orders_user); an order without a
+// buyer (empty user columns) is nobody's.
 const SUMMARY_SQL = `SELECT currency, COUNT(*) AS n, SUM(total - refund) AS revenue,
     MIN(created_at) AS first_at, MAX(created_at) AS last_at
-  FROM orders WHERE tenant_id = ?1 AND (user_id_type, user_id) IN
+  FROM orders WHERE tenant_id = ?1 AND user_id <> '' AND (user_id_type, user_id) IN
     (SELECT id_type, id_value FROM profile_ids WHERE tenant_id = ?1 AND profile_id = ?2)
   GROUP BY currency`;
 
