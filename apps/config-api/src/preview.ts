@@ -15,6 +15,7 @@ import {
   PREVIEW_PATH,
   PREVIEW_SIGNATURE_HEADER,
   type PreviewRequest,
+  type Product,
   ReadConfig,
   type ReadResult,
   type Source,
@@ -29,7 +30,7 @@ const PREVIEW_BYTES = 2 * 1024 * 1024;
 
 export interface Preview {
   columns: string[];
-  items: unknown[];
+  items: (Order | CustomerRecord | Product)[];
   issues: Issue[];
 }
 
@@ -155,7 +156,7 @@ export async function previewImport(
   const read = ReadConfig.parse(config);
   const reader = createReader(read);
   const decoder = createTextDecoder(read.options.encoding ?? "utf-8");
-  const results: ReadResult<unknown>[] = [];
+  const results: ReadResult<Order | CustomerRecord | Product>[] = [];
   const stream = await openPreviewStream(env, services, tenantId, config.source, read.options.entry);
   const iterator = (stream as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let bytes = 0;
