@@ -136,6 +136,31 @@ describe("continuation rows that contradict their order", () => {
   });
 });
 
+describe("a preview names what a header would drop", () => {
+  it("warns of a column the format ignores though it is close to one it reads, and of a rename of no column", async () => {
+    const file = [
+      VELOCIDI_HEADER.replace("lineItem_name", "lineItem_nmae"),
+      velocidiRow({ id: "w1", email: "a@b.co" }, 1),
+    ];
+    const key = await api.upload("typo.csv", file.join("\n"));
+    const preview = await api.call<{ items: unknown[]; issues: IssueView[] }>("POST", "/v1/imports/preview", {
+      config: {
+        type: "orders",
+        format: "velocidi_csv",
+        source: { type: "upload", key },
+        transformations: [{ op: "rename", from: "Order Date", to: "createdAt" }],
+      },
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body.items).toHaveLength(1);
+    expect(issueRows(preview.body.issues)).toEqual([
+      [1, null, "Order Date", "unknown_column", "warning"],
+      [1, null, "lineItem_nmae", "unknown_column", "warning"],
+    ]);
+    expect(preview.body.issues[1]?.message).toContain('Did you mean "lineItem_name"?');
+  });
+});
+
 describe("requests are strict", () => {
   let importId: string;
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import {
   createTextDecoder,
   type FileErrorCode,
   hashUserIdsOf,
+  headerWarnings,
   type ImportConfigInput,
   ImportFileError,
   type Issue,
@@ -179,9 +180,13 @@ export async function previewImport(
   return {
     columns: [...reader.columns],
     items: shown.flatMap((r) => (r.item ? [r.item] : [])),
-    issues: shown.flatMap((r) =>
-      r.issues.map((issue) => (issue.item === null ? { ...issue, item: r.key } : issue)),
-    ),
+    // The header's warnings first: a transformation or a column that would do nothing, unseen.
+    issues: [
+      ...headerWarnings(read, reader.columns),
+      ...shown.flatMap((r) =>
+        r.issues.map((issue) => (issue.item === null ? { ...issue, item: r.key } : issue)),
+      ),
+    ],
   };
 }
 

@@ -28,6 +28,7 @@ export {
   createSplitter,
   DEFAULT_READ_LIMITS,
   explainLimit,
+  headerWarnings,
   readLimits,
 } from "./pipeline";
 export * from "./preview-request";

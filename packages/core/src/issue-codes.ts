@@ -46,6 +46,9 @@ export const ISSUE_CODES = [
   "duplicate_line_item",
   // A quote inside an unquoted CSV field, read as text (a warning)
   "stray_quote",
+  // A header column the format ignores though it is close to one it reads, or a transformation
+  // naming a column the file does not have (warnings)
+  "unknown_column",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

@@ -51,6 +51,27 @@ const REQUIRED_COLUMNS = [
   "lineItem_status",
 ] as const;
 
+/** Every column the format reads; any other is ignored. */
+export const VELOCIDI_COLUMNS = [
+  ...REQUIRED_COLUMNS,
+  "paymentMethod",
+  "shippingMethod",
+  "shippingCountry",
+  "promotions",
+  "lastUpdated",
+  "lineItem_id",
+  "lineItem_itemGroupId",
+  "lineItem_name",
+  "lineItem_brand",
+  "lineItem_category",
+  "lineItem_categoryList",
+  "lineItem_promotions",
+  "lineItem_adult",
+  "lineItem_subscriptionDuration",
+  "lineItem_size",
+  "lineItem_sizeSystem",
+] as const;
+
 /** A user id that is no id ("none", "null") or not of its type (an e-mail without @) is an issue. */
 function checkOrderUserId(f: RowValues, type: string, id: string): void {
   const problem = isMissingId(id)
