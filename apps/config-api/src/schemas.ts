@@ -138,10 +138,34 @@ export const ImportResource = z
 export const RunResource = Run;
 export const IssueResource = Issue;
 
+/** The text of a list cursor, or null when it is none this API gave (a list never restarts silently). */
+export function cursorText(cursor: string): string | null {
+  let text: string;
+  try {
+    text = atob(cursor);
+  } catch {
+    return null;
+  }
+  // A cursor is the unpadded base64 of printable text, written one way only.
+  const canonical = btoa(text).replaceAll("=", "") === cursor;
+  return canonical && /^[\x20-\x7e]+$/.test(text) ? text : null;
+}
+
+const NOT_A_CURSOR = "is not a cursor this API gave: pass the previous page's nextCursor as it is";
+
+/** A page of a list: `cursor` is the previous page's nextCursor, refused when it is not one. */
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().optional(),
+  cursor: z
+    .string()
+    .refine((cursor) => cursorText(cursor) !== null, NOT_A_CURSOR)
+    .optional(),
 });
+
+/** The cursor of a run's issues: a place in the run's chunks and their issues. */
+export const IssuesCursor = z
+  .string()
+  .refine((cursor) => /^\d+:\d+$/.test(cursorText(cursor) ?? ""), NOT_A_CURSOR);
 
 const pathId = (name: string) =>
   z

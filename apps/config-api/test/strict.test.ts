@@ -116,6 +116,20 @@ describe("unknown fields are refused, never dropped", () => {
     expect(get.body.error).toMatchObject({ code: "unknown_field", details: [{ path: "expand" }] });
   });
 
+  it("refuses a cursor it did not give, instead of starting the list again", async () => {
+    const list = await call<ErrorBody>("GET", "/v1/imports?cursor=not%20a%20cursor");
+    expect(list.status).toBe(400);
+    expect(list.body.error.details).toEqual([
+      {
+        path: "cursor",
+        message: "is not a cursor this API gave: pass the previous page's nextCursor as it is",
+      },
+    ]);
+    const issues = await call<ErrorBody>("GET", `/v1/runs/run_x/issues?cursor=${btoa("imp_1")}`);
+    expect(issues.status).toBe(400);
+    expect(issues.body.error.details?.map((d) => d.path)).toEqual(["cursor"]);
+  });
+
   it("refuses a body sent to a request that takes none", async () => {
     const res = await call<ErrorBody>("POST", "/v1/runs/run_nope/cancel", { body: { force: true } });
     expect(res.status).toBe(400);

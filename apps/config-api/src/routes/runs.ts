@@ -6,7 +6,15 @@ import { ApiError } from "../errors";
 import { checkSource, configError, refuseSealedSecrets } from "../imports-service";
 import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
 import { presentRun, startRun } from "../runs-service";
-import { errorResponses, ImportIdParam, IssueResource, PageQuery, RunIdParam, RunResource } from "../schemas";
+import {
+  errorResponses,
+  ImportIdParam,
+  IssueResource,
+  IssuesCursor,
+  PageQuery,
+  RunIdParam,
+  RunResource,
+} from "../schemas";
 
 const security = [{ apiKey: [] }];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -115,7 +123,10 @@ const issuesRoute = createRoute({
   security,
   request: {
     params: RunIdParam,
-    query: PageQuery.extend({ format: z.enum(["json", "csv"]).default("json") }),
+    query: PageQuery.extend({
+      cursor: IssuesCursor.optional(),
+      format: z.enum(["json", "csv"]).default("json"),
+    }),
   },
   responses: {
     200: {
