@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -113,6 +114,20 @@ describe("continuation rows that contradict their order", () => {
     expect((await api.call("GET", "/v1/orders/or1")).status).toBe(404);
     expect((await api.call("GET", "/v1/orders/or2")).status).toBe(200);
     expect((await api.call("GET", "/v1/profiles/email/bob@shop.com")).status).toBe(404);
+  });
+
+  it("hashes an e-mail whose id type is written Email, as hashUserIds asks", async () => {
+    const row = velocidiRow({ id: "h1", email: "Ann@Shop.com" }, 1).replace(",email,", ",Email,");
+    const importId = await importOf("orders-Email.csv", [VELOCIDI_HEADER, row].join("\n"), {
+      type: "orders",
+      format: "velocidi_csv",
+      options: { hashUserIds: true },
+    });
+    const run = await api.run(importId);
+    expect(run.stats).toMatchObject({ itemsValid: 1, added: 1 });
+    const order = await api.call<{ userIdType: string; userId: string }>("GET", "/v1/orders/h1");
+    expect(order.body.userIdType).toBe("email_sha256");
+    expect(order.body.userId).toBe(createHash("sha256").update("ann@shop.com").digest("hex"));
   });
 
   it("gives non_contiguous_order the order id field, in JSON and in the CSV download, naming a renamed column", async () => {

@@ -222,6 +222,22 @@ describe("a configuration a run would refuse is refused when it is saved", () =>
   });
 
   it("refuses an option that does nothing for the format, and a delimiter CSV cannot use", async () => {
+    const customers = await call<ErrorBody>("POST", "/v1/imports", {
+      body: {
+        ...ordersImport(await upload()),
+        type: "customers",
+        format: "csv",
+        options: { userIdField: "email", userIdType: "Email" },
+      },
+    });
+    expect(customers.status).toBe(400);
+    expect(customers.body.error.details).toEqual([
+      {
+        path: "options.userIdType",
+        message:
+          'is the built-in id type "email" written another way: write it "email", which is checked and hashed as such',
+      },
+    ]);
     for (const [options, path] of [
       [{ orderIdColumn: "Id" }, "options.orderIdColumn"],
       [{ delimiter: '"' }, "options.delimiter"],

@@ -2,6 +2,7 @@
 // `{ z }` import is zod's whole namespace, every locale with it (twice the bundle, ~6 MB more
 // memory in each isolate that loads @cdp/core).
 import * as z from "zod";
+import { idTypeOf } from "./ids";
 import {
   CAST_TYPES,
   ENCODINGS,
@@ -256,6 +257,14 @@ export function checkImportConfig(
       code: "custom",
       path: ["options", option],
       message: `does nothing in ${config.type} imports of format ${config.format}: ${rule.says}; leave it out`,
+    });
+  }
+  const idType = config.options?.userIdType;
+  if (idType !== undefined && idTypeOf(idType) !== idType) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["options", "userIdType"],
+      message: `is the built-in id type "${idTypeOf(idType)}" written another way: write it "${idTypeOf(idType)}", which is checked and hashed as such`,
     });
   }
   const delimiter = config.options?.delimiter;

@@ -20,6 +20,17 @@ export const BUILT_IN_ID_TYPES = [
 ] as const;
 export type BuiltInIdType = (typeof BUILT_IN_ID_TYPES)[number];
 
+/**
+ * An id type as the platform names it: a built-in type written in another case or with spaces
+ * around it (`Email`, ` PHONE`) is that type, so that it is checked and hashed as the type is
+ * (read as written, an `Email` id would be stored in plain text whatever hashUserIds says).
+ * Any other type stays as written.
+ */
+export function idTypeOf(written: string): string {
+  const type = written.trim().toLowerCase();
+  return (BUILT_IN_ID_TYPES as readonly string[]).includes(type) ? type : written;
+}
+
 /** Plain id types and the hashed type `hashUserIds` turns them into. */
 export const HASHED_ID_TYPES: Readonly<Record<string, string>> = {
   email: "email_sha256",

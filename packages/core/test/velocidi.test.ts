@@ -356,6 +356,13 @@ describe("velocidi_csv", () => {
     for (const size of [1, 9, 100]) expect(read(text, size)).toEqual(results);
   });
 
+  it("reads a built-in id type written in another case as that type, so that it is checked and hashed", () => {
+    const text = [HEADER, row({ orderId: "a", userIdType: " Email", userId: "Ann@Shop.com" })].join("\n");
+    expect(read(text)[0]?.item).toMatchObject({ userIdType: "email", userId: "Ann@Shop.com" });
+    const custom = [HEADER, row({ orderId: "b", userIdType: "Loyalty", userId: "L-1" })].join("\n");
+    expect(read(custom)[0]?.item).toMatchObject({ userIdType: "Loyalty" });
+  });
+
   it("names the column a rename made the order id in non_contiguous_order", () => {
     const renamed = ReadConfig.parse({
       type: "orders",

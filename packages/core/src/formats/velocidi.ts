@@ -1,6 +1,6 @@
 import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
-import { checkUserId, isMissingId } from "../ids";
+import { checkUserId, idTypeOf, isMissingId } from "../ids";
 import { ImportFileError } from "../issue-codes";
 import type { LineItem, Order } from "../items";
 import { ORDER_STATUSES } from "../order-statuses";
@@ -175,7 +175,7 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
     order(f): Order {
       lineItemIds.clear();
       const orderId = f.text(c.orderId, "orderId");
-      const userIdType = f.text(c.userIdType, "userIdType");
+      const userIdType = idTypeOf(f.text(c.userIdType, "userIdType"));
       const userId = f.text(c.userId, "userId");
       if (userId !== "") checkOrderUserId(f, userIdType, userId);
       const orderCurrency = f.typed(c.currency, "currency", currency, true, "");
