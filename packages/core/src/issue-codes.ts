@@ -49,6 +49,8 @@ export const ISSUE_CODES = [
   // A header column the format ignores though it is close to one it reads, or a transformation
   // naming a column the file does not have (warnings)
   "unknown_column",
+  // An e-mail address that hashUserIds leaves as written, as its id type is none it hashes (a warning)
+  "unhashed_id",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];
