@@ -259,6 +259,10 @@ export function checkImportConfig(
       message: `does nothing in ${config.type} imports of format ${config.format}: ${rule.says}; leave it out`,
     });
   }
+  if (config.source?.type === "sftp" && config.source.privateKey !== undefined) {
+    const problem = privateKeyProblem(config.source.privateKey);
+    if (problem) ctx.addIssue({ code: "custom", path: ["source", "privateKey"], message: problem });
+  }
   const idType = config.options?.userIdType;
   if (idType !== undefined && idTypeOf(idType) !== idType) {
     ctx.addIssue({
@@ -284,6 +288,49 @@ export function checkImportConfig(
       }
     });
   });
+}
+
+/**
+ * Why an SFTP source's private key cannot be used, as a run would find when it connects: text
+ * that is no private key, or a key encrypted with a passphrase (a source has none to give).
+ * A stored (sealed) or masked key is not read here.
+ */
+function privateKeyProblem(key: string): string | null {
+  if (key === MASK || key.startsWith("enc:v")) return null;
+  const text = key.trim();
+  if (text.startsWith("PuTTY-User-Key-File-")) {
+    const encryption = /^Encryption: *(\S+)/m.exec(text)?.[1];
+    return encryption && encryption !== "none"
+      ? "is encrypted with a passphrase, which an SFTP source cannot give: export the key without one"
+      : null;
+  }
+  const pem = /^-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----\s+([\s\S]*?)-----END \1PRIVATE KEY-----$/.exec(text);
+  if (!pem) {
+    return "is not a private key: paste the whole key file, from its -----BEGIN ... PRIVATE KEY----- line to its -----END ... line";
+  }
+  const encrypted =
+    "is encrypted with a passphrase, which an SFTP source cannot give: export the key without one (ssh-keygen -p -N '')";
+  if (pem[1] === "ENCRYPTED " || /^Proc-Type: *4,ENCRYPTED/m.test(pem[2] ?? "")) return encrypted;
+  if (pem[1] === "OPENSSH ") {
+    // openssh-key-v1\0, then the cipher's name as a length-prefixed string ("none" when not
+    // encrypted). Key data that does not read so is left to the run's SSH library to judge.
+    let bytes: string;
+    try {
+      bytes = atob((pem[2] ?? "").replace(/\s+/g, ""));
+    } catch {
+      return null;
+    }
+    if (!bytes.startsWith("openssh-key-v1\0")) return null;
+    const at = "openssh-key-v1\0".length;
+    const length =
+      ((bytes.charCodeAt(at) << 24) |
+        (bytes.charCodeAt(at + 1) << 16) |
+        (bytes.charCodeAt(at + 2) << 8) |
+        bytes.charCodeAt(at + 3)) >>>
+      0;
+    if (bytes.slice(at + 4, at + 4 + length) !== "none") return encrypted;
+  }
+  return null;
 }
 
 /** Which imports each option changes, and in words: set anywhere else it would do nothing. */
