@@ -2,12 +2,15 @@
 // with persistent local state, CONFIG_DB's migrations applied and a tenant seeded. Used by
 // `npm start` and by the benchmarks.
 import { spawn } from "node:child_process";
+import { mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import { createTenant, migrateLocal } from "./admin.mjs";
 import { APPS, configPath, PERSIST_DIR, ROOT, WRANGLER } from "./lib.mjs";
 
 /**
  * Starts the stack and resolves once /v1/health answers. `stop()` ends wrangler and workerd
- * (their own process group), leaving no process behind.
+ * (their own process group), leaving no process behind. wrangler's output goes to `logFile`
+ * when one is given (written afresh), else to this process's unless `quiet`.
  */
 export async function startLocalStack({
   port = 8787,
@@ -15,6 +18,7 @@ export async function startLocalStack({
   tenant = "demo",
   apiKey = "dev_key_local",
   quiet = false,
+  logFile = undefined,
   log = () => {},
 } = {}) {
   log("applying D1 migrations");
@@ -25,11 +29,21 @@ export async function startLocalStack({
   const args = ["dev", ...APPS.flatMap((app) => ["-c", configPath(app)])];
   args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persistTo, "--test-scheduled");
   args.push("--show-interactive-dev-session=false");
+  let output = quiet ? "ignore" : "inherit";
+  if (logFile) {
+    mkdirSync(dirname(logFile), { recursive: true });
+    output = openSync(logFile, "w");
+  }
   const dev = spawn(WRANGLER, args, {
     cwd: ROOT,
-    stdio: ["ignore", quiet ? "ignore" : "inherit", quiet ? "ignore" : "inherit"],
+    stdio: ["ignore", output, output],
     detached: true,
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      // No Worker reads request.cf: its placeholder spares a call to the internet at each start.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+    },
   });
   const kill = (signal) => {
     try {

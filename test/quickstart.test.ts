@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -56,6 +57,15 @@ describe("the README's quick start", () => {
       await new Promise((r) => setTimeout(r, 250));
     expect(output).toContain("Dashboard      http://127.0.0.1:8787/");
     expect(output).toMatch(/demo: (\d+ imports created|imports already there)/);
+    // Quiet and useful: the URLs, how to sign in, a line per service, where wrangler's output is.
+    expect(output.trimEnd().split("\n").length, output).toBeLessThanOrEqual(35);
+    expect(output, "no stack trace").not.toMatch(/^\s+at /m);
+    expect(output).not.toContain("[wrangler:");
+    expect(output).toContain("sign in with tenant demo's API key: paste dev_key_local");
+    for (const service of ["config-api", "dashboard", "ingest", "transform", "egoi-sync"])
+      expect(output).toMatch(new RegExp(`^ {4}${service} +\\S`, "m"));
+    const logFile = /^ {2}Log: (\S+)/m.exec(output)?.[1] ?? "";
+    expect(readFileSync(join(ROOT, logFile), "utf8")).toContain("Ready on http://127.0.0.1:8787");
     const exited = new Promise<number | null>((resolve) => child?.on("exit", resolve));
     process.kill(child.pid ?? 0, "SIGTERM");
     await exited;

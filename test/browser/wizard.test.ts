@@ -1,6 +1,6 @@
 import type { Page, Request, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, startDashboardSuite } from "../support/browser";
+import { type BrowserSession, screenshot, startDashboardSuite } from "../support/browser";
 import type { ApiClient } from "../support/client";
 import { velocidiFile } from "../support/files";
 import type { Stack } from "../support/stack";
@@ -327,6 +327,36 @@ describe("the wizard in Chromium", () => {
       uploads.stop();
       await hold.release();
     }
+  });
+
+  it("offers no hashing or merge strategy for an E-goi import, which is always hashed and merged", async () => {
+    await page.goto(at("/imports/new"));
+    await page.getByLabel("Name", { exact: true }).fill("E-goi list");
+    await page.getByLabel(/^Customers/).check();
+    await nextTo("Format");
+    await page.getByLabel("E-goi contact list").check();
+    await nextTo("Source");
+    await page.getByLabel("E-goi API key").fill("egoi-key-0123");
+    await page.getByLabel("List id").fill("321");
+    await nextTo("Options");
+    await expect.poll(() => page.getByText("This format has no options.").isVisible()).toBe(true);
+    expect(await page.getByLabel("Hash user ids").isVisible()).toBe(false);
+    expect(await page.getByLabel("Merge strategy").isVisible()).toBe(false);
+    await screenshot(page, "wizard-egoi-options");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "wizard-egoi-options-phone");
+    await page.setViewportSize({ width: 1280, height: 860 });
+    // A customers CSV import has both.
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByLabel("CSV", { exact: true }).check();
+    await nextTo("Source");
+    await page.getByLabel("URL", { exact: true }).check();
+    await page.getByLabel("URL of the file").fill("https://exports.example.com/customers.csv");
+    await nextTo("Options");
+    expect(await page.getByLabel("Hash user ids").isVisible()).toBe(true);
+    expect(await page.getByLabel("Merge strategy").isVisible()).toBe(true);
+    expect(browser.errors).toEqual([]);
   });
 
   it("uploads only the last file chosen when another is chosen mid-upload", async () => {

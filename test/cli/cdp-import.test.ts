@@ -147,6 +147,46 @@ describe("cdp-import run", () => {
     expect(stored.body.source.key).toMatch(/orders\.csv$/);
   });
 
+  it("reuses the import with the same name, type and format, and says so; --new makes another", async () => {
+    const file = await writeScratch(dir, "reuse.csv", velocidiFile(2).replaceAll(/^or(\d+),/gm, "reuse$1,"));
+    const args = ["run", file, "--type", "orders", "--format", "velocidi_csv"];
+    const first = await cli(args, env);
+    expect(first.code).toBe(0);
+    const id = /Created import (imp_\S+) "reuse\.csv"\./.exec(first.stdout)?.[1] ?? "";
+    expect(id).not.toBe("");
+
+    const second = await cli(args, env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).not.toContain("Created import");
+    expect(second.stdout).toContain(
+      `Reusing import ${id} "reuse.csv" (orders, velocidi_csv): the newest with this name, type and format. --new creates another.`,
+    );
+    expect(second.stdout).toMatch(new RegExp(`Started run run_\\S+ of import ${id}\\.`));
+    expect(second.stdout).toMatch(/Unchanged\s+2\n/);
+
+    // Other settings than the import's are not run silently with the import's own.
+    const hashed = await cli([...args, "--hash-user-ids"], env);
+    expect(hashed.code).toBe(1);
+    expect(hashed.stderr).toBe(
+      `Error: Import ${id} "reuse.csv" (orders, velocidi_csv) has other settings than this command gives: its options are {}, this command's {"hashUserIds":true}. Run it as it is with --import ${id}, or create another import with --new.\n`,
+    );
+
+    const fresh = await cli([...args, "--new", "--hash-user-ids"], env);
+    expect(fresh.code).toBe(0);
+    const freshId = /Created import (imp_\S+) "reuse\.csv"\./.exec(fresh.stdout)?.[1];
+    expect(freshId).toBeDefined();
+    expect(freshId).not.toBe(id);
+    // The newest of the two is reused from now on.
+    const third = await cli([...args, "--hash-user-ids", "--json"], env);
+    expect(JSON.parse(third.stdout).import.id).toBe(freshId);
+
+    const imports = await api.call<{ items: { name: string }[] }>("GET", "/v1/imports?limit=1000");
+    expect(imports.body.items.filter((i) => i.name === "reuse.csv")).toHaveLength(2);
+    const both = await cli([...args, "--new", "--import", id], env);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("--new and --import contradict each other");
+  });
+
   it("applies --transform and --option to the import it creates", async () => {
     const renamed = velocidiFile(3)
       .replace(VELOCIDI_HEADER, VELOCIDI_HEADER.replace("orderId", "order_number"))
@@ -382,6 +422,29 @@ describe("cdp-import errors", () => {
     const result = await cli(["run", missing, "--type", "orders", "--format", "velocidi_csv"], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`Error: File not found: ${missing}\n`);
+    const after = await api.call<{ items: unknown[] }>("GET", "/v1/imports?limit=1000");
+    expect(after.body.items.length).toBe(before.body.items.length);
+  });
+
+  it("an option the API does not know is refused with the name it was likely meant to be, before any upload", async () => {
+    const before = await api.call<{ items: unknown[] }>("GET", "/v1/imports?limit=1000");
+    const result = await cli(
+      [
+        "run",
+        cleanFile,
+        "--type",
+        "orders",
+        "--format",
+        "velocidi_csv",
+        "--new",
+        "--option",
+        "hashUserIDs=true",
+      ],
+      env,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('"options.hashUserIDs" (did you mean "hashUserIds"?)');
+    expect(result.stdout).not.toContain("Uploading");
     const after = await api.call<{ items: unknown[] }>("GET", "/v1/imports?limit=1000");
     expect(after.body.items.length).toBe(before.body.items.length);
   });

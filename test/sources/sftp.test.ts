@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../support/client";
 import { velocidiFile } from "../support/files";
@@ -155,14 +159,53 @@ describe("sftp sources", () => {
     expect(recorded.body.source.hostKeySha256).toBe(sshd.hostKeySha256);
   });
 
-  it("fails with a clear message when the private key is not a key", async () => {
-    const importId = await sftpImport({ privateKey: "not a key", path: "/x.csv" });
+  it("refuses on save a private key that is no key, or one locked with a passphrase", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cdp-sftp-key-"));
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "a passphrase", "-f", join(dir, "locked")]);
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "ecdsa",
+      "-m",
+      "PEM",
+      "-N",
+      "a passphrase",
+      "-f",
+      join(dir, "pem"),
+    ]);
+    const source = { type: "sftp", host: sshd.host, port: sshd.port, username: SFTP_USER, path: "/x.csv" };
+    const create = (privateKey: string) =>
+      api.call<{ error: { details: { path: string; message: string }[] } }>("POST", "/v1/imports", {
+        name: "Locked key",
+        type: "orders",
+        format: "velocidi_csv",
+        source: { ...source, privateKey },
+      });
+    const keys = [
+      ["not a key", /^is not a private key: paste the whole key file/],
+      [readFileSync(join(dir, "locked"), "utf8"), /^is encrypted with a passphrase/],
+      [readFileSync(join(dir, "pem"), "utf8"), /^is encrypted with a passphrase/],
+    ] as const;
+    rmSync(dir, { recursive: true, force: true });
+    for (const [key, problem] of keys) {
+      const res = await create(key);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([
+        { path: "source.privateKey", message: expect.stringMatching(problem) },
+      ]);
+    }
+  });
+
+  it("fails with a clear message when the private key cannot be read", async () => {
+    const damaged = [
+      "-----BEGIN OPENSSH PRIVATE KEY-----",
+      "bm90IGEga2V5",
+      "-----END OPENSSH PRIVATE KEY-----",
+    ];
+    const importId = await sftpImport({ privateKey: damaged.join("\n"), path: "/x.csv" });
     const run = await api.run(importId);
-    expect(run.error).toEqual({
-      code: "invalid_config",
-      message:
-        "The SFTP source's private key cannot be used: Cannot parse privateKey: Unsupported key format.",
-    });
+    expect(run.error?.code).toBe("invalid_config");
+    expect(run.error?.message).toMatch(/^The SFTP source's private key cannot be used: /);
   });
 
   it("fails when the host does not answer", async () => {

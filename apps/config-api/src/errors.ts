@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_CODES = {
   bad_request: 400,
   validation_failed: 400,
+  unknown_field: 400,
   unknown_format: 400,
   upload_not_found: 400,
   unsafe_source: 400,
@@ -12,6 +13,7 @@ export const ERROR_CODES = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,

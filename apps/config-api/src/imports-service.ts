@@ -12,8 +12,9 @@ import {
 } from "@cdp/core";
 import { type ImportRecord, type StoredImportConfig, uploadBelongsTo } from "@cdp/store";
 import type { z } from "zod";
-import { fieldErrors, type Services } from "./app";
+import type { Services } from "./app";
 import { ApiError } from "./errors";
+import { fieldErrors, requestError } from "./strict";
 
 /** The answer to an import id that is not one of the tenant's. */
 export const importNotFound = (id: string) => new ApiError("not_found", `No import '${id}'.`);
@@ -25,23 +26,26 @@ export function parseImportConfig(body: unknown): ImportConfigInput {
   throw configError(parsed.error, body);
 }
 
+/**
+ * The 400 of an import configuration that is not valid: an unknown field first (unknown_field),
+ * then an unknown format (naming the formats of the type), else each bad field.
+ */
 export function configError(error: z.ZodError, body: unknown): ApiError {
+  const details = fieldErrors(error, ImportConfigInput, body);
   const formatIssue = error.issues.find((issue) => issue.path[0] === "format");
   const type = (body as { type?: unknown } | null)?.type;
   if (formatIssue && typeof type === "string" && type in FORMATS_BY_TYPE) {
     const formats = FORMATS_BY_TYPE[type as keyof typeof FORMATS_BY_TYPE];
     const format = (body as { format?: unknown }).format;
-    return new ApiError(
-      "unknown_format",
-      `'${String(format)}' is not a format of ${type} imports. The formats are: ${formats.join(", ")}.`,
-      fieldErrors(error),
-    );
+    return requestError(details, {
+      code: "unknown_format",
+      message: `'${String(format)}' is not a format of ${type} imports. The formats are: ${formats.join(", ")}.`,
+    });
   }
-  return new ApiError(
-    "validation_failed",
-    "The import configuration is not valid: see details for each field.",
-    fieldErrors(error),
-  );
+  return requestError(details, {
+    code: "validation_failed",
+    message: "The import configuration is not valid: see details for each field.",
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { newApp } from "./app";
 import { ApiError } from "./errors";
 import { requireApiKey } from "./middleware/auth";
 import { buildServices, services } from "./middleware/services";
+import { apiDocument } from "./openapi";
 import { resumeStalledRuns } from "./recovery";
 import { admin } from "./routes/admin";
 import { registerData } from "./routes/data";
@@ -62,14 +63,7 @@ registerImports(api);
 registerRuns(api);
 registerData(api);
 registerDocs(api);
-api.doc31("/v1/openapi.json", {
-  openapi: "3.1.0",
-  info: {
-    title: "CDP offline imports API",
-    version: "1.0.0",
-    description: "Import orders, customers and products into the customer-data platform.",
-  },
-});
+api.get("/v1/openapi.json", (c) => c.json(apiDocument(api, new URL(c.req.url).origin)));
 
 /**
  * The front door. /v1 is the API, /admin the operator's routes; signed upload PUTs go to the ingest Worker and everything

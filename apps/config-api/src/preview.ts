@@ -5,6 +5,7 @@ import {
   createTextDecoder,
   type FileErrorCode,
   hashUserIdsOf,
+  headerWarnings,
   type ImportConfigInput,
   ImportFileError,
   type Issue,
@@ -15,6 +16,7 @@ import {
   PREVIEW_PATH,
   PREVIEW_SIGNATURE_HEADER,
   type PreviewRequest,
+  type Product,
   ReadConfig,
   type ReadResult,
   type Source,
@@ -29,7 +31,7 @@ const PREVIEW_BYTES = 2 * 1024 * 1024;
 
 export interface Preview {
   columns: string[];
-  items: unknown[];
+  items: (Order | CustomerRecord | Product)[];
   issues: Issue[];
 }
 
@@ -155,7 +157,7 @@ export async function previewImport(
   const read = ReadConfig.parse(config);
   const reader = createReader(read);
   const decoder = createTextDecoder(read.options.encoding ?? "utf-8");
-  const results: ReadResult<unknown>[] = [];
+  const results: ReadResult<Order | CustomerRecord | Product>[] = [];
   const stream = await openPreviewStream(env, services, tenantId, config.source, read.options.entry);
   const iterator = (stream as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let bytes = 0;
@@ -178,9 +180,13 @@ export async function previewImport(
   return {
     columns: [...reader.columns],
     items: shown.flatMap((r) => (r.item ? [r.item] : [])),
-    issues: shown.flatMap((r) =>
-      r.issues.map((issue) => (issue.item === null ? { ...issue, item: r.key } : issue)),
-    ),
+    // The header's warnings first: a transformation or a column that would do nothing, unseen.
+    issues: [
+      ...headerWarnings(read, reader.columns),
+      ...shown.flatMap((r) =>
+        r.issues.map((issue) => (issue.item === null ? { ...issue, item: r.key } : issue)),
+      ),
+    ],
   };
 }
 

@@ -329,7 +329,7 @@ describe("secrets in sources", () => {
         type: "sftp",
         host: "sftp.example.com",
         username: "u",
-        privateKey: "-----BEGIN KEY-----",
+        privateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\nBEGIN KEY\n-----END OPENSSH PRIVATE KEY-----",
         path: "/x.csv",
       },
     ];

@@ -51,6 +51,7 @@ Examples:
   $ cdp-import run orders.csv --type orders --format velocidi_csv --dry-run --hash-user-ids
   $ cdp-import run customers.csv --type customers --format csv --option userIdField=email --option userIdType=email
   $ cdp-import run more-orders.csv --import imp_123
+  $ cdp-import run orders.csv --type orders --format velocidi_csv --new
   $ cdp-import issues run_123 --csv > issues.csv
   $ cdp-import imports list --json
 
@@ -134,7 +135,8 @@ export async function main(argv, io) {
     .option("--hash-user-ids", "store e-mail and phone ids as their SHA-256")
     .option("--transform <file>", "a JSON file with the transformations to apply")
     .option("--import <id>", "run this existing import on the file instead of creating one")
-    .option("--name <name>", "the new import's name (default: the file's name)")
+    .option("--name <name>", "the import's name (default: the file's name)")
+    .option("--new", "create a new import even if one has this name, type and format")
     .option("--option <key=value>", "an import option, e.g. delimiter=';' (repeatable)", collect)
     .action(
       action((ctx, /** @type {string} */ file, /** @type {import("./run.mjs").RunOptions} */ opts) =>

@@ -21,10 +21,13 @@ import { formatBytes, formatDuration } from "./output.mjs";
  * @property {string} [import]
  * @property {string} [name]
  * @property {string[]} [option]
+ * @property {boolean} [new]
  */
 
 /**
  * `cdp-import run <file>`: upload, create or reuse the import, run it and follow it to the end.
+ * Without --import, the import with the same name, type and format is reused (the newest, when
+ * several are), unless --new is given: run after run of one file makes one import, not many.
  * @param {Context} ctx
  * @param {string} file
  * @param {RunOptions} opts
@@ -40,6 +43,14 @@ export async function runFile(ctx, file, opts) {
   let config = null;
   /** @type {ImportView | null} */
   let existing = null;
+  if (opts.import && opts.new) {
+    throw new CliError(
+      "--new and --import contradict each other: --new creates an import, --import runs one.",
+      {
+        code: "bad_arguments",
+      },
+    );
+  }
   if (opts.import) {
     const configFlags = [
       opts.transform !== undefined && "--transform",
@@ -84,13 +95,15 @@ export async function runFile(ctx, file, opts) {
     }
     const problem = fileFormatProblem(opts.type, opts.format);
     if (problem) throw new CliError(problem, { code: "unknown_format" });
-    config = {
+    const wanted = {
       name: opts.name ?? filename,
       type: opts.type,
       format: opts.format,
       options: { ...parseOptions(opts.option ?? []), ...(opts.hashUserIds ? { hashUserIds: true } : {}) },
       transformations: opts.transform ? await readTransformations(opts.transform) : [],
     };
+    config = wanted;
+    if (!opts.new) existing = await reusableImport(ctx, wanted);
   }
 
   const upload = /** @type {UploadGrant} */ (await api.call("POST", "/v1/uploads", { body: { filename } }));
@@ -101,6 +114,11 @@ export async function runFile(ctx, file, opts) {
   let created = false;
   if (existing) {
     target = existing;
+    if (!opts.import) {
+      out.line(
+        `Reusing import ${existing.id} "${existing.name}" (${existing.type}, ${existing.format}): the newest with this name, type and format. --new creates another.`,
+      );
+    }
   } else {
     // The import is created before the bytes are sent, so that a bad configuration is refused
     // at once rather than after a long upload; the key is the tenant's from POST /v1/uploads on.
@@ -140,6 +158,61 @@ export async function runFile(ctx, file, opts) {
   printRun(out, run, issues);
   if (created) out.line(`\nRun it again on another file: cdp-import run <file> --import ${target.id}`);
   return exitCodeOf(run);
+}
+
+/**
+ * The newest import with the name, type and format of `config`, or null. One whose options or
+ * transformations differ from the command's is refused rather than run with settings the command
+ * did not give: the command says how to create another (--new) or run that one as it is.
+ * @param {Context} ctx
+ * @param {{ name: string, type: string, format: string, options: Record<string, unknown>, transformations: unknown[] }} config
+ * @returns {Promise<ImportView | null>}
+ */
+async function reusableImport(ctx, config) {
+  /** @type {ImportView[]} */
+  const matches = [];
+  /** @type {string | null | undefined} */
+  let cursor;
+  do {
+    const query = new URLSearchParams({ limit: "1000", ...(cursor ? { cursor } : {}) });
+    const page = /** @type {import("./types.mjs").Page<ImportView>} */ (
+      await ctx.api.call("GET", `/v1/imports?${query}`)
+    );
+    for (const item of page.items) {
+      if (item.name === config.name && item.type === config.type && item.format === config.format)
+        matches.push(item);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  // Newest first, as the API lists them.
+  const [newest] = matches;
+  if (!newest) return null;
+  const differences = [
+    canonical(newest.options ?? {}) !== canonical(config.options) &&
+      `its options are ${canonical(newest.options ?? {})}, this command's ${canonical(config.options)}`,
+    canonical(newest.transformations ?? []) !== canonical(config.transformations) &&
+      `its transformations are ${canonical(newest.transformations ?? [])}, this command's ${canonical(config.transformations)}`,
+  ].filter(Boolean);
+  if (differences.length > 0) {
+    throw new CliError(
+      `Import ${newest.id} "${newest.name}" (${newest.type}, ${newest.format}) has other settings than this command gives: ${differences.join("; ")}. Run it as it is with --import ${newest.id}, or create another import with --new.`,
+      { code: "bad_arguments" },
+    );
+  }
+  return newest;
+}
+
+/**
+ * JSON with the keys of every object sorted: two settings are the same when their texts are.
+ * @param {unknown} value
+ * @returns {string}
+ */
+function canonical(value) {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /**

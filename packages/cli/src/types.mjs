@@ -14,6 +14,8 @@
  * @property {string} type
  * @property {string} format
  * @property {{ type: string }} source
+ * @property {Record<string, unknown>} [options]
+ * @property {unknown[]} [transformations]
  * @property {{ id: string, status: string, createdAt: string } | null} lastRun
  */
 

@@ -2,6 +2,7 @@
 // `{ z }` import is zod's whole namespace, every locale with it (twice the bundle, ~6 MB more
 // memory in each isolate that loads @cdp/core).
 import * as z from "zod";
+import { idTypeOf } from "./ids";
 import {
   CAST_TYPES,
   ENCODINGS,
@@ -13,6 +14,7 @@ import {
   MERGE_STRATEGIES,
   ORDER_ID_COLUMNS,
 } from "./read-config";
+import { compileTimestampPattern, TimestampPatternError } from "./transform/timestamp";
 
 export const ImportType = z.enum(IMPORT_TYPES);
 export type ImportType = z.infer<typeof ImportType>;
@@ -37,7 +39,11 @@ const watchPrefix = z
   .optional()
   .describe("Uploads under this prefix start this import when they complete.");
 
-export const UploadSource = z.object({
+// Every object a request can hold is strict: a key it does not know (a typo such as `dry_run` or
+// `hashUserIDs`) is refused, never dropped, since dropping it silently does something else than
+// what the sender asked.
+
+export const UploadSource = z.strictObject({
   type: z.literal("upload"),
   key: z.string().min(1).max(1024).describe("The key returned by POST /v1/uploads."),
   watchPrefix,
@@ -56,7 +62,7 @@ const inboxPath = z
   });
 
 export const R2Source = z
-  .object({
+  .strictObject({
     type: z.literal("r2"),
     key: inboxPath
       .optional()
@@ -77,13 +83,13 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http or https U
   return username === "" && password === "";
 }, "must not carry a user name or password: send credentials in headers (such as Authorization), which are stored encrypted");
 
-export const UrlSource = z.object({
+export const UrlSource = z.strictObject({
   type: z.literal("url"),
   url: httpUrl,
   headers: z.record(z.string(), z.string()).optional(),
 });
 
-export const S3Source = z.object({
+export const S3Source = z.strictObject({
   type: z.literal("s3"),
   // Without an endpoint the bucket and region name the AWS host: they cannot hold anything else.
   bucket: z
@@ -104,7 +110,7 @@ export const S3Source = z.object({
 });
 
 export const SftpSource = z
-  .object({
+  .strictObject({
     type: z.literal("sftp"),
     host: z.string().min(1).max(255),
     port: z.number().int().min(1).max(65535).optional(),
@@ -119,7 +125,7 @@ export const SftpSource = z
     path: ["password"],
   });
 
-export const EgoiSource = z.object({
+export const EgoiSource = z.strictObject({
   type: z.literal("egoi"),
   apiKey: z.string().min(1),
   listId: z.number().int().positive(),
@@ -136,7 +142,7 @@ export const Source = z.discriminatedUnion("type", [
 export type Source = z.infer<typeof Source>;
 export type SourceType = Source["type"];
 
-export const ImportOptions = z.object({
+export const ImportOptions = z.strictObject({
   hashUserIds: z.boolean().optional(),
   orderIdColumn: z.enum(ORDER_ID_COLUMNS).optional(),
   userIdField: z.string().min(1).optional(),
@@ -150,36 +156,36 @@ export const ImportOptions = z.object({
 export type ImportOptions = z.infer<typeof ImportOptions>;
 
 export const ValueTransform = z.discriminatedUnion("type", [
-  z.object({
+  z.strictObject({
     type: z.literal("map"),
-    mappings: z.array(z.object({ from: z.unknown(), to: z.unknown() })).min(1),
+    mappings: z.array(z.strictObject({ from: z.unknown(), to: z.unknown() })).min(1),
   }),
-  z.object({ type: z.literal("timestamp"), pattern: z.string().min(1) }),
-  z.object({ type: z.literal("cast"), to: z.enum(CAST_TYPES) }),
+  z.strictObject({ type: z.literal("timestamp"), pattern: z.string().min(1) }),
+  z.strictObject({ type: z.literal("cast"), to: z.enum(CAST_TYPES) }),
 ]);
 export type ValueTransform = z.infer<typeof ValueTransform>;
 
 const fieldName = z.string().min(1).max(MAX_FIELD_NAME_LENGTH);
 
 export const Transformation = z.discriminatedUnion("op", [
-  z.object({
+  z.strictObject({
     op: z.literal("rename"),
     from: fieldName,
     to: fieldName,
     values: z.array(ValueTransform).optional(),
   }),
-  z.object({
+  z.strictObject({
     op: z.literal("copy"),
     from: fieldName,
     to: fieldName,
     values: z.array(ValueTransform).optional(),
   }),
-  z.object({ op: z.literal("add"), field: fieldName, value: z.unknown() }),
-  z.object({ op: z.literal("delete"), field: fieldName }),
+  z.strictObject({ op: z.literal("add"), field: fieldName, value: z.unknown() }),
+  z.strictObject({ op: z.literal("delete"), field: fieldName }),
 ]);
 export type Transformation = z.infer<typeof Transformation>;
 
-export const Schedule = z.object({
+export const Schedule = z.strictObject({
   everyDays: z.number().int().min(1, "a schedule repeats every 1 day or more").max(365),
   startAt: z.iso.datetime({ offset: true }),
   enabled: z.boolean().default(true),
@@ -244,10 +250,163 @@ export function checkImportConfig(
       }
     }
   }
+  for (const [option, value] of Object.entries(config.options ?? {})) {
+    const rule = OPTION_RULES[option as keyof ImportOptions];
+    if (value === undefined || !rule || rule.applies(config.type, config.format)) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: ["options", option],
+      message: `does nothing in ${config.type} imports of format ${config.format}: ${rule.says}; leave it out`,
+    });
+  }
+  if (config.source?.type === "sftp" && config.source.privateKey !== undefined) {
+    const problem = privateKeyProblem(config.source.privateKey);
+    if (problem) ctx.addIssue({ code: "custom", path: ["source", "privateKey"], message: problem });
+  }
+  const idType = config.options?.userIdType;
+  if (idType !== undefined && idTypeOf(idType) !== idType) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["options", "userIdType"],
+      message: `is the built-in id type "${idTypeOf(idType)}" written another way: write it "${idTypeOf(idType)}", which is checked and hashed as such`,
+    });
+  }
+  const delimiter = config.options?.delimiter;
+  if (delimiter === '"' || delimiter === "\r" || delimiter === "\n") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["options", "delimiter"],
+      message: "cannot be a quote or a line end, which CSV uses for its own purposes",
+    });
+  }
+  config.transformations?.forEach((op, i) => {
+    if (op.op !== "rename" && op.op !== "copy") return;
+    op.values?.forEach((step, j) => {
+      const path = ["transformations", i, "values", j];
+      for (const problem of valueTransformProblems(step)) {
+        ctx.addIssue({ code: "custom", path: [...path, ...problem.path], message: problem.message });
+      }
+    });
+  });
+}
+
+/**
+ * Why an SFTP source's private key cannot be used, as a run would find when it connects: text
+ * that is no private key, or a key encrypted with a passphrase (a source has none to give).
+ * A stored (sealed) or masked key is not read here.
+ */
+function privateKeyProblem(key: string): string | null {
+  if (key === MASK || key.startsWith("enc:v")) return null;
+  const text = key.trim();
+  if (text.startsWith("PuTTY-User-Key-File-")) {
+    const encryption = /^Encryption: *(\S+)/m.exec(text)?.[1];
+    return encryption && encryption !== "none"
+      ? "is encrypted with a passphrase, which an SFTP source cannot give: export the key without one"
+      : null;
+  }
+  const pem = /^-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----\s+([\s\S]*?)-----END \1PRIVATE KEY-----$/.exec(text);
+  if (!pem) {
+    return "is not a private key: paste the whole key file, from its -----BEGIN ... PRIVATE KEY----- line to its -----END ... line";
+  }
+  const encrypted =
+    "is encrypted with a passphrase, which an SFTP source cannot give: export the key without one (ssh-keygen -p -N '')";
+  if (pem[1] === "ENCRYPTED " || /^Proc-Type: *4,ENCRYPTED/m.test(pem[2] ?? "")) return encrypted;
+  if (pem[1] === "OPENSSH ") {
+    // openssh-key-v1\0, then the cipher's name as a length-prefixed string ("none" when not
+    // encrypted). Key data that does not read so is left to the run's SSH library to judge.
+    let bytes: string;
+    try {
+      bytes = atob((pem[2] ?? "").replace(/\s+/g, ""));
+    } catch {
+      return null;
+    }
+    if (!bytes.startsWith("openssh-key-v1\0")) return null;
+    const at = "openssh-key-v1\0".length;
+    const length =
+      ((bytes.charCodeAt(at) << 24) |
+        (bytes.charCodeAt(at + 1) << 16) |
+        (bytes.charCodeAt(at + 2) << 8) |
+        bytes.charCodeAt(at + 3)) >>>
+      0;
+    if (bytes.slice(at + 4, at + 4 + length) !== "none") return encrypted;
+  }
+  return null;
+}
+
+/** Which imports each option changes, and in words: set anywhere else it would do nothing. */
+const OPTION_RULES: Record<
+  keyof ImportOptions,
+  { applies: (type: ImportType, format: ImportFormat) => boolean; says: string }
+> = {
+  hashUserIds: {
+    applies: (type, format) => type !== "products" && format !== "egoi_contacts",
+    says: "it applies to orders and customers read from files (E-goi contacts' e-mails are always stored as email_sha256)",
+  },
+  orderIdColumn: {
+    applies: (_, format) => format === "shopify_csv",
+    says: "it applies to shopify_csv imports",
+  },
+  userIdField: {
+    applies: (type, format) => type === "customers" && format !== "egoi_contacts",
+    says: "it applies to customers read from csv or jsonl files",
+  },
+  userIdType: {
+    applies: (type, format) => type === "customers" && format !== "egoi_contacts",
+    says: "it applies to customers read from csv or jsonl files",
+  },
+  mergeStrategy: {
+    applies: (type, format) => type === "customers" && format !== "egoi_contacts",
+    says: "it applies to customers read from csv or jsonl files (E-goi contacts always merge)",
+  },
+  encoding: {
+    applies: (_, format) => format !== "egoi_contacts",
+    says: "it applies to imports of files",
+  },
+  delimiter: {
+    applies: (_, format) => format === "velocidi_csv" || format === "shopify_csv" || format === "csv",
+    says: "it applies to the CSV formats velocidi_csv, shopify_csv and csv (google_tsv is always tab-separated)",
+  },
+  entry: {
+    applies: (_, format) => format !== "egoi_contacts",
+    says: "it applies to imports of files",
+  },
+};
+
+/**
+ * What a value transformation's shape allows but a run cannot do as written: a timestamp pattern
+ * that is no pattern (the run would fail), and a map that maps one value to two different values
+ * (the run would use the first without a word).
+ */
+function valueTransformProblems(step: ValueTransform): { path: (string | number)[]; message: string }[] {
+  if (step.type === "timestamp") {
+    try {
+      compileTimestampPattern(step.pattern);
+      return [];
+    } catch (error) {
+      if (!(error instanceof TimestampPatternError)) throw error;
+      return [{ path: ["pattern"], message: `cannot be read: ${error.message}` }];
+    }
+  }
+  if (step.type !== "map") return [];
+  const targets = new Map<string, string>();
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  step.mappings.forEach((mapping, k) => {
+    const from = JSON.stringify(mapping.from ?? null);
+    const to = JSON.stringify(mapping.to ?? null);
+    const earlier = targets.get(from);
+    if (earlier === undefined) targets.set(from, to);
+    else if (earlier !== to) {
+      problems.push({
+        path: ["mappings", k, "from"],
+        message: `maps ${from} to ${to}, but an earlier mapping maps it to ${earlier}: keep one`,
+      });
+    }
+  });
+  return problems;
 }
 
 export const ImportConfigInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     type: ImportType,
     format: ImportFormat,

@@ -6,8 +6,15 @@ export interface CsvRecord {
   /** 1-based physical line where the record starts (line ends inside quoted fields count too). */
   row: number;
   fields: string[];
-  /** Structural problems of this record. */
-  problems: { code: "unterminated_quote" | "invalid_quote"; message: string }[];
+  /**
+   * Structural problems of this record: errors (the record is invalid) and warnings (it is read,
+   * and the user told how).
+   */
+  problems: {
+    code: "unterminated_quote" | "invalid_quote" | "stray_quote";
+    severity: "error" | "warning";
+    message: string;
+  }[];
 }
 
 export type CsvNewline = "\n" | "\r\n" | "\r";
@@ -50,12 +57,24 @@ const CR = 13;
 
 const UNTERMINATED = {
   code: "unterminated_quote",
+  severity: "error",
   message: "A quoted field is never closed: the file ends inside it.",
 } as const;
 const MISPLACED = {
   code: "invalid_quote",
+  severity: "error",
   message:
     'A quote is misplaced: a field with quotes in it must be enclosed in quotes as a whole, and each quote inside it doubled ("").',
+} as const;
+/**
+ * A quote inside a field that does not start with one (`12" pizza`, `37°36'37.8"N`): read as text,
+ * as papaparse, Excel and Python's csv read it; the user is told, in case it was meant to quote.
+ */
+const STRAY = {
+  code: "stray_quote",
+  severity: "warning",
+  message:
+    'A quote inside a field that does not start with a quote was read as text (like 12" pizza). If it was meant to quote the field, enclose the whole field in quotes and double each quote inside it ("").',
 } as const;
 /** Shared by the records without problems (nearly all); never changed. */
 const NO_PROBLEMS: CsvRecord["problems"] = [];
@@ -243,8 +262,8 @@ export function newlineAtEnd(line: string): CsvNewline | undefined {
 
 /**
  * Offsets of quotes inside unquoted fields in `text[0, end)`, which starts at a record's start.
- * papaparse reads such a quote as text without a word; it is reported like a misplaced closing
- * quote. Jumps from quote to quote, so text without quotes costs one search.
+ * papaparse reads such a quote as text without a word; it is reported as a stray_quote warning.
+ * Jumps from quote to quote, so text without quotes costs one search.
  */
 function strayQuotes(
   text: string,
@@ -302,7 +321,7 @@ export function structureIssues(
       item: null,
       field: null,
       code: problem.code,
-      severity: "error",
+      severity: problem.severity,
       message: problem.message,
       value: null,
     });
@@ -548,7 +567,7 @@ export class CsvTokenizer {
         let record = 0;
         for (const at of strays) {
           while (record < ends.length - 1 && (ends[record] ?? 0) <= at) record++;
-          addProblem(record, MISPLACED);
+          addProblem(record, STRAY);
         }
       }
     }

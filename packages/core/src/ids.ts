@@ -1,6 +1,6 @@
 import type { ReadResult } from "./engine";
 import { sha256HexSync } from "./hash";
-import type { IssueCode } from "./issues";
+import type { Issue, IssueCode } from "./issues";
 import type { CustomerRecord, Order, UserId } from "./items";
 
 /**
@@ -19,6 +19,17 @@ export const BUILT_IN_ID_TYPES = [
   "egoi_contact_id",
 ] as const;
 export type BuiltInIdType = (typeof BUILT_IN_ID_TYPES)[number];
+
+/**
+ * An id type as the platform names it: a built-in type written in another case or with spaces
+ * around it (`Email`, ` PHONE`) is that type, so that it is checked and hashed as the type is
+ * (read as written, an `Email` id would be stored in plain text whatever hashUserIds says).
+ * Any other type stays as written.
+ */
+export function idTypeOf(written: string): string {
+  const type = written.trim().toLowerCase();
+  return (BUILT_IN_ID_TYPES as readonly string[]).includes(type) ? type : written;
+}
 
 /** Plain id types and the hashed type `hashUserIds` turns them into. */
 export const HASHED_ID_TYPES: Readonly<Record<string, string>> = {
@@ -110,10 +121,28 @@ export function checkUserId(type: string, value: string): IdProblem | null {
 }
 
 /**
+ * The warning of an id that hashUserIds leaves as written although it is an e-mail address: its
+ * type is none that is hashed (a custom type such as `E-mail` or `mail`).
+ */
+function unhashedEmail(id: UserId, field: string | null, row: number | null): Issue | null {
+  if (HASHED_ID_TYPES[id.type] || id.type.endsWith("_sha256") || !EMAIL.test(id.value.trim())) return null;
+  return {
+    row,
+    item: null,
+    field,
+    code: "unhashed_id",
+    severity: "warning",
+    message: `This id is an e-mail address, but its type "${id.type}" is none that hashUserIds hashes (email, phone): it is stored as written. Give it the type email to store it hashed.`,
+    value: id.value,
+  };
+}
+
+/**
  * With options.hashUserIds, turns the plain email and phone ids of valid items into
  * email_sha256 and phone_sha256 (SHA-256 of the trimmed, lowercased value), in place. A value
  * repeated in the batch is hashed once. The hashing is synchronous (sha256HexSync, the same
- * answer as WebCrypto): one promise per id cost more than the hash itself.
+ * answer as WebCrypto): one promise per id cost more than the hash itself. An e-mail address
+ * whose type is none that is hashed stays as written, with an unhashed_id warning.
  */
 export async function hashUserIdsOf(
   results: ReadResult<Order | CustomerRecord>[],
@@ -134,11 +163,20 @@ export async function hashUserIdsOf(
     const item = result.item;
     if (!item) continue;
     if ("ids" in item) {
+      for (const id of item.ids) {
+        const warning = unhashedEmail(id, null, result.row);
+        if (warning) result.issues.push(warning);
+      }
       if (item.ids.some((id) => HASHED_ID_TYPES[id.type])) hashCustomerIds(item, hashOf);
       continue;
     }
+    if (item.userIdType === null || item.userId === null) continue;
     const hashedType = HASHED_ID_TYPES[item.userIdType];
-    if (!hashedType) continue;
+    if (!hashedType) {
+      const warning = unhashedEmail({ type: item.userIdType, value: item.userId }, "userId", result.row);
+      if (warning) result.issues.push(warning);
+      continue;
+    }
     item.userId = hashOf(item.userId);
     item.userIdType = hashedType;
   }

@@ -19,6 +19,7 @@ export {
 export * from "./issues";
 export * from "./items";
 export * from "./messages";
+export { closestName } from "./names";
 export { sourceHost, unsafeHostReason } from "./network-guard";
 export {
   type AnyItem,
@@ -27,6 +28,7 @@ export {
   createSplitter,
   DEFAULT_READ_LIMITS,
   explainLimit,
+  headerWarnings,
   readLimits,
 } from "./pipeline";
 export * from "./preview-request";

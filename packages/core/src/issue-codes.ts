@@ -41,6 +41,16 @@ export const ISSUE_CODES = [
   "timestamp_failed",
   // User ids (appended)
   "invalid_phone_sha256",
+  // A continuation row that disagrees with its order; a line item id repeated in an order
+  "conflicting_value",
+  "duplicate_line_item",
+  // A quote inside an unquoted CSV field, read as text (a warning)
+  "stray_quote",
+  // A header column the format ignores though it is close to one it reads, or a transformation
+  // naming a column the file does not have (warnings)
+  "unknown_column",
+  // An e-mail address that hashUserIds leaves as written, as its id type is none it hashes (a warning)
+  "unhashed_id",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

@@ -35,8 +35,9 @@ export type LineItemStatus = LineItem["status"];
 
 export const Order = z.object({
   orderId: z.string(),
-  userIdType: z.string(),
-  userId: z.string(),
+  /** The buyer's id type and id; both null for an order without a buyer (a Shopify guest order). */
+  userIdType: z.string().nullable(),
+  userId: z.string().nullable(),
   currency: z.string(),
   total: z.number(),
   subtotal: z.number(),

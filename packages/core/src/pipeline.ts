@@ -3,9 +3,11 @@ import type { ItemReader, ReaderPosition, ReadLimits, Splitter } from "./engine"
 import { createCustomerCsvReader, createCustomerJsonlReader } from "./formats/customers";
 import { createProductReader } from "./formats/products";
 import { createShopifyReader } from "./formats/shopify";
-import { createVelocidiReader } from "./formats/velocidi";
+import { createVelocidiReader, VELOCIDI_COLUMNS } from "./formats/velocidi";
 import { ImportFileError } from "./issue-codes";
+import type { Issue } from "./issues";
 import type { CustomerRecord, Order, Product } from "./items";
+import { closestName } from "./names";
 import { createCsvSplitter } from "./split-csv";
 import { createJsonlSplitter, createXmlSplitter } from "./split-lines";
 import { wholeNumberVar } from "./vars";
@@ -69,6 +71,59 @@ export function checkHeader(config: ReadConfig, header: readonly string[]): void
     "duplicate_columns",
     `The header names ${repeated.slice(0, 5).join(", ")}${more} more than once: which one to import is unclear. Rename or remove the extra columns.`,
   );
+}
+
+/**
+ * Warnings about a CSV or TSV header (issues of row 1) for what would otherwise be dropped without
+ * a word: a transformation that names a column the file does not have (it changes nothing), and,
+ * for velocidi_csv, a column the format ignores whose name is close to one it reads
+ * (`lineItem_nmae`). Columns are followed through the transformations as the readers apply them.
+ */
+export function headerWarnings(config: ReadConfig, header: readonly string[]): Issue[] {
+  if (!CSV_FORMATS.has(config.format)) return [];
+  const warnings: Issue[] = [];
+  const warn = (name: string, message: string) =>
+    warnings.push({
+      row: 1,
+      item: null,
+      field: name,
+      code: "unknown_column",
+      severity: "warning",
+      message,
+      value: name,
+    });
+  const columns = new Set(header.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name)));
+  const missing = (i: number, verb: string, name: string) => {
+    const near = closestName(name, columns);
+    warn(
+      name,
+      `Transformation ${i + 1} ${verb} "${name}", but the file has no column "${name}": it changes nothing.${near ? ` Did you mean "${near}"?` : ""}`,
+    );
+  };
+  config.transformations.forEach((op, i) => {
+    if (op.op === "add") columns.add(op.field);
+    else if (op.op === "delete") {
+      if (!columns.delete(op.field)) missing(i, "deletes", op.field);
+    } else if (!columns.has(op.from)) {
+      missing(i, op.op === "rename" ? "renames" : "copies", op.from);
+    } else {
+      if (op.op === "rename") columns.delete(op.from);
+      columns.add(op.to);
+    }
+  });
+  if (config.format === "velocidi_csv") {
+    const known: readonly string[] = VELOCIDI_COLUMNS;
+    for (const name of columns) {
+      if (known.includes(name)) continue;
+      const near = closestName(name, known);
+      if (near === null || columns.has(near)) continue;
+      warn(
+        name,
+        `The column "${name}" is not a velocidi_csv column, so it is not imported. Did you mean "${near}"?`,
+      );
+    }
+  }
+  return warnings;
 }
 
 /** The reader of a config's type and format, within the given limits. */

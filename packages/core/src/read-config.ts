@@ -5,6 +5,7 @@
 // and give the same result.
 import type { ReadConfig, Transformation, ValueTransform } from "./config";
 import { ImportFileError } from "./issue-codes";
+import { closestName } from "./names";
 
 /** The formats each import type accepts (API.md). */
 export const FORMATS_BY_TYPE = {
@@ -90,9 +91,29 @@ function oneOf<const T extends readonly string[]>(value: unknown, path: Path, op
 
 /** A key whose value may be anything, but which must be there (JSON has no undefined). */
 function present(input: Record<string, unknown>, key: string, path: Path): unknown {
-  if (!Object.hasOwn(input, key)) throw new ReadConfigError(at(path, key), "is missing");
+  if (!Object.hasOwn(input, key)) throw new ReadConfigError(at(path, key), "is required");
   return input[key];
 }
+
+/** Refuses a key the object does not have (a typo would otherwise do nothing, without a word). */
+function onlyKnown(input: Record<string, unknown>, known: readonly string[], path: Path): void {
+  for (const key of Object.keys(input)) {
+    if (known.includes(key)) continue;
+    const near = closestName(key, known);
+    throw new ReadConfigError(at(path, key), `is not a known field${near ? ` (did you mean ${near}?)` : ""}`);
+  }
+}
+
+const OPTION_KEYS = [
+  "hashUserIds",
+  "orderIdColumn",
+  "userIdField",
+  "userIdType",
+  "mergeStrategy",
+  "encoding",
+  "delimiter",
+  "entry",
+] as const;
 
 /** Copies an optional key the input has, checked (an undefined value stays undefined, as in zod). */
 function optional<T>(
@@ -109,6 +130,7 @@ function optional<T>(
 
 function readOptions(value: unknown, path: Path): ReadConfig["options"] {
   const input = object(value, path);
+  onlyKnown(input, OPTION_KEYS, path);
   const out: Record<string, unknown> = {};
   optional(out, input, "hashUserIds", path, (v, p) => {
     if (typeof v !== "boolean") throw new ReadConfigError(p, "must be true or false");
@@ -127,11 +149,13 @@ function readOptions(value: unknown, path: Path): ReadConfig["options"] {
 function readValueTransform(value: unknown, path: Path): ValueTransform {
   const input = object(value, path);
   const type = oneOf(input.type, at(path, "type"), ["map", "timestamp", "cast"] as const);
+  onlyKnown(input, ["type", type === "map" ? "mappings" : type === "timestamp" ? "pattern" : "to"], path);
   if (type === "map") {
     const mappings = array(input.mappings, at(path, "mappings"), 1, Number.POSITIVE_INFINITY).map(
       (mapping, i) => {
         const where = at(at(path, "mappings"), i);
         const m = object(mapping, where);
+        onlyKnown(m, ["from", "to"], where);
         return {
           from: present(m, "from", where),
           to: present(m, "to", where),
@@ -149,6 +173,15 @@ const fieldName = (value: unknown, path: Path) => string(value, path, 1, MAX_FIE
 function readTransformation(value: unknown, path: Path): Transformation {
   const input = object(value, path);
   const op = oneOf(input.op, at(path, "op"), ["rename", "copy", "add", "delete"] as const);
+  onlyKnown(
+    input,
+    op === "rename" || op === "copy"
+      ? ["op", "from", "to", "values"]
+      : op === "add"
+        ? ["op", "field", "value"]
+        : ["op", "field"],
+    path,
+  );
   if (op === "rename" || op === "copy") {
     const out: Record<string, unknown> = {
       op,
@@ -165,9 +198,10 @@ function readTransformation(value: unknown, path: Path): Transformation {
 }
 
 /**
- * The read configuration of an import (type, format, options, transformations), checked:
- * keys it does not know are dropped, and missing options and transformations are empty. Throws
- * a ReadConfigError naming the first wrong field.
+ * The read configuration of an import (type, format, options, transformations), checked: the
+ * import's other top-level keys (name, source, schedule) are dropped, an unknown key inside
+ * options or a transformation is refused, and missing options and transformations are empty.
+ * Throws a ReadConfigError naming the first wrong field.
  */
 export function parseReadConfig(value: unknown): ReadConfig {
   const input = object(value, "");

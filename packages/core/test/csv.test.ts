@@ -146,17 +146,26 @@ describe("CsvTokenizer", () => {
     });
   });
 
-  it("reports a quote inside an unquoted field, once per record", () => {
+  it("reads a quote inside an unquoted field as text, with a stray_quote warning once per record", () => {
     const records = readAll('a,b\n1,5" screen\n2,ok\n3,"fine ""quoted"""\n4,two"stray"quotes\n5, "spaced"\n');
     expect(problemsOf(records)).toEqual([
-      [2, ["invalid_quote"]],
-      [5, ["invalid_quote"]],
-      [6, ["invalid_quote"]],
+      [2, ["stray_quote"]],
+      [5, ["stray_quote"]],
+      [6, ["stray_quote"]],
     ]);
-    expect(records[1]?.fields).toEqual(["1", '5" screen']);
-    expect(records[1]?.problems[0]?.message).toBe(
-      'A quote is misplaced: a field with quotes in it must be enclosed in quotes as a whole, and each quote inside it doubled ("").',
-    );
+    expect(rowsAndFields(records).slice(1)).toEqual([
+      [2, ["1", '5" screen']],
+      [3, ["2", "ok"]],
+      [4, ["3", 'fine "quoted"']],
+      [5, ["4", 'two"stray"quotes']],
+      [6, ["5", ' "spaced"']],
+    ]);
+    expect(records[1]?.problems[0]).toEqual({
+      code: "stray_quote",
+      severity: "warning",
+      message:
+        'A quote inside a field that does not start with a quote was read as text (like 12" pizza). If it was meant to quote the field, enclose the whole field in quotes and double each quote inside it ("").',
+    });
   });
 
   it("reads on after a misplaced closing quote as papaparse does: the field goes on to the next closing quote", () => {

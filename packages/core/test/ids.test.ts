@@ -126,6 +126,27 @@ describe("hashUserIdsOf", () => {
     ]);
   });
 
+  it("warns of an e-mail address left as written because its type is none that is hashed", async () => {
+    const results = [
+      order("E-mail", "ann@example.com"),
+      order("customer_id", "C1"),
+      customer([
+        { type: "mail", value: "bob@example.com" },
+        { type: "email", value: "bob@example.com" },
+      ]),
+    ];
+    await hashUserIdsOf(results, { hashUserIds: true });
+    expect(results.map((r) => r.issues.map((i) => [i.field, i.code, i.severity, i.value]))).toEqual([
+      [["userId", "unhashed_id", "warning", "ann@example.com"]],
+      [],
+      [[null, "unhashed_id", "warning", "bob@example.com"]],
+    ]);
+    expect(results[0]?.item).toMatchObject({ userIdType: "E-mail", userId: "ann@example.com" });
+    expect(results[0]?.issues[0]?.message).toBe(
+      'This id is an e-mail address, but its type "E-mail" is none that hashUserIds hashes (email, phone): it is stored as written. Give it the type email to store it hashed.',
+    );
+  });
+
   it("leaves ids as they are without the option, and skips invalid items", async () => {
     const results: ReadResult<Order | CustomerRecord>[] = [
       order("email", "ann@example.com"),

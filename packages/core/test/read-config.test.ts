@@ -82,7 +82,7 @@ const VALID = [
 ];
 
 describe("parseReadConfig reads what ReadConfig (zod) reads", () => {
-  it("fills in empty options and transformations, and drops keys it does not know", () => {
+  it("fills in empty options and transformations, and drops the import's other top-level keys", () => {
     expect(
       parseReadConfig({ type: "orders", format: "velocidi_csv", name: "x", source: { type: "upload" } }),
     ).toEqual({ type: "orders", format: "velocidi_csv", options: {}, transformations: [] });
@@ -103,6 +103,30 @@ describe("parseReadConfig reads what ReadConfig (zod) reads", () => {
       "The import's configuration is not valid: transformations[0].to must be at least 1 character long.",
     );
     expect(wrong(null)).toBe("The import's configuration is not valid: the configuration must be an object.");
+    // A typo inside options or a transformation is refused, never dropped.
+    expect(wrong({ type: "orders", format: "velocidi_csv", options: { hashUserIDs: true } })).toBe(
+      "The import's configuration is not valid: options.hashUserIDs is not a known field (did you mean hashUserIds?).",
+    );
+    expect(
+      wrong({
+        type: "customers",
+        format: "csv",
+        transformations: [{ op: "add", field: "a", value: 1, vaule: 2 }],
+      }),
+    ).toBe(
+      "The import's configuration is not valid: transformations[0].vaule is not a known field (did you mean value?).",
+    );
+    expect(
+      wrong({
+        type: "customers",
+        format: "csv",
+        transformations: [
+          { op: "rename", from: "a", to: "b", values: [{ type: "map", mappings: [{ from: 1 }] }] },
+        ],
+      }),
+    ).toBe(
+      "The import's configuration is not valid: transformations[0].values[0].mappings[0].to is required.",
+    );
     // A run fails with it as with any file it cannot read: at once, with a code.
     const error = (() => {
       try {

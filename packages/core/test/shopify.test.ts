@@ -76,7 +76,7 @@ describe("shopify_csv: a real export's shape", () => {
       ["#1002", 5, 1, "valid"],
       ["#1003", 6, 1, "valid"],
       ["#1004", 7, 1, "valid"],
-      ["#1005", 8, 1, "invalid"],
+      ["#1005", 8, 1, "valid"],
       ["#1006", 9, 1, "valid"],
       ["#1007", 10, 2, "valid"],
     ]);
@@ -185,10 +185,9 @@ describe("shopify_csv: a real export's shape", () => {
     });
   });
 
-  it("refuses an order with neither e-mail nor phone", () => {
-    expect(summary([order("#1005")])).toEqual([
-      ["#1005", 8, "invalid", [[8, "Email", "missing_field", null, "error"]]],
-    ]);
+  it("imports an order with neither e-mail nor phone (a point-of-sale order) without a buyer", () => {
+    expect(summary([order("#1005")])).toEqual([["#1005", 8, "valid", []]]);
+    expect(order("#1005").item).toMatchObject({ orderId: "#1005", userIdType: null, userId: null });
   });
 
   it("maps Financial Status and Lineitem fulfillment status onto line-item statuses", () => {
@@ -300,6 +299,27 @@ describe("shopify_csv: rules", () => {
       ["#2", 3, "valid", []],
       ["#1", 4, "invalid", ["non_contiguous_order"]],
     ]);
+  });
+
+  it("reports a row of one Name whose Email disagrees with the order's, which is then invalid", () => {
+    const results = read(
+      [
+        HEADER,
+        orderRow({ Name: "#1", Email: "zoe@example.com" }),
+        lineRow({ Name: "#1", Email: "ZOE@example.com" }),
+        lineRow({ Name: "#1", Email: "" }),
+        lineRow({ Name: "#1", Email: "max@example.com" }),
+        orderRow({ Name: "#2", Email: "" }),
+        lineRow({ Name: "#2", Email: "ann@example.com" }),
+      ].join("\n"),
+    );
+    expect(summary(results)).toEqual([
+      ["#1", 2, "invalid", [[5, "Email", "conflicting_value", "max@example.com", "error"]]],
+      ["#2", 6, "invalid", [[7, "Email", "conflicting_value", "ann@example.com", "error"]]],
+    ]);
+    expect(results[0]?.issues[0]?.message).toBe(
+      'Row 5 continues order "#1" but its "Email" is "max@example.com", not "zoe@example.com" as on row 2, where the order starts: is this row\'s Name missing?',
+    );
   });
 
   it("skips the rows of empty fields a spreadsheet leaves at the end, keeping the last order valid", () => {

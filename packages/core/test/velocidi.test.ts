@@ -319,10 +319,65 @@ describe("velocidi_csv", () => {
     expect(summary(results)).toEqual([
       ["a", 2, "valid", []],
       ["b", 3, "valid", []],
-      ["a", 4, "invalid", [[4, null, "non_contiguous_order", "a", "error"]]],
+      ["a", 4, "invalid", [[4, "orderId", "non_contiguous_order", "a", "error"]]],
     ]);
     expect(results[2]?.records).toBe(2);
     expect(results[2]?.issues[0]?.message).toMatch(/rows of order "a" are not together/);
+  });
+
+  it("reports a continuation row that disagrees with its order, or repeats a line item id, instead of merging it", () => {
+    // Row 4 lost its orderId: it is another customer's line item, of another day, with the id of one above.
+    const text = [
+      HEADER,
+      row({ orderId: "a", lineItem_id: "li1" }),
+      lineRow({ lineItem_id: "li2", userId: "ANN@shop.com", total: "102.50" }),
+      row({ orderId: "", userId: "bob@shop.com", createdAt: "2020-10-01T09:00:00Z", lineItem_id: "li1" }),
+      row({ orderId: "b" }),
+    ].join("\n");
+    const results = read(text);
+    expect(summary(results)).toEqual([
+      [
+        "a",
+        2,
+        "invalid",
+        [
+          [4, "userId", "conflicting_value", "bob@shop.com", "error"],
+          [4, "createdAt", "conflicting_value", "2020-10-01T09:00:00Z", "error"],
+          [4, "lineItem_id", "duplicate_line_item", "li1", "error"],
+        ],
+      ],
+      ["b", 5, "valid", []],
+    ]);
+    expect(results[0]?.issues.map((i) => i.message)).toEqual([
+      'Row 4 continues order "a" but its "userId" is "bob@shop.com", not "ann@shop.com" as on row 2, where the order starts: is this row\'s orderId missing?',
+      'Row 4 continues order "a" but its "createdAt" is "2020-10-01T09:00:00Z", not "2020-09-16T10:38:06+0100" as on row 2, where the order starts: is this row\'s orderId missing?',
+      '"lineItem_id" "li1" is already a line item of this order: each line item of an order has its own id. Is this row\'s orderId missing?',
+    ]);
+    for (const size of [1, 9, 100]) expect(read(text, size)).toEqual(results);
+  });
+
+  it("reads a built-in id type written in another case as that type, so that it is checked and hashed", () => {
+    const text = [HEADER, row({ orderId: "a", userIdType: " Email", userId: "Ann@Shop.com" })].join("\n");
+    expect(read(text)[0]?.item).toMatchObject({ userIdType: "email", userId: "Ann@Shop.com" });
+    const custom = [HEADER, row({ orderId: "b", userIdType: "Loyalty", userId: "L-1" })].join("\n");
+    expect(read(custom)[0]?.item).toMatchObject({ userIdType: "Loyalty" });
+  });
+
+  it("names the column a rename made the order id in non_contiguous_order", () => {
+    const renamed = ReadConfig.parse({
+      type: "orders",
+      format: "velocidi_csv",
+      transformations: [{ op: "rename", from: "Order Number", to: "orderId" }],
+    });
+    const text = [
+      HEADER.replace("orderId", "Order Number"),
+      row({ orderId: "a" }),
+      row({ orderId: "b" }),
+      row({ orderId: "a" }),
+    ].join("\n");
+    const issue = read(text, text.length, renamed)[2]?.issues[0];
+    expect(issue).toMatchObject({ field: "orderId", code: "non_contiguous_order", value: "a", row: 4 });
+    expect(issue?.message).toContain('its orderId (column "Order Number") appeared earlier');
   });
 
   it("remembers every order id of a long file: a return after thousands of orders is still caught", () => {
@@ -440,7 +495,8 @@ describe("velocidi_csv", () => {
       [HEADER, row({ orderId: "o1" }).replace("UPS", 'U"P"S'), `${row({ orderId: "o2" })},"open`].join("\n"),
     );
     expect(summary(results)).toEqual([
-      ["o1", 2, "invalid", [[2, null, "invalid_quote", null, "error"]]],
+      // A quote inside an unquoted field is text: the order is read, with a warning.
+      ["o1", 2, "valid", [[2, null, "stray_quote", null, "warning"]]],
       [
         "o2",
         3,

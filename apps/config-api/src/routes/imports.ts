@@ -11,20 +11,13 @@ import {
   sealConfig,
   withStoredSecrets,
 } from "../imports-service";
-import {
-  ErrorResponse,
-  errorResponses,
-  ImportConfigBody,
-  ImportIdParam,
-  ImportResource,
-  PageQuery,
-} from "../schemas";
+import { errorResponses, ImportConfigBody, ImportIdParam, ImportResource, PageQuery } from "../schemas";
 
 const security = [{ apiKey: [] }];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
 
 const ImportPatch = z
-  .object({
+  .strictObject({
     name: z.string(),
     type: ImportType,
     format: ImportFormat,
@@ -41,8 +34,34 @@ const createImport = createRoute({
   path: "/v1/imports",
   tags: ["Imports"],
   summary: "Create an import",
+  operationId: "createImport",
   security,
-  request: { body: { content: json(ImportConfigBody), required: true } },
+  request: {
+    body: {
+      content: {
+        "application/json": {
+          schema: ImportConfigBody,
+          example: {
+            name: "Historic orders",
+            type: "orders",
+            format: "velocidi_csv",
+            source: { type: "upload", key: "up_0mxc1b6135lsvnro7fizq/orders.csv" },
+            options: { hashUserIds: true },
+            transformations: [
+              {
+                op: "rename",
+                from: "Order Date",
+                to: "createdAt",
+                values: [{ type: "timestamp", pattern: "yyyy/MM/dd HH:mm" }],
+              },
+            ],
+            schedule: { everyDays: 1, startAt: "2026-12-01T02:00:00Z", enabled: true },
+          },
+        },
+      },
+      required: true,
+    },
+  },
   responses: { 201: { description: "The stored import.", content: json(ImportResource) }, ...errorResponses },
 });
 
@@ -51,6 +70,7 @@ const listRoute = createRoute({
   path: "/v1/imports",
   tags: ["Imports"],
   summary: "List the imports",
+  operationId: "listImports",
   security,
   request: { query: PageQuery },
   responses: {
@@ -67,6 +87,7 @@ const getRoute = createRoute({
   path: "/v1/imports/{id}",
   tags: ["Imports"],
   summary: "Get an import",
+  operationId: "getImport",
   security,
   request: { params: ImportIdParam },
   responses: { 200: { description: "The import.", content: json(ImportResource) }, ...errorResponses },
@@ -79,8 +100,20 @@ const patchRoute = createRoute({
   summary: "Update an import",
   description:
     'Replaces each top-level field sent. A "***" inside a sent source keeps the stored secret at that place.',
+  operationId: "updateImport",
   security,
-  request: { params: ImportIdParam, body: { content: json(ImportPatch), required: true } },
+  request: {
+    params: ImportIdParam,
+    body: {
+      content: {
+        "application/json": {
+          schema: ImportPatch,
+          example: { name: "Nightly orders", schedule: { everyDays: 1, startAt: "2026-12-01T02:00:00Z" } },
+        },
+      },
+      required: true,
+    },
+  },
   responses: {
     200: { description: "The updated import.", content: json(ImportResource) },
     ...errorResponses,
@@ -93,11 +126,12 @@ const deleteRoute = createRoute({
   tags: ["Imports"],
   summary: "Delete an import",
   description: "Its runs that have not started are cancelled.",
+  operationId: "deleteImport",
   security,
   request: { params: ImportIdParam },
   responses: {
     204: { description: "Deleted." },
-    404: { description: "Not found.", content: json(ErrorResponse) },
+    ...errorResponses,
   },
 });
 

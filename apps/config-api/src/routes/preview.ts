@@ -1,4 +1,4 @@
-import { ImportFileError, type Source } from "@cdp/core";
+import { CustomerRecord, ImportFileError, Order, Product, type Source } from "@cdp/core";
 import { getImport } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, Services } from "../app";
@@ -20,22 +20,32 @@ const route = createRoute({
   summary: "Preview the first items of a source",
   description:
     'Reads the first records of the source with the configuration (transformations, validation, hashing) and answers the valid normalised items and the issues, storing nothing. Every source can be previewed (upload, r2 with a key, url, s3, sftp, egoi; gzip and zip files unpacked), and only its beginning is read. A source that cannot be read answers 422 with the error a run would fail with in `details.code`. To preview an edited import without its secrets, send its `importId`: each `"***"` in `config.source` is then the import\'s stored secret at that place, under the rule of a PATCH (kept only when the source still sends it to the same destination; otherwise 400 `validation_failed` names each secret to send again).',
+  operationId: "previewImport",
   security: [{ apiKey: [] }],
   request: {
     body: {
       required: true,
       content: {
         "application/json": {
-          schema: z.object({
-            config: z
-              .record(z.string(), z.unknown())
-              .openapi({ description: "An import configuration; `name` is optional." }),
+          schema: z.strictObject({
+            config: z.record(z.string(), z.unknown()).openapi({
+              description:
+                "An import configuration (ImportConfig); `name` is optional. Its problems are named by their path inside it, as on create: `options.delimiter`.",
+            }),
             limit: z.number().int().min(1).max(100).default(20),
             importId: z.string().min(1).optional().openapi({
               description:
                 'The stored import being edited (404 when it is not one of the tenant\'s). Each "***" in `config.source` is replaced by its stored secret at the same place, as a PATCH does: only while the source sends its secrets to the same destination (the same URL origin; S3 endpoint (or none) and access key id; SFTP host, port and user name; the same type). A "***" that cannot be kept answers 400 `validation_failed` with its path, like `source.password`: send that secret itself.',
             }),
           }),
+          example: {
+            config: {
+              type: "orders",
+              format: "velocidi_csv",
+              source: { type: "upload", key: "up_0mxc1b6135lsvnro7fizq/orders.csv" },
+            },
+            limit: 20,
+          },
         },
       },
     },
@@ -47,7 +57,9 @@ const route = createRoute({
         "application/json": {
           schema: z.object({
             columns: z.array(z.string()),
-            items: z.array(z.unknown()),
+            items: z
+              .array(z.union([Order, CustomerRecord, Product]))
+              .openapi({ description: "The valid items, normalised as a run stores them." }),
             issues: z.array(IssueResource),
           }),
         },

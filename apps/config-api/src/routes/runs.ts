@@ -6,7 +6,15 @@ import { ApiError } from "../errors";
 import { checkSource, configError, refuseSealedSecrets } from "../imports-service";
 import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
 import { presentRun, startRun } from "../runs-service";
-import { errorResponses, ImportIdParam, IssueResource, PageQuery, RunIdParam, RunResource } from "../schemas";
+import {
+  errorResponses,
+  ImportIdParam,
+  IssueResource,
+  IssuesCursor,
+  PageQuery,
+  RunIdParam,
+  RunResource,
+} from "../schemas";
 
 const security = [{ apiKey: [] }];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -17,13 +25,20 @@ const startRoute = createRoute({
   path: "/v1/imports/{id}/runs",
   tags: ["Runs"],
   summary: "Start a run",
-  description: "`source` runs the same configuration once on another file.",
+  description:
+    "`source` runs the same configuration once on another file. The body is optional: none is a real run of the import's own source.",
+  operationId: "startRun",
   security,
   request: {
     params: ImportIdParam,
     body: {
       required: false,
-      content: json(z.object({ dryRun: z.boolean().default(false), source: Source.optional() })),
+      content: {
+        "application/json": {
+          schema: z.strictObject({ dryRun: z.boolean().default(false), source: Source.optional() }),
+          example: { dryRun: true },
+        },
+      },
     },
   },
   responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
@@ -34,6 +49,7 @@ const listRoute = createRoute({
   path: "/v1/imports/{id}/runs",
   tags: ["Runs"],
   summary: "List the runs of an import",
+  operationId: "listRuns",
   security,
   request: { params: ImportIdParam, query: PageQuery },
   responses: {
@@ -47,6 +63,7 @@ const getRoute = createRoute({
   path: "/v1/runs/{runId}",
   tags: ["Runs"],
   summary: "Get a run: status, progress and stats",
+  operationId: "getRun",
   security,
   request: { params: RunIdParam },
   responses: { 200: { description: "The run.", content: json(RunResource) }, ...errorResponses },
@@ -58,6 +75,7 @@ const cancelRoute = createRoute({
   tags: ["Runs"],
   summary: "Cancel a run",
   description: "The run stops at its next chunk.",
+  operationId: "cancelRun",
   security,
   request: { params: RunIdParam },
   responses: {
@@ -77,10 +95,19 @@ const cloneRoute = createRoute({
   summary: "Run again with a run's own configuration",
   description:
     "Starts a run of the same import with the configuration the given run read with (for instance the real run after a dry run), even if the import was edited since. `dryRun` defaults to false.",
+  operationId: "cloneRun",
   security,
   request: {
     params: RunIdParam,
-    body: { required: false, content: json(z.object({ dryRun: z.boolean().default(false) })) },
+    body: {
+      required: false,
+      content: {
+        "application/json": {
+          schema: z.strictObject({ dryRun: z.boolean().default(false) }),
+          example: { dryRun: false },
+        },
+      },
+    },
   },
   responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
 });
@@ -92,10 +119,14 @@ const issuesRoute = createRoute({
   summary: "The issues of a run, line by line",
   description:
     "`?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value).",
+  operationId: "listRunIssues",
   security,
   request: {
     params: RunIdParam,
-    query: PageQuery.extend({ format: z.enum(["json", "csv"]).default("json") }),
+    query: PageQuery.extend({
+      cursor: IssuesCursor.optional(),
+      format: z.enum(["json", "csv"]).default("json"),
+    }),
   },
   responses: {
     200: {

@@ -295,7 +295,12 @@ function OptionsStep(props: { stored?: Record<string, unknown> }) {
         This format has no options.
       </p>
       <div class="grid-2">
-        <div class="field checkbox" data-path="options.hashUserIds" data-types="orders customers">
+        <div
+          class="field checkbox"
+          data-path="options.hashUserIds"
+          data-types="orders customers"
+          data-not-formats="egoi_contacts"
+        >
           <input id="hash-user-ids" type="checkbox" />
           <label for="hash-user-ids" class="checkbox-label">
             Hash user ids
@@ -342,7 +347,7 @@ function OptionsStep(props: { stored?: Record<string, unknown> }) {
           id="merge-strategy"
           label="Merge strategy"
           path="options.mergeStrategy"
-          attrs={{ "data-types": "customers" }}
+          attrs={{ "data-types": "customers", "data-not-formats": "egoi_contacts" }}
           hint="Merge keeps attributes the file does not have; replace sets the profile to the file's record."
         >
           <select id="merge-strategy">

@@ -4,9 +4,10 @@ import type { ItemReader, ReaderPosition, ReadLimits, ReadResult } from "../engi
 import { ImportFileError } from "../issue-codes";
 import type { Issue } from "../issues";
 import type { LineItem, Order } from "../items";
+import { groupSource } from "../split-csv";
 import { type ColumnPlan, compileTransformations, type TransformContext } from "../transform/index";
 import { IdSet } from "./order-ids";
-import { INVALID, shown, type ValueType } from "./values";
+import { dateTime, double, INVALID, shown, type ValueType } from "./values";
 
 export { IdSet } from "./order-ids";
 
@@ -115,12 +116,61 @@ export class RowValues {
  * transformations), then applied row by row with values addressed by column index.
  */
 export interface OrderFormat {
+  /** The field whose value groups rows into orders (after transformations): orderId, Name. */
+  groupField: string;
   /** The group an order's row belongs to; "" continues the order above. */
   groupKey(values: readonly unknown[]): string;
   /** The order, from its first row, with no line items yet. */
   order(row: RowValues): Order;
   /** A line item from any row of the order; `position` is 1-based. */
   lineItem(row: RowValues, position: number): LineItem;
+  /**
+   * The order-level fields a continuation row must agree on with the order's first row, when it
+   * fills them in (a row that disagrees is most likely another order whose id went missing), each
+   * with how its values compare: the same text, number, instant, or text in any case.
+   */
+  orderFields: readonly { field: string; index: number; compare: Comparison }[];
+}
+
+export type Comparison = "text" | "number" | "instant" | "caseless";
+
+/** The value a comparison compares of a cell: equal keys are the same value. */
+function comparable(value: unknown, compare: Comparison): string {
+  const text = typeof value === "string" ? clean(value) : String(value);
+  if (compare === "caseless") return text.toLowerCase();
+  const parsed =
+    compare === "number" ? double.read(value) : compare === "instant" ? dateTime.read(value) : INVALID;
+  return parsed === INVALID ? text : String(parsed);
+}
+
+/**
+ * A continuation row's issues: each order-level field it fills in with another value than the
+ * order's first row (or than none, where the first row left it empty) is a conflicting_value
+ * issue naming the field, this row, and both values; the order is then invalid.
+ */
+function checkContinuation(
+  format: OrderFormat,
+  row: RowValues,
+  first: { values: readonly unknown[]; row: number; key: string },
+): void {
+  for (const { field, index, compare } of format.orderFields) {
+    if (index < 0 || row.blank(index)) continue;
+    const value = row.raw(index);
+    const earlier = first.values[index];
+    const firstBlank =
+      earlier === undefined || earlier === null || (typeof earlier === "string" && isBlankText(earlier));
+    if (!firstBlank && comparable(value, compare) === comparable(earlier, compare)) continue;
+    const shownValue = shown(value);
+    row.issue({
+      field,
+      code: "conflicting_value",
+      severity: "error",
+      message: firstBlank
+        ? `Row ${row.row} continues order "${first.key}" but fills in "${field}" as "${shownValue}", which its first row (row ${first.row}) leaves empty: is this row's ${format.groupField} missing?`
+        : `Row ${row.row} continues order "${first.key}" but its "${field}" is "${shownValue}", not "${shown(earlier)}" as on row ${first.row}, where the order starts: is this row's ${format.groupField} missing?`,
+      value: shownValue,
+    });
+  }
 }
 
 export type OrderFormatFactory = (header: readonly string[]) => OrderFormat;
@@ -154,6 +204,8 @@ export function columnIndex(header: readonly string[]): (name: string) => number
 interface OpenOrder {
   key: string;
   row: number;
+  /** The values of the order's first row, which its continuation rows must agree with. */
+  values: readonly unknown[];
   records: number;
   order: Order;
   issues: Issue[];
@@ -189,6 +241,9 @@ export function createGroupedOrderReader(
   const context: TransformContext = { row: 0, issues: rowIssues };
   let out: ReadResult<Order>[] = [];
 
+  /** The group field as the file names it, when a transformation made it of another column. */
+  let groupColumn: string | null = null;
+
   const start = (fields: string[]) => {
     refuseOtherFormats(fields[0] ?? "");
     header = fields.map((f, i) => (i === 0 ? f.replace(/^\uFEFF/, "") : f));
@@ -200,6 +255,9 @@ export function createGroupedOrderReader(
       plan = mapped;
     }
     format = factory(columns);
+    const source = groupSource(header, format.groupField, config.transformations);
+    const written = typeof source === "object" ? header[source.column] : undefined;
+    groupColumn = written !== undefined && written !== format.groupField ? written : null;
   };
 
   const close = () => {
@@ -238,17 +296,20 @@ export function createGroupedOrderReader(
       let nonContiguous = false;
       if (key !== "" && !seen.add(key)) {
         nonContiguous = true;
+        const column = groupColumn === null ? "" : ` (column "${groupColumn}")`;
         issues.push({
           row,
           item: null,
-          field: null,
+          field: format.groupField,
           code: "non_contiguous_order",
           severity: "error",
-          message: `The rows of order "${key}" are not together: it appeared earlier in the file, and another order came in between. All rows of an order must be consecutive.`,
+          message: `The rows of order "${key}" are not together: its ${format.groupField}${column} appeared earlier in the file, and another order came in between. All rows of an order must be consecutive.`,
           value: key,
         });
       }
-      current = { key, row, records: 0, order: format.order(rowValues), issues, nonContiguous };
+      current = { key, row, values, records: 0, order: format.order(rowValues), issues, nonContiguous };
+    } else {
+      checkContinuation(format, rowValues, current);
     }
     current.records++;
     const lineItems = current.order.lineItems;

@@ -179,25 +179,20 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
     };
 
     return {
+      groupField: "Name",
       groupKey(values) {
         return groupKeyText(values[c.name]);
       },
+      // Continuation rows repeat the buyer's e-mail (when there is one): another one is another order.
+      orderFields: [{ field: "Email", index: c.email, compare: "caseless" }],
       order(f): Order {
         const orderId = f.text(c.orderId, orderIdColumn);
         // Id is required too (kept under extra when Name is the order id).
         if (orderIdColumn === "Name") f.text(c.id, "Id");
+        // The buyer: the e-mail, else the order's phone, else the billing phone. Point-of-sale
+        // orders and guest checkouts may have none: such an order belongs to no profile.
         const email = f.optional(c.email);
         const phone = f.optional(c.phone) ?? f.optional(c.billingPhone);
-        if (!email && !phone) {
-          f.issue({
-            field: "Email",
-            code: "missing_field",
-            severity: "error",
-            message:
-              '"Email" is empty and the order has no "Phone" either: an order needs a customer to belong to.',
-            value: null,
-          });
-        }
         const financial = f.typed<FinancialStatus | null>(
           c.financial,
           "Financial Status",
@@ -211,9 +206,8 @@ function shopifyFormat(orderIdColumn: "Name" | "Id") {
         const code = f.optional(c.discountCode);
         return {
           orderId,
-          // Orders without an e-mail belong to the customer's phone number.
-          userIdType: email ? "email" : "phone",
-          userId: email ?? phone ?? "",
+          userIdType: email ? "email" : phone ? "phone" : null,
+          userId: email ?? phone ?? null,
           currency: orderCurrency,
           total: f.typed(c.total, "Total", double, false, 0),
           subtotal: f.typed(c.subtotal, "Subtotal", double, false, 0),

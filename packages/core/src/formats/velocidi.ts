@@ -1,6 +1,6 @@
 import type { ReadConfig } from "../config";
 import type { ItemReader, ReaderPosition, ReadLimits } from "../engine";
-import { checkUserId, isMissingId } from "../ids";
+import { checkUserId, idTypeOf, isMissingId } from "../ids";
 import { ImportFileError } from "../issue-codes";
 import type { LineItem, Order } from "../items";
 import { ORDER_STATUSES } from "../order-statuses";
@@ -49,6 +49,27 @@ const REQUIRED_COLUMNS = [
   "lineItem_refund",
   "lineItem_quantity",
   "lineItem_status",
+] as const;
+
+/** Every column the format reads; any other is ignored. */
+export const VELOCIDI_COLUMNS = [
+  ...REQUIRED_COLUMNS,
+  "paymentMethod",
+  "shippingMethod",
+  "shippingCountry",
+  "promotions",
+  "lastUpdated",
+  "lineItem_id",
+  "lineItem_itemGroupId",
+  "lineItem_name",
+  "lineItem_brand",
+  "lineItem_category",
+  "lineItem_categoryList",
+  "lineItem_promotions",
+  "lineItem_adult",
+  "lineItem_subscriptionDuration",
+  "lineItem_size",
+  "lineItem_sizeSystem",
 ] as const;
 
 /** A user id that is no id ("none", "null") or not of its type (an e-mail without @) is an issue. */
@@ -126,13 +147,35 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
     return quantity;
   };
 
+  /** The lineItem_id values of the order being read: one written twice is an issue. */
+  const lineItemIds = new Set<string>();
+
   return {
+    groupField: "orderId",
     groupKey(values) {
       return groupKeyText(values[c.orderId]);
     },
+    orderFields: [
+      { field: "userIdType", index: c.userIdType, compare: "text" },
+      { field: "userId", index: c.userId, compare: "caseless" },
+      { field: "currency", index: c.currency, compare: "caseless" },
+      { field: "total", index: c.total, compare: "number" },
+      { field: "subtotal", index: c.subtotal, compare: "number" },
+      { field: "tax", index: c.tax, compare: "number" },
+      { field: "shipping", index: c.shipping, compare: "number" },
+      { field: "discount", index: c.discount, compare: "number" },
+      { field: "refund", index: c.refund, compare: "number" },
+      { field: "paymentMethod", index: c.paymentMethod, compare: "text" },
+      { field: "shippingMethod", index: c.shippingMethod, compare: "text" },
+      { field: "shippingCountry", index: c.shippingCountry, compare: "text" },
+      { field: "promotions", index: c.promotions, compare: "text" },
+      { field: "createdAt", index: c.createdAt, compare: "instant" },
+      { field: "lastUpdated", index: c.lastUpdated, compare: "instant" },
+    ],
     order(f): Order {
+      lineItemIds.clear();
       const orderId = f.text(c.orderId, "orderId");
-      const userIdType = f.text(c.userIdType, "userIdType");
+      const userIdType = idTypeOf(f.text(c.userIdType, "userIdType"));
       const userId = f.text(c.userId, "userId");
       if (userId !== "") checkOrderUserId(f, userIdType, userId);
       const orderCurrency = f.typed(c.currency, "currency", currency, true, "");
@@ -164,7 +207,18 @@ function velocidiFormat(header: readonly string[]): OrderFormat {
     },
     lineItem(f, position): LineItem {
       // Line items without an id are identified by their position in the order.
-      const id = f.optional(c.id) ?? String(position);
+      const written = f.optional(c.id);
+      if (written !== null && lineItemIds.has(written)) {
+        f.issue({
+          field: "lineItem_id",
+          code: "duplicate_line_item",
+          severity: "error",
+          message: `"lineItem_id" "${written}" is already a line item of this order: each line item of an order has its own id. Is this row's orderId missing?`,
+          value: written,
+        });
+      }
+      if (written !== null) lineItemIds.add(written);
+      const id = written ?? String(position);
       const productId = f.text(c.productId, "lineItem_productId");
       const itemGroupId = f.optional(c.itemGroupId);
       const name = f.optional(c.name);
