@@ -19,7 +19,13 @@ export {
 export * from "./issues";
 export * from "./items";
 export * from "./messages";
-export { sourceHost, unsafeHostReason } from "./network-guard";
+export {
+  type Resolver,
+  resolvedHostReason,
+  resolveOverHttps,
+  sourceHost,
+  unsafeHostReason,
+} from "./network-guard";
 export {
   type AnyItem,
   checkHeader,
@@ -38,3 +44,4 @@ export * from "./secrets";
 export { compileTransformations, type RecordTransformer } from "./transform/index";
 export { signUpload, type UploadGrant, uploadPath, verifyUpload } from "./upload-signature";
 export { wholeNumberVar } from "./vars";
+export * from "./webhooks";
