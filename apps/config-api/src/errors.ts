@@ -7,6 +7,8 @@ export const ERROR_CODES = {
   unknown_format: 400,
   upload_not_found: 400,
   unsafe_source: 400,
+  unknown_field: 400,
+  unsafe_webhook_url: 400,
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,

@@ -1,8 +1,9 @@
+import { WorkerEntrypoint } from "cloudflare:workers";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
 import { ApiError } from "./errors";
-import { requireApiKey } from "./middleware/auth";
+import { markFromDashboard, requireApiKey } from "./middleware/auth";
 import { buildServices, services } from "./middleware/services";
 import { resumeStalledRuns } from "./recovery";
 import { registerData } from "./routes/data";
@@ -12,6 +13,7 @@ import { registerImports } from "./routes/imports";
 import { registerPreview } from "./routes/preview";
 import { registerRuns } from "./routes/runs";
 import { registerUploads } from "./routes/uploads";
+import { registerWebhooks } from "./routes/webhooks";
 import { runDueSchedules } from "./schedules";
 
 /** Request bodies of the API are JSON configs, never files (files go to signed upload URLs). */
@@ -60,6 +62,7 @@ registerPreview(api);
 registerImports(api);
 registerRuns(api);
 registerData(api);
+registerWebhooks(api);
 registerDocs(api);
 api.doc31("/v1/openapi.json", {
   openapi: "3.1.0",
@@ -90,3 +93,14 @@ export default {
     if (resumed.length > 0) console.log(`stalled runs resumed: ${resumed.join(", ")}`);
   },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * The dashboard's way in: its service binding names this entrypoint, which no request from the
+ * internet reaches. The API is the same; the runs it starts are started by "dashboard".
+ */
+export class DashboardApi extends WorkerEntrypoint<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    markFromDashboard(request);
+    return api.fetch(request, this.env, this.ctx);
+  }
+}

@@ -3,7 +3,11 @@ import { newWebhookSecret, signWebhook, webhookHeaders, webhookRetryDelay } from
 
 // The example of the Standard Webhooks specification: a receiver's library checks exactly this.
 const SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const SPEC_MESSAGE = { id: "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp: 1614265330, body: '{"test": 2432232314}' };
+const SPEC_MESSAGE = {
+  id: "msg_p5jXN8AQM9LWM0D4loKWxJek",
+  timestamp: 1614265330,
+  body: '{"test": 2432232314}',
+};
 
 describe("webhook signatures (Standard Webhooks)", () => {
   it("signs {id}.{timestamp}.{body} with the secret's decoded base64 part, as the specification's example", async () => {

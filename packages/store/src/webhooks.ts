@@ -227,7 +227,8 @@ export async function insertTestEvent(
 
 /**
  * Sends an event that the endpoint had (delivered or failed) once more, as a new series of
- * attempts with the same event id; false when the endpoint never had that event.
+ * attempts with the same event id. Answers the event's type, or null when the endpoint never
+ * had that event.
  */
 export async function resendEvent(
   db: Db,
@@ -235,15 +236,18 @@ export async function resendEvent(
   webhookId: string,
   eventId: string,
   now: string,
-): Promise<boolean> {
-  const result = await db
-    .prepare(
-      `UPDATE webhook_sends SET status = 'pending', first_attempt_at = NULL, next_attempt_at = ?4
-       WHERE event_id = ?3 AND webhook_id = ?2 AND tenant_id = ?1`,
-    )
-    .bind(tenantId, webhookId, eventId, now)
-    .run();
-  return result.meta.changes > 0;
+): Promise<WebhookEventType | null> {
+  const [updated, event] = await db.batch([
+    db
+      .prepare(
+        `UPDATE webhook_sends SET status = 'pending', first_attempt_at = NULL, next_attempt_at = ?4
+         WHERE event_id = ?3 AND webhook_id = ?2 AND tenant_id = ?1`,
+      )
+      .bind(tenantId, webhookId, eventId, now),
+    db.prepare("SELECT type FROM webhook_events WHERE id = ?1 AND tenant_id = ?2").bind(eventId, tenantId),
+  ]);
+  if ((updated?.meta.changes ?? 0) === 0) return null;
+  return (event?.results[0] as { type: WebhookEventType } | undefined)?.type ?? null;
 }
 
 /**
@@ -273,7 +277,10 @@ export async function takeDueSends(
 
 /** The status of a run, for the watch that waits for it to end; null when there is no such run. */
 export async function runStatusOf(db: Db, runId: string): Promise<string | null> {
-  const row = await db.prepare("SELECT status FROM runs WHERE id = ?1").bind(runId).first<{ status: string }>();
+  const row = await db
+    .prepare("SELECT status FROM runs WHERE id = ?1")
+    .bind(runId)
+    .first<{ status: string }>();
   return row?.status ?? null;
 }
 
@@ -330,9 +337,7 @@ export async function getSend(db: Db, ref: SendRef): Promise<PendingSend | null>
 /** Stores an event's body once; every delivery sends the body stored first. */
 export async function keepEventPayload(db: Db, eventId: string, payload: string): Promise<string> {
   const row = await db
-    .prepare(
-      `UPDATE webhook_events SET payload = COALESCE(payload, ?2) WHERE id = ?1 RETURNING payload`,
-    )
+    .prepare(`UPDATE webhook_events SET payload = COALESCE(payload, ?2) WHERE id = ?1 RETURNING payload`)
     .bind(eventId, payload)
     .first<{ payload: string }>();
   return row?.payload ?? payload;
