@@ -11,13 +11,13 @@ import {
   type ImportRecord,
   insertRun,
   publicRun,
+  queueSends,
   type RunRecord,
   type StoredImportConfig,
   takeDueSends,
   tenantHasWebhooks,
 } from "@cdp/store";
 import type { Services } from "./app";
-import { queueSends } from "./webhooks-service";
 
 /**
  * Inserts a queued run of an import and hands it to the Worker that does it: E-goi imports to
@@ -75,7 +75,10 @@ export async function watchRun(env: Env, services: Services, tenantId: string, r
 
 /** Queues the deliveries of a run's event at once (a run cancelled here), ahead of its watch. */
 export async function queueRunEvent(env: Env, services: Services, runId: string): Promise<void> {
-  await queueSends(env, await takeDueSends(services.db, { runId, now: services.now().toISOString() }));
+  await queueSends(
+    env[QUEUE_BINDINGS.webhooks],
+    await takeDueSends(services.db, { runId, now: services.now().toISOString() }),
+  );
 }
 
 /** A run as users see it (no internal fields). */

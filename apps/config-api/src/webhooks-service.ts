@@ -1,5 +1,5 @@
-import { QUEUE_BINDINGS, unsafeHostReason, type WebhookMessage } from "@cdp/core";
-import type { SendRef, WebhookRecord } from "@cdp/store";
+import { unsafeHostReason } from "@cdp/core";
+import type { WebhookRecord } from "@cdp/store";
 import { ApiError } from "./errors";
 
 /** How long the secret before a rotation keeps signing next to the new one. */
@@ -65,12 +65,4 @@ export function testEventPayload(eventId: string, webhook: WebhookRecord, now: D
       message: "A test event from the CDP offline imports: this endpoint receives and verifies events.",
     },
   });
-}
-
-/** Queues the deliveries given (each message one event to one endpoint). */
-export async function queueSends(env: Env, sends: SendRef[]): Promise<void> {
-  if (sends.length === 0) return;
-  await env[QUEUE_BINDINGS.webhooks].sendBatch(
-    sends.map((send) => ({ body: { kind: "deliver", ...send } satisfies WebhookMessage })),
-  );
 }

@@ -235,11 +235,13 @@ describe("who started a run", () => {
 
 describe("the OpenAPI document", () => {
   it("names each webhook operation, its schemas and an example body, and documents the delivery", async () => {
-    const doc = (await call<Record<string, never>>("GET", "/v1/openapi.json")).body as {
-      paths: Record<string, Record<string, { operationId?: string; responses: Record<string, unknown> }>>;
-      components: { schemas: Record<string, { example?: unknown }> };
-      webhooks?: Record<string, unknown>;
-    };
+    const doc = (
+      await call<{
+        paths: Record<string, Record<string, { operationId?: string; responses: Record<string, unknown> }>>;
+        components: { schemas: Record<string, { example?: unknown }> };
+        webhooks?: Record<string, unknown>;
+      }>("GET", "/v1/openapi.json")
+    ).body;
     const operations = Object.entries(doc.paths)
       .filter(([path]) => path.startsWith("/v1/webhooks"))
       .flatMap(([, methods]) => Object.values(methods));

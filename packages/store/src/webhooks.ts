@@ -1,4 +1,4 @@
-import type { DeliveryOutcome, RunEventType, WebhookEventType } from "@cdp/core";
+import type { DeliveryOutcome, RunEventType, WebhookEventType, WebhookMessage } from "@cdp/core";
 import { type Db, decodeCursor, encodeCursor } from "./db";
 
 /** A webhook endpoint as stored; its secrets sealed (encrypted for the tenant). */
@@ -201,6 +201,13 @@ export async function tenantHasWebhooks(db: Db, tenantId: string): Promise<boole
 export interface SendRef {
   eventId: string;
   webhookId: string;
+}
+
+/** Puts sends on the webhooks queue, one deliver message each (the queue takes 100 per batch). */
+export async function queueSends(queue: Queue<WebhookMessage>, sends: readonly SendRef[]): Promise<void> {
+  for (let i = 0; i < sends.length; i += 100) {
+    await queue.sendBatch(sends.slice(i, i + 100).map((send) => ({ body: { kind: "deliver", ...send } })));
+  }
 }
 
 /**

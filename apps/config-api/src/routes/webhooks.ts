@@ -2,6 +2,7 @@ import {
   encryptSecret,
   newId,
   newWebhookSecret,
+  QUEUE_BINDINGS,
   RUN_EVENT_TYPES,
   Run,
   RunEventType,
@@ -14,6 +15,7 @@ import {
   insertWebhook,
   listDeliveries,
   listWebhooks,
+  queueSends,
   resendEvent,
   rotateWebhookSecret,
   updateWebhook,
@@ -27,7 +29,6 @@ import {
   checkWebhookUrl,
   PREVIOUS_SECRET_SECONDS,
   presentWebhook,
-  queueSends,
   testEventPayload,
   webhookNotFound,
 } from "../webhooks-service";
@@ -429,7 +430,7 @@ export function registerWebhooks(app: App): void {
       payload: testEventPayload(eventId, record, now(c)),
       now: now(c).toISOString(),
     });
-    await queueSends(c.env, [{ eventId, webhookId: id }]);
+    await queueSends(c.env[QUEUE_BINDINGS.webhooks], [{ eventId, webhookId: id }]);
     return c.json({ eventId, webhookId: id, type: "test" as const, status: "queued" as const }, 202);
   });
 
@@ -443,7 +444,7 @@ export function registerWebhooks(app: App): void {
     }
     const type = await resendEvent(services.db, tenant.id, id, eventId, now(c).toISOString());
     if (!type) throw new ApiError("not_found", `Webhook '${id}' has no event '${eventId}'.`);
-    await queueSends(c.env, [{ eventId, webhookId: id }]);
+    await queueSends(c.env[QUEUE_BINDINGS.webhooks], [{ eventId, webhookId: id }]);
     return c.json({ eventId, webhookId: id, type, status: "queued" as const }, 202);
   });
 
