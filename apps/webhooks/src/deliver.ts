@@ -161,7 +161,7 @@ export async function attempt(
 }
 
 /** What the queue consumer does with a deliver message after the attempt. */
-export type DeliverDecision = { ack: true } | { retryAfterSeconds: number } | { deadLetter: true };
+export type DeliverDecision = { ack: true } | { retryAfterSeconds: number } | { gaveUpAfter: number };
 
 /**
  * Delivers one event to one endpoint, once: records the attempt in the delivery log and says
@@ -210,7 +210,7 @@ export async function deliver(
     disableReason: `Disabled after its deliveries failed for ${describeSeconds(settings.disableAfterSeconds)}: fix the endpoint, then enable it again.`,
   });
   if (result.delivered) return { ack: true };
-  return giveUp ? { deadLetter: true } : { retryAfterSeconds: delay };
+  return giveUp ? { gaveUpAfter: begun.attempt } : { retryAfterSeconds: delay };
 }
 
 /** "3 days", "2 hours", "45 seconds". */

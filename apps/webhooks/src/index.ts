@@ -27,14 +27,19 @@ export default {
             if (!deadLetters) await watchRun(env, settings, body);
           } else if (deadLetters) {
             // Retried for WEBHOOK_RETRY_FOR_SECONDS, or not sendable at all: the event has failed.
-            await failSend(env.CONFIG_DB, body);
+            await failSend(env.CONFIG_DB, body, body.gaveUpAfter);
           } else {
             const decision = await deliver(env, settings, body);
             if ("retryAfterSeconds" in decision) {
               message.retry({ delaySeconds: decision.retryAfterSeconds });
               return;
             }
-            if ("deadLetter" in decision) await env[QUEUE_BINDINGS.webhooksDeadLetter].send(body);
+            if ("gaveUpAfter" in decision) {
+              await env[QUEUE_BINDINGS.webhooksDeadLetter].send({
+                ...body,
+                gaveUpAfter: decision.gaveUpAfter,
+              });
+            }
           }
           message.ack();
         } catch (err) {

@@ -25,7 +25,13 @@ export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
  * the deliveries of its event: the Workers that end runs never send anything themselves.
  */
 export const WebhookMessage = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("deliver"), eventId: z.string().min(1), webhookId: z.string().min(1) }),
+  z.object({
+    kind: z.literal("deliver"),
+    eventId: z.string().min(1),
+    webhookId: z.string().min(1),
+    /** On the dead-letter queue: the attempt after which the Worker gave up. */
+    gaveUpAfter: z.number().int().min(1).optional(),
+  }),
   z.object({ kind: z.literal("watch"), runId: z.string().min(1), checks: z.number().int().min(0) }),
 ]);
 export type WebhookMessage = z.infer<typeof WebhookMessage>;

@@ -452,24 +452,28 @@ export async function recordAttempt(db: Db, record: AttemptRecord): Promise<void
 
 /**
  * A send that will not be attempted again (its retries ran out, or it cannot be sent): it is
- * failed, and so is its last attempt if that still said it would be retried.
+ * failed, and so is its last attempt if that still said it would be retried. `gaveUpAfter`
+ * names the attempt given up after: a send resent since (a new series of attempts) stays as it is.
  */
-export async function failSend(db: Db, ref: SendRef): Promise<void> {
-  await db.batch([
-    db
-      .prepare(
-        "UPDATE webhook_sends SET status = 'failed' WHERE event_id = ?1 AND webhook_id = ?2 AND status = 'pending'",
-      )
-      .bind(ref.eventId, ref.webhookId),
-    db
-      .prepare(
-        `UPDATE webhook_deliveries SET outcome = 'failed'
-         WHERE id = (SELECT id FROM webhook_deliveries WHERE event_id = ?1 AND webhook_id = ?2
-                     ORDER BY attempt DESC LIMIT 1)
-           AND outcome = 'retrying'`,
-      )
-      .bind(ref.eventId, ref.webhookId),
-  ]);
+export async function failSend(db: Db, ref: SendRef, gaveUpAfter?: number): Promise<void> {
+  const failed = await db
+    .prepare(
+      `UPDATE webhook_sends SET status = 'failed'
+       WHERE event_id = ?1 AND webhook_id = ?2 AND status = 'pending'
+         AND (?3 IS NULL OR (attempts = ?3 AND first_attempt_at IS NOT NULL))`,
+    )
+    .bind(ref.eventId, ref.webhookId, gaveUpAfter ?? null)
+    .run();
+  if (failed.meta.changes === 0) return;
+  await db
+    .prepare(
+      `UPDATE webhook_deliveries SET outcome = 'failed'
+       WHERE id = (SELECT id FROM webhook_deliveries WHERE event_id = ?1 AND webhook_id = ?2
+                   ORDER BY attempt DESC LIMIT 1)
+         AND outcome = 'retrying'`,
+    )
+    .bind(ref.eventId, ref.webhookId)
+    .run();
 }
 
 export interface DeliveryRecord {
