@@ -94,6 +94,8 @@ describe("the Webhooks page in Chromium", () => {
     await page.getByRole("heading", { name: "Signing secret" }).waitFor();
     hooksSecret = (await page.locator("#webhook-secret").textContent()) ?? "";
     expect(hooksSecret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot("webhooks-secret");
     const hooks = card(hooksUrl());
     expect(await hooks.getByText(`Alerts ${SCRIPT}`).isVisible()).toBe(true);
     expect(await hooks.locator(".webhook-facts").textContent()).toMatch(/Run completed, Run failed/);
@@ -127,6 +129,7 @@ describe("the Webhooks page in Chromium", () => {
       source: { type: "upload", key },
     });
     await page.goto(at("/"));
+    await shoot("imports-with-webhooks-link");
     await page.getByRole("button", { name: "Run Orders now" }).click();
     await page.waitForURL(/\/runs\/run_/);
     const runId = new URL(page.url()).pathname.split("/").at(-1) ?? "";

@@ -75,6 +75,15 @@ type PageStatus = 200 | ReturnType<typeof apiStatus>;
 const SECTION = { name: "Webhooks", href: "/webhooks" };
 const pathOf = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
 
+/** The frame of these pages: under Data Imports in the breadcrumbs. */
+function WebhooksLayout(props: { title: string; csrf: string; scripts?: string[]; children: Child }) {
+  return (
+    <Layout title={props.title} csrf={props.csrf} scripts={props.scripts} section={SECTION}>
+      <div class="webhooks-page">{props.children}</div>
+    </Layout>
+  );
+}
+
 /** A secret just made: shown once, here, and never again. */
 interface ShownSecret {
   url: string;
@@ -181,11 +190,13 @@ function DeliveriesTable(props: {
                   <AnswerCell delivery={delivery} />
                 </td>
                 <td data-label="Outcome">
-                  <span class={`badge ${OUTCOME_BADGES[delivery.outcome] ?? ""}`}>
-                    {label(OUTCOME_LABELS, delivery.outcome)}
-                  </span>
+                  <div>
+                    <span class={`badge ${OUTCOME_BADGES[delivery.outcome] ?? ""}`}>
+                      {label(OUTCOME_LABELS, delivery.outcome)}
+                    </span>
+                  </div>
                 </td>
-                <td data-label="Actions" class="actions">
+                <td data-label="Actions" class="delivery-actions">
                   {resend ? (
                     <form
                       method="post"
@@ -369,7 +380,7 @@ function AddEndpointForm(props: { csrf: string; form: AddForm; failure?: ApiFail
     errors.url ??
     (props.failure && !errors.events && !errors.description ? props.failure.message : undefined);
   return (
-    <section class="card" aria-labelledby="add-heading">
+    <section class="card" id="add-endpoint" aria-labelledby="add-heading">
       <h2 id="add-heading">Add an endpoint</h2>
       <form method="post" action="/webhooks" class="add-webhook" data-submit-once novalidate>
         <CsrfField token={props.csrf} />
@@ -470,9 +481,12 @@ async function renderList(
   const logs = await Promise.all(webhooks.map((w) => recentDeliveries(c, w.id, RECENT_DELIVERIES)));
   const flash = takeFlash(c);
   return c.html(
-    <Layout title="Webhooks" csrf={c.var.csrf} scripts={["submit-once.js"]} section={SECTION}>
+    <WebhooksLayout title="Webhooks" csrf={c.var.csrf} scripts={["submit-once.js"]}>
       <div class="page-head">
         <h1>Webhooks</h1>
+        <a class="button" href="#add-endpoint">
+          New endpoint
+        </a>
       </div>
       <p class="muted intro">
         Tell your systems when an import run ends. Each completed, failed or cancelled run is sent to your
@@ -509,7 +523,7 @@ async function renderList(
         </nav>
       ) : null}
       <AddEndpointForm csrf={c.var.csrf} form={options.form ?? EMPTY_FORM} failure={options.failure} />
-    </Layout>,
+    </WebhooksLayout>,
     options.status ?? 200,
   );
 }
@@ -527,13 +541,13 @@ async function renderEndpoint(
   if (!webhook.ok) {
     if (webhook.status === 401) return keyRefused(c);
     return c.html(
-      <Layout title="Webhook" csrf={c.var.csrf} section={SECTION}>
+      <WebhooksLayout title="Webhook" csrf={c.var.csrf}>
         <p>
           <a href="/webhooks">← Webhooks</a>
         </p>
         <h1>Webhook</h1>
         <Alert kind="error">{webhook.message}</Alert>
-      </Layout>,
+      </WebhooksLayout>,
       apiStatus(webhook.status),
     );
   }
@@ -542,12 +556,7 @@ async function renderEndpoint(
   const flash = takeFlash(c);
   const back = pathOf(id);
   return c.html(
-    <Layout
-      title={`Webhook ${webhook.body.url}`}
-      csrf={c.var.csrf}
-      scripts={["submit-once.js"]}
-      section={SECTION}
-    >
+    <WebhooksLayout title={`Webhook ${webhook.body.url}`} csrf={c.var.csrf} scripts={["submit-once.js"]}>
       <p>
         <a href="/webhooks">← Webhooks</a>
       </p>
@@ -570,7 +579,7 @@ async function renderEndpoint(
           </nav>
         ) : null}
       </EndpointCard>
-    </Layout>,
+    </WebhooksLayout>,
     options.status ?? 200,
   );
 }
@@ -582,7 +591,7 @@ function backTo(form: Record<string, unknown>, id: string): string {
 
 function ConfirmDelete(props: { webhook: WebhookView; csrf: string }) {
   return (
-    <Layout title="Delete webhook" csrf={props.csrf} scripts={["submit-once.js"]} section={SECTION}>
+    <WebhooksLayout title="Delete webhook" csrf={props.csrf} scripts={["submit-once.js"]}>
       <section class="card narrow">
         <h1>Delete this endpoint?</h1>
         <p>
@@ -599,7 +608,7 @@ function ConfirmDelete(props: { webhook: WebhookView; csrf: string }) {
           </a>
         </form>
       </section>
-    </Layout>
+    </WebhooksLayout>
   );
 }
 
