@@ -307,13 +307,17 @@ describe("webhook events", () => {
         "Disabled after its deliveries failed for 10 seconds: fix the endpoint, then enable it again.",
       failingSince: expect.any(String),
     });
-    const refused = await call(acme, "POST", `/v1/webhooks/${silent.id}/events/${test.body.eventId}/resend`);
+    const refused = await call(acme, "POST", `/v1/webhooks/${silent.id}/resend`, {
+      eventId: test.body.eventId,
+    });
     expect(refused.status).toBe(409);
 
     const enabled = await call(acme, "PATCH", `/v1/webhooks/${silent.id}`, { enabled: true });
     expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, failingSince: null });
     receiver.answer("/silent", () => ({ status: 204 }));
-    const resent = await call(acme, "POST", `/v1/webhooks/${silent.id}/events/${test.body.eventId}/resend`);
+    const resent = await call(acme, "POST", `/v1/webhooks/${silent.id}/resend`, {
+      eventId: test.body.eventId,
+    });
     expect(resent.status).toBe(202);
     const after = await waitForLog(acme, silent.id, (items) => items[0]?.outcome === "delivered");
     expect(after[0]).toMatchObject({ eventId: test.body.eventId, statusCode: 204, attempt: log.length + 1 });
@@ -381,7 +385,7 @@ describe("webhooks of another tenant", () => {
       ["DELETE", `/v1/webhooks/${theirs.id}`],
       ["POST", `/v1/webhooks/${theirs.id}/rotate-secret`],
       ["POST", `/v1/webhooks/${theirs.id}/test`],
-      ["POST", `/v1/webhooks/${theirs.id}/events/${theirTest.body.eventId}/resend`],
+      ["POST", `/v1/webhooks/${theirs.id}/resend`, { eventId: theirTest.body.eventId }],
       ["GET", `/v1/webhooks/${theirs.id}/deliveries`],
     ];
     for (const [method, path, body] of attempts) {

@@ -153,10 +153,24 @@ describe("webhook endpoints", () => {
     expect(event?.type).toBe("test");
     expect(JSON.parse(event?.payload ?? "{}")).toMatchObject({ id: test.body.eventId, type: "test" });
 
-    const resent = await call("POST", `/v1/webhooks/${created.id}/events/${test.body.eventId}/resend`);
+    const resent = await call("POST", `/v1/webhooks/${created.id}/resend`, {
+      body: { eventId: test.body.eventId },
+    });
     expect(resent.status).toBe(202);
     expect(resent.body).toMatchObject({ eventId: test.body.eventId, type: "test" });
-    expect((await call("POST", `/v1/webhooks/${created.id}/events/evt_unknown/resend`)).status).toBe(404);
+    const unknown = await call("POST", `/v1/webhooks/${created.id}/resend`, {
+      body: { eventId: "evt_unknown" },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({
+      error: { message: `Webhook '${created.id}' has no event 'evt_unknown'.` },
+    });
+    const typo = await call("POST", `/v1/webhooks/${created.id}/resend`, {
+      body: { event_id: test.body.eventId },
+    });
+    expect(typo.body).toMatchObject({
+      error: { code: "unknown_field", details: [{ suggestion: "eventId" }] },
+    });
 
     await call("PATCH", `/v1/webhooks/${created.id}`, { body: { enabled: false } });
     const refused = await call("POST", `/v1/webhooks/${created.id}/test`);
@@ -203,7 +217,10 @@ describe("webhooks of another tenant", () => {
       ["PATCH", `/v1/webhooks/${theirs.id}`, { url: "https://evil.example.com/" }],
       ["POST", `/v1/webhooks/${theirs.id}/rotate-secret`],
       ["POST", `/v1/webhooks/${theirs.id}/test`],
-      ["POST", `/v1/webhooks/${theirs.id}/events/${test.body.eventId}/resend`],
+      ["POST", `/v1/webhooks/${theirs.id}/resend`, { eventId: test.body.eventId }],
+      // Not even a bad body tells anything of their endpoint.
+      ["POST", `/v1/webhooks/${theirs.id}/resend`, {}],
+      ["PATCH", `/v1/webhooks/${theirs.id}`, { bogus: true }],
       ["GET", `/v1/webhooks/${theirs.id}/deliveries`],
       ["DELETE", `/v1/webhooks/${theirs.id}`],
     ];

@@ -21,7 +21,8 @@ import {
   updateWebhook,
 } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../app";
+import type { MiddlewareHandler } from "hono";
+import type { App, AppEnv } from "../app";
 import { ApiError } from "../errors";
 import { ErrorResponse, errorResponses } from "../schemas";
 import { strictHook } from "../strict";
@@ -161,10 +162,26 @@ const pathId = (name: string, example: string) =>
     .max(100)
     .openapi({ param: { name, in: "path" }, example });
 const WebhookIdParam = z.object({ id: pathId("id", EXAMPLE_ID) });
-const EventParams = z.object({
-  id: pathId("id", EXAMPLE_ID),
-  eventId: pathId("eventId", "evt_5fc66becbe9e8ad78a223cf1"),
-});
+
+const WebhookResend = z
+  .strictObject({
+    eventId: z
+      .string()
+      .min(1)
+      .max(100)
+      .openapi({ description: "An event this endpoint had, from its delivery log." }),
+  })
+  .openapi("WebhookResend", { example: { eventId: "evt_0mxc1x3qe8kjvbgqqf289" } });
+
+/**
+ * Another tenant's endpoint, or none, is a 404 before the request is read any further: nothing
+ * about it shows, not even whether a body would have been valid.
+ */
+const webhookOfTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const id = c.req.param("id") ?? "";
+  if (!(await getWebhook(c.var.services.db, c.var.tenant.id, id))) throw webhookNotFound(id);
+  await next();
+};
 
 const createRouteDef = createRoute({
   method: "post",
@@ -198,6 +215,7 @@ const listRouteDef = createRoute({
 const getRouteDef = createRoute({
   method: "get",
   path: "/v1/webhooks/{id}",
+  middleware: [webhookOfTenant] as const,
   operationId: "getWebhook",
   tags,
   summary: "Get a webhook endpoint",
@@ -209,6 +227,7 @@ const getRouteDef = createRoute({
 const updateRouteDef = createRoute({
   method: "patch",
   path: "/v1/webhooks/{id}",
+  middleware: [webhookOfTenant] as const,
   operationId: "updateWebhook",
   tags,
   summary: "Change a webhook endpoint, or enable it again",
@@ -220,6 +239,7 @@ const updateRouteDef = createRoute({
 const deleteRouteDef = createRoute({
   method: "delete",
   path: "/v1/webhooks/{id}",
+  middleware: [webhookOfTenant] as const,
   operationId: "deleteWebhook",
   tags,
   summary: "Delete a webhook endpoint",
@@ -232,6 +252,7 @@ const deleteRouteDef = createRoute({
 const rotateRouteDef = createRoute({
   method: "post",
   path: "/v1/webhooks/{id}/rotate-secret",
+  middleware: [webhookOfTenant] as const,
   operationId: "rotateWebhookSecret",
   tags,
   summary: "Give a webhook endpoint a new secret",
@@ -248,6 +269,7 @@ const rotateRouteDef = createRoute({
 const testRouteDef = createRoute({
   method: "post",
   path: "/v1/webhooks/{id}/test",
+  middleware: [webhookOfTenant] as const,
   operationId: "sendWebhookTestEvent",
   tags,
   summary: "Send a test event to a webhook endpoint",
@@ -263,14 +285,15 @@ const testRouteDef = createRoute({
 
 const resendRouteDef = createRoute({
   method: "post",
-  path: "/v1/webhooks/{id}/events/{eventId}/resend",
+  path: "/v1/webhooks/{id}/resend",
+  middleware: [webhookOfTenant] as const,
   operationId: "resendWebhookEvent",
   tags,
   summary: "Send an event to a webhook endpoint again",
   description:
     "Sends the event this endpoint had (delivered or failed) again, with the same body and the same webhook-id, retried as a new event would be.",
   security,
-  request: { params: EventParams },
+  request: { params: WebhookIdParam, body: { content: json(WebhookResend), required: true } },
   responses: {
     202: { description: "The queued event.", content: json(QueuedWebhookEvent) },
     ...errorResponses,
@@ -281,6 +304,7 @@ const resendRouteDef = createRoute({
 const deliveriesRouteDef = createRoute({
   method: "get",
   path: "/v1/webhooks/{id}/deliveries",
+  middleware: [webhookOfTenant] as const,
   operationId: "listWebhookDeliveries",
   tags,
   summary: "The delivery log of a webhook endpoint",
@@ -434,19 +458,24 @@ export function registerWebhooks(app: App): void {
     return c.json({ eventId, webhookId: id, type: "test" as const, status: "queued" as const }, 202);
   });
 
-  app.openapi(resendRouteDef, async (c) => {
-    const { services, tenant } = c.var;
-    const { id, eventId } = c.req.valid("param");
-    const record = await getWebhook(services.db, tenant.id, id);
-    if (!record) throw webhookNotFound(id);
-    if (!record.enabled) {
-      throw new ApiError("conflict", "This endpoint is disabled: enable it first (PATCH enabled: true).");
-    }
-    const type = await resendEvent(services.db, tenant.id, id, eventId, now(c).toISOString());
-    if (!type) throw new ApiError("not_found", `Webhook '${id}' has no event '${eventId}'.`);
-    await queueSends(c.env[QUEUE_BINDINGS.webhooks], [{ eventId, webhookId: id }]);
-    return c.json({ eventId, webhookId: id, type, status: "queued" as const }, 202);
-  });
+  app.openapi(
+    resendRouteDef,
+    async (c) => {
+      const { services, tenant } = c.var;
+      const { id } = c.req.valid("param");
+      const { eventId } = c.req.valid("json");
+      const record = await getWebhook(services.db, tenant.id, id);
+      if (!record) throw webhookNotFound(id);
+      if (!record.enabled) {
+        throw new ApiError("conflict", "This endpoint is disabled: enable it first (PATCH enabled: true).");
+      }
+      const type = await resendEvent(services.db, tenant.id, id, eventId, now(c).toISOString());
+      if (!type) throw new ApiError("not_found", `Webhook '${id}' has no event '${eventId}'.`);
+      await queueSends(c.env[QUEUE_BINDINGS.webhooks], [{ eventId, webhookId: id }]);
+      return c.json({ eventId, webhookId: id, type, status: "queued" as const }, 202);
+    },
+    strictBody(["eventId"]),
+  );
 
   app.openapi(
     deliveriesRouteDef,

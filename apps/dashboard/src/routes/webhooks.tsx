@@ -655,10 +655,7 @@ export function registerWebhooks(app: DashboardApp): void {
   app.post("/webhooks/:id/events/:eventId/resend", async (c) => {
     const id = c.req.param("id");
     const back = backTo(await c.req.parseBody(), id);
-    const sent = await c.var.api.call(
-      "POST",
-      `/v1${pathOf(id)}/events/${encodeURIComponent(c.req.param("eventId"))}/resend`,
-    );
+    const sent = await c.var.api.call("POST", `/v1${pathOf(id)}/resend`, { eventId: c.req.param("eventId") });
     if (!sent.ok && sent.status === 401) return keyRefused(c);
     setFlash(c, sent.ok ? "Event queued again, with the same webhook-id." : sent.message);
     return c.redirect(back, 303);
