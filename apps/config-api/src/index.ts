@@ -1,4 +1,3 @@
-import { WorkerEntrypoint } from "cloudflare:workers";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
@@ -98,9 +97,9 @@ export default {
  * The dashboard's way in: its service binding names this entrypoint, which no request from the
  * internet reaches. The API is the same; the runs it starts are started by "dashboard".
  */
-export class DashboardApi extends WorkerEntrypoint<Env> {
-  override async fetch(request: Request): Promise<Response> {
+export const DashboardApi = {
+  fetch(request, env, ctx) {
     markFromDashboard(request);
-    return api.fetch(request, this.env, this.ctx);
-  }
-}
+    return api.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;
