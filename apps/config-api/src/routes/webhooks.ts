@@ -318,6 +318,20 @@ const deliveriesRouteDef = createRoute({
 });
 
 /** What a delivery POSTs to the endpoint (documented in the OpenAPI document's `webhooks`). */
+const RunEventData = z
+  .object({
+    run: Run.openapi({ description: "The run, as GET /v1/runs/{runId} answers it." }),
+    import: z.object({ id: z.string(), name: z.string().nullable() }),
+    links: z.object({ run: z.string(), issues: z.string(), issuesCsv: z.string() }).openapi({
+      description: "The run and its issues in the API (absolute when the Worker var PUBLIC_API_URL is set).",
+    }),
+  })
+  .openapi("RunEventData");
+
+const TestEventData = z
+  .object({ webhook: z.object({ id: z.string(), url: z.string() }), message: z.string() })
+  .openapi("TestEventData");
+
 const WebhookEventPayload = z
   .object({
     id: z.string().openapi({
@@ -326,13 +340,8 @@ const WebhookEventPayload = z
     }),
     type: WebhookEventType,
     timestamp: z.string().openapi({ description: "When the event happened (the run ended)." }),
-    data: z.object({
-      run: Run.openapi({ description: "The run, as GET /v1/runs/{runId} answers it." }),
-      import: z.object({ id: z.string(), name: z.string().nullable() }),
-      links: z.object({ run: z.string(), issues: z.string(), issuesCsv: z.string() }).openapi({
-        description:
-          "The run and its issues in the API (absolute when the Worker var PUBLIC_API_URL is set).",
-      }),
+    data: z.union([RunEventData, TestEventData]).openapi({
+      description: "RunEventData for the run events, TestEventData for `test`.",
     }),
   })
   .openapi("WebhookEventPayload");
@@ -343,10 +352,18 @@ export function registerWebhooks(app: App): void {
   const strictBody = (fields: readonly string[]) => strictHook(app, fields);
   const pageHook = strictBody(["limit", "cursor"]);
 
+  app.openAPIRegistry.registerComponent("securitySchemes", "webhookSignature", {
+    type: "apiKey",
+    in: "header",
+    name: "webhook-signature",
+    description:
+      "Deliveries are signed (Standard Webhooks): verify webhook-signature with the endpoint's secret before trusting a delivery.",
+  });
   app.openAPIRegistry.registerWebhook({
     method: "post",
     path: "run-ended",
     operationId: "receiveRunEvent",
+    security: [{ webhookSignature: [] }],
     summary: "A run ended (run.completed, run.failed, run.cancelled) or a test event",
     description:
       "Standard Webhooks: the headers webhook-id (the event id, the same on every retry), webhook-timestamp (Unix seconds) and webhook-signature (`v1,<base64 HMAC-SHA256 of {webhook-id}.{webhook-timestamp}.{body}>`, keyed with the secret's base64 part decoded; two space-separated signatures for 24 hours after a rotation). Any answer but 2xx is retried with backoff for 24 hours; a redirect is not followed.",
