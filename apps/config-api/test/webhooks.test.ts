@@ -95,6 +95,8 @@ describe("webhook endpoints", () => {
     expect(patchTypo.body).toMatchObject({
       error: { code: "unknown_field", details: [{ path: "Enabled" }] },
     });
+    const testTypo = await call("POST", `/v1/webhooks/${created.id}/test`, { body: { dryRun: true } });
+    expect(testTypo.body).toMatchObject({ error: { code: "unknown_field", details: [{ path: "dryRun" }] } });
     const queryTypo = await call("GET", "/v1/webhooks?limt=5");
     expect(queryTypo.status).toBe(400);
     expect(queryTypo.body).toMatchObject({

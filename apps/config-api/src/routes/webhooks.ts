@@ -141,6 +141,10 @@ const WebhookDeliveryPage = z
   .object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() })
   .openapi("WebhookDeliveryPage");
 
+/** Routes that take no fields: a body, if sent, must be empty. */
+const NoFields = z.strictObject({}).openapi("NoFields", { example: {} });
+const noBody = { required: false, content: json(NoFields) };
+
 const QueuedWebhookEvent = z
   .object({
     eventId: z.string(),
@@ -259,7 +263,7 @@ const rotateRouteDef = createRoute({
   description:
     "Answers the new secret, shown only here. For 24 hours the previous secret signs too: each delivery's webhook-signature carries both signatures.",
   security,
-  request: { params: WebhookIdParam },
+  request: { params: WebhookIdParam, body: noBody },
   responses: {
     200: { description: "The endpoint, with its new secret.", content: json(WebhookWithSecret) },
     ...errorResponses,
@@ -275,7 +279,7 @@ const testRouteDef = createRoute({
   summary: "Send a test event to a webhook endpoint",
   description: "Queues a `test` event; its delivery appears in the endpoint's delivery log.",
   security,
-  request: { params: WebhookIdParam },
+  request: { params: WebhookIdParam, body: noBody },
   responses: {
     202: { description: "The queued event.", content: json(QueuedWebhookEvent) },
     ...errorResponses,
@@ -440,40 +444,48 @@ export function registerWebhooks(app: App): void {
     return c.body(null, 204);
   });
 
-  app.openapi(rotateRouteDef, async (c) => {
-    const { services, tenant } = c.var;
-    const { id } = c.req.valid("param");
-    const secret = newWebhookSecret();
-    const rotated = await rotateWebhookSecret(services.db, tenant.id, id, {
-      secret: await encryptSecret(await services.keyring(), secret, tenant.id),
-      previousUntil: new Date(now(c).getTime() + PREVIOUS_SECRET_SECONDS * 1000).toISOString(),
-      now: now(c).toISOString(),
-    });
-    if (!rotated) throw webhookNotFound(id);
-    const record = await getWebhook(services.db, tenant.id, id);
-    if (!record) throw webhookNotFound(id);
-    return c.json({ ...presentWebhook(record, now(c)), secret }, 200);
-  });
+  app.openapi(
+    rotateRouteDef,
+    async (c) => {
+      const { services, tenant } = c.var;
+      const { id } = c.req.valid("param");
+      const secret = newWebhookSecret();
+      const rotated = await rotateWebhookSecret(services.db, tenant.id, id, {
+        secret: await encryptSecret(await services.keyring(), secret, tenant.id),
+        previousUntil: new Date(now(c).getTime() + PREVIOUS_SECRET_SECONDS * 1000).toISOString(),
+        now: now(c).toISOString(),
+      });
+      if (!rotated) throw webhookNotFound(id);
+      const record = await getWebhook(services.db, tenant.id, id);
+      if (!record) throw webhookNotFound(id);
+      return c.json({ ...presentWebhook(record, now(c)), secret }, 200);
+    },
+    strictBody([]),
+  );
 
-  app.openapi(testRouteDef, async (c) => {
-    const { services, tenant } = c.var;
-    const { id } = c.req.valid("param");
-    const record = await getWebhook(services.db, tenant.id, id);
-    if (!record) throw webhookNotFound(id);
-    if (!record.enabled) {
-      throw new ApiError("conflict", "This endpoint is disabled: enable it first (PATCH enabled: true).");
-    }
-    const eventId = newId("evt", now(c).getTime());
-    await insertTestEvent(services.db, {
-      id: eventId,
-      tenantId: tenant.id,
-      webhookId: id,
-      payload: testEventPayload(eventId, record, now(c)),
-      now: now(c).toISOString(),
-    });
-    await queueSends(c.env[QUEUE_BINDINGS.webhooks], [{ eventId, webhookId: id }]);
-    return c.json({ eventId, webhookId: id, type: "test" as const, status: "queued" as const }, 202);
-  });
+  app.openapi(
+    testRouteDef,
+    async (c) => {
+      const { services, tenant } = c.var;
+      const { id } = c.req.valid("param");
+      const record = await getWebhook(services.db, tenant.id, id);
+      if (!record) throw webhookNotFound(id);
+      if (!record.enabled) {
+        throw new ApiError("conflict", "This endpoint is disabled: enable it first (PATCH enabled: true).");
+      }
+      const eventId = newId("evt", now(c).getTime());
+      await insertTestEvent(services.db, {
+        id: eventId,
+        tenantId: tenant.id,
+        webhookId: id,
+        payload: testEventPayload(eventId, record, now(c)),
+        now: now(c).toISOString(),
+      });
+      await queueSends(c.env[QUEUE_BINDINGS.webhooks], [{ eventId, webhookId: id }]);
+      return c.json({ eventId, webhookId: id, type: "test" as const, status: "queued" as const }, 202);
+    },
+    strictBody([]),
+  );
 
   app.openapi(
     resendRouteDef,
