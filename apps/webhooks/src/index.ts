@@ -54,7 +54,8 @@ export default {
   },
 
   async scheduled(controller, env, _ctx) {
-    const queued = await sweep(env, new Date(controller.scheduledTime));
+    const { queued, pruned } = await sweep(env, settingsOf(env), new Date(controller.scheduledTime));
     if (queued > 0) console.log(`webhooks: ${queued} deliveries queued by the periodic check`);
+    if (pruned > 0) console.log(`webhooks: ${pruned} rows older than the delivery log keeps forgotten`);
   },
 } satisfies ExportedHandler<Env, unknown>;

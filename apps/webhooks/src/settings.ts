@@ -9,6 +9,7 @@ export interface WebhookSettings {
   retryForSeconds: number;
   disableAfterSeconds: number;
   watchMaxDelaySeconds: number;
+  logDays: number;
   publicApiUrl: string;
 }
 
@@ -21,6 +22,7 @@ export function settingsOf(env: Env): WebhookSettings {
     retryForSeconds: wholeNumberVar(env.WEBHOOK_RETRY_FOR_SECONDS, 86_400),
     disableAfterSeconds: wholeNumberVar(env.WEBHOOK_DISABLE_AFTER_SECONDS, 259_200),
     watchMaxDelaySeconds: wholeNumberVar(env.WEBHOOK_WATCH_MAX_DELAY_SECONDS, 30),
+    logDays: wholeNumberVar(env.WEBHOOK_LOG_DAYS, 30),
     publicApiUrl: (env.PUBLIC_API_URL ?? "").replace(/\/+$/, ""),
   };
 }

@@ -1,5 +1,5 @@
 import { QUEUE_BINDINGS, type WebhookMessage } from "@cdp/core";
-import { queueSends, runStatusOf, takeDueSends } from "@cdp/store";
+import { pruneWebhookLog, queueSends, runStatusOf, takeDueSends } from "@cdp/store";
 import type { WebhookSettings } from "./settings";
 
 const ENDED = new Set(["completed", "failed", "cancelled"]);
@@ -40,12 +40,24 @@ export const OVERDUE_MS = 15 * 60 * 1000;
 /**
  * The periodic check: queues the sends no watch queued (an endpoint added while the run was
  * going, a watch that was lost) and those whose next attempt is long overdue (a lost message).
+ * Once an hour it also forgets what is older than WEBHOOK_LOG_DAYS.
  */
-export async function sweep(env: Env, now: Date): Promise<number> {
+export async function sweep(
+  env: Env,
+  settings: WebhookSettings,
+  now: Date,
+): Promise<{ queued: number; pruned: number }> {
   const sends = await takeDueSends(env.CONFIG_DB, {
     overdueBefore: new Date(now.getTime() - OVERDUE_MS).toISOString(),
     now: now.toISOString(),
   });
   await queueSends(env[QUEUE_BINDINGS.webhooks], sends);
-  return sends.length;
+  const pruned =
+    now.getUTCMinutes() === 0
+      ? await pruneWebhookLog(
+          env.CONFIG_DB,
+          new Date(now.getTime() - settings.logDays * 86_400_000).toISOString(),
+        )
+      : 0;
+  return { queued: sends.length, pruned };
 }

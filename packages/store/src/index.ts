@@ -72,6 +72,7 @@ export {
   listWebhooks,
   type NewWebhook,
   type PendingSend,
+  pruneWebhookLog,
   queueSends,
   recordAttempt,
   resendEvent,

@@ -545,3 +545,31 @@ export async function importName(db: Db, tenantId: string, importId: string): Pr
     .first<{ name: string }>();
   return row?.name ?? null;
 }
+
+/**
+ * Forgets what is older than `before`: attempts of the delivery log, sends that ended (delivered
+ * or failed), and events no send needs any more. At most `limit` rows of each at a time.
+ */
+export async function pruneWebhookLog(db: Db, before: string, limit = 5000): Promise<number> {
+  const results = await db.batch([
+    db
+      .prepare(
+        "DELETE FROM webhook_deliveries WHERE rowid IN (SELECT rowid FROM webhook_deliveries WHERE at < ?1 LIMIT ?2)",
+      )
+      .bind(before, limit),
+    db
+      .prepare(
+        `DELETE FROM webhook_sends WHERE rowid IN (
+           SELECT rowid FROM webhook_sends WHERE created_at < ?1 AND status <> 'pending' LIMIT ?2)`,
+      )
+      .bind(before, limit),
+    db
+      .prepare(
+        `DELETE FROM webhook_events WHERE rowid IN (
+           SELECT e.rowid FROM webhook_events e
+           WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_sends s WHERE s.event_id = e.id) LIMIT ?2)`,
+      )
+      .bind(before, limit),
+  ]);
+  return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
+}

@@ -5,6 +5,8 @@ import {
   failRun,
   insertRun,
   insertWebhook,
+  pruneWebhookLog,
+  recordAttempt,
   recordChunk,
   setRunPlan,
   takeDueSends,
@@ -108,5 +110,39 @@ describe("the event of a run's end", () => {
     expect((await takeDueSends(db, { now: NOW })).map((s) => s.eventId)).toHaveLength(1);
     expect(await takeDueSends(db, { now: NOW, overdueBefore: NOW })).toEqual([]);
     expect(await takeDueSends(db, { now: NOW, overdueBefore: "2026-12-01T03:00:00.000Z" })).toHaveLength(3);
+  });
+});
+
+describe("the delivery log", () => {
+  it("forgets attempts, ended sends and their events older than it keeps, never a pending send", async () => {
+    const count = async (table: string) =>
+      (await db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
+    const [failedSend] = await eventsOf("run_failed");
+    expect(failedSend).toBeDefined();
+    const event = await db
+      .prepare("SELECT id FROM webhook_events WHERE run_id = 'run_failed'")
+      .first<{ id: string }>();
+    await recordAttempt(db, {
+      id: "dlv_old",
+      eventId: event?.id ?? "",
+      webhookId: "wh_a1",
+      tenantId: "acme",
+      attempt: 1,
+      statusCode: 200,
+      response: "ok",
+      error: null,
+      latencyMs: 5,
+      outcome: "delivered",
+      at: NOW,
+    });
+    const before = { deliveries: await count("webhook_deliveries"), sends: await count("webhook_sends") };
+    expect(before).toEqual({ deliveries: 1, sends: 3 });
+    // Nothing is older than the day before NOW.
+    expect(await pruneWebhookLog(db, "2026-11-30T00:00:00.000Z")).toBe(0);
+    // A day later: the attempt and the delivered send go; the pending sends (and so their events) stay.
+    expect(await pruneWebhookLog(db, "2026-12-02T00:00:00.000Z")).toBe(2);
+    expect(await count("webhook_deliveries")).toBe(0);
+    expect(await count("webhook_sends")).toBe(2);
+    expect(await count("webhook_events")).toBe(2);
   });
 });

@@ -67,6 +67,10 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id);
 CREATE INDEX webhook_deliveries_send ON webhook_deliveries (event_id, webhook_id, attempt);
+-- The log is kept for a while (the webhooks Worker's WEBHOOK_LOG_DAYS), then pruned by age.
+CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at);
+CREATE INDEX webhook_sends_created ON webhook_sends (created_at);
+CREATE INDEX webhook_events_created ON webhook_events (created_at);
 
 -- The event of a run is written in the same transaction as the run's final status, whichever
 -- Worker or statement sets it, with a send for each enabled endpoint subscribed to it. A run
