@@ -59,6 +59,7 @@ export { createTenantWithKey, findTenantByApiKey, type Tenant } from "./tenants"
 export {
   type AttemptRecord,
   beginAttempt,
+  DELETE_TENANT_WEBHOOKS,
   type DeliveryRecord,
   deleteWebhook,
   failSend,

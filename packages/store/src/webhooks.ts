@@ -573,3 +573,11 @@ export async function pruneWebhookLog(db: Db, before: string, limit = 5000): Pro
   ]);
   return results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
 }
+
+/** What deletes all of a tenant's webhooks, events, sends and delivery log (?1 is the tenant id). */
+export const DELETE_TENANT_WEBHOOKS = [
+  "DELETE FROM webhook_deliveries WHERE tenant_id = ?1",
+  "DELETE FROM webhook_sends WHERE tenant_id = ?1",
+  "DELETE FROM webhook_events WHERE tenant_id = ?1",
+  "DELETE FROM webhooks WHERE tenant_id = ?1",
+] as const;

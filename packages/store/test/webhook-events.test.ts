@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   cancelRun,
+  DELETE_TENANT_WEBHOOKS,
   failRun,
   insertRun,
   insertWebhook,
@@ -144,5 +145,29 @@ describe("the delivery log", () => {
     expect(await count("webhook_deliveries")).toBe(0);
     expect(await count("webhook_sends")).toBe(2);
     expect(await count("webhook_events")).toBe(2);
+  });
+});
+
+describe("a tenant's deletion", () => {
+  it("takes all of its webhook rows, and no other tenant's", async () => {
+    const rows = async (tenant: string) =>
+      Promise.all(
+        ["webhooks", "webhook_events", "webhook_sends", "webhook_deliveries"].map(
+          async (table) =>
+            (
+              await db
+                .prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE tenant_id = ?1`)
+                .bind(tenant)
+                .first<{ n: number }>()
+            )?.n ?? 0,
+        ),
+      );
+    await run("run_beta", "beta");
+    await failRun(db, "run_beta", { code: "empty_file", message: "The file is empty." }, NOW);
+    const acme = await rows("acme");
+    expect(await rows("beta")).toEqual([1, 1, 1, 0]);
+    await db.batch(DELETE_TENANT_WEBHOOKS.map((sql) => db.prepare(sql).bind("beta")));
+    expect(await rows("beta")).toEqual([0, 0, 0, 0]);
+    expect(await rows("acme")).toEqual(acme);
   });
 });
