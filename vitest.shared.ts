@@ -17,22 +17,29 @@ const LOCAL_OVERRIDES_RESET = { ALLOW_PRIVATE_SOURCES: "false", EGOI_API_BASE: "
 
 /**
  * A Worker that a service binding of the Worker under test points to. It answers with its own
- * name, the path and the method it was sent, so tests see where a request was routed. The real
- * peers run together in the end-to-end tests of test/.
+ * name, the path and the method it was sent, so tests see where a request was routed; the named
+ * entrypoints a binding names answer the same. The real peers run together in the end-to-end
+ * tests of test/.
  */
-function peerStandIn(name: string) {
+function peerStandIn(peer: Peer) {
+  const { name, entrypoints = [] } = typeof peer === "string" ? { name: peer } : peer;
   return {
     name,
     modules: true,
-    script: `export default { async fetch(request) {
+    script: `import { WorkerEntrypoint } from "cloudflare:workers";
+    async function answer(request) {
       await request.arrayBuffer();
       const url = new URL(request.url);
       return Response.json({ worker: ${JSON.stringify(name)}, method: request.method, path: url.pathname });
-    } };`,
+    }
+    export default { fetch: answer };
+    ${entrypoints.map((entrypoint) => `export class ${entrypoint} extends WorkerEntrypoint { fetch(request) { return answer(request); } }`).join("\n")}`,
   };
 }
 
 const COMPATIBILITY = { compatibilityDate: "2026-11-01", compatibilityFlags: ["nodejs_compat"] };
+/** A peer Worker by name, or with the named entrypoints that bindings of the Worker under test name. */
+type Peer = string | { name: string; entrypoints: string[] };
 
 /**
  * The store Worker (apps/cdp-store) next to the Worker under test, for the shards it binds by
@@ -56,7 +63,7 @@ const STORE_WORKER = {
  */
 export function workerProject(
   name: string,
-  options: { bindings?: Record<string, unknown>; peers?: string[]; store?: boolean } = {},
+  options: { bindings?: Record<string, unknown>; peers?: Peer[]; store?: boolean } = {},
 ) {
   return defineProject({
     plugins: [

@@ -7,6 +7,7 @@ import {
   QUEUE_NAMES,
   SCHEDULE_CRON,
   SERVICE_BINDINGS,
+  WEBHOOK_SWEEP_CRON,
   WORKER_NAMES,
 } from "@cdp/core";
 import { describe, expect, it } from "vitest";
@@ -20,6 +21,7 @@ const APPS = {
   transform: WORKER_NAMES.transform,
   "egoi-sync": WORKER_NAMES.egoiSync,
   "cdp-store": WORKER_NAMES.cdpStore,
+  webhooks: WORKER_NAMES.webhooks,
 } as const;
 
 function readApp(app: keyof typeof APPS) {
@@ -35,6 +37,8 @@ const queueBindings = new Map<string, string>([
   [QUEUE_BINDINGS.runs, QUEUE_NAMES.runs],
   [QUEUE_BINDINGS.chunks, QUEUE_NAMES.chunks],
   [QUEUE_BINDINGS.egoi, QUEUE_NAMES.egoi],
+  [QUEUE_BINDINGS.webhooks, QUEUE_NAMES.webhooks],
+  [QUEUE_BINDINGS.webhooksDeadLetter, QUEUE_NAMES.webhooksDeadLetter],
 ]);
 
 describe("wrangler.jsonc of every Worker", () => {
@@ -78,12 +82,13 @@ describe("wrangler.jsonc of every Worker", () => {
       expect(
         readApp(app).durable_objects.bindings.map((b: { script_name?: string }) => b.script_name),
       ).toEqual([WORKER_NAMES.cdpStore]);
-    for (const app of ["dashboard", "ingest"] as const)
+    for (const app of ["dashboard", "ingest", "webhooks"] as const)
       expect(readApp(app).durable_objects.bindings).toEqual([]);
   });
 
-  it("declares the schedule's cron on config-api only", () => {
+  it("declares the schedule's cron on config-api, the webhooks' periodic check on webhooks, and no other", () => {
     expect(readApp("config-api").triggers.crons).toEqual([SCHEDULE_CRON]);
+    expect(readApp("webhooks").triggers.crons).toEqual([WEBHOOK_SWEEP_CRON]);
     for (const app of ["dashboard", "ingest", "transform", "egoi-sync", "cdp-store"] as const) {
       expect(readApp(app).triggers.crons ?? []).toEqual([]);
     }
@@ -94,7 +99,7 @@ describe("wrangler.jsonc of every Worker", () => {
       (app) => readApp(app).queues.consumers ?? [],
     );
     const consumed = new Set(all.map((c) => c.queue));
-    for (const queue of [QUEUE_NAMES.runs, QUEUE_NAMES.chunks, QUEUE_NAMES.egoi]) {
+    for (const queue of [QUEUE_NAMES.runs, QUEUE_NAMES.chunks, QUEUE_NAMES.egoi, QUEUE_NAMES.webhooks]) {
       const consumer = all.find((c) => c.queue === queue);
       expect(consumer?.dead_letter_queue, queue).toBeTruthy();
       expect(consumed).toContain(consumer?.dead_letter_queue);

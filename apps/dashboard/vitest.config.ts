@@ -1,6 +1,6 @@
 import { workerProject } from "../../vitest.shared.ts";
 
 export default workerProject("dashboard", {
-  peers: ["cdp-config-api"],
+  peers: [{ name: "cdp-config-api", entrypoints: ["DashboardApi"] }],
   bindings: { SESSION_SECRET: "test-dashboard-session-secret" },
 });

@@ -8,4 +8,5 @@ export const APPS_BY_NAME = {
   transform: WORKER_NAMES.transform,
   "egoi-sync": WORKER_NAMES.egoiSync,
   "cdp-store": WORKER_NAMES.cdpStore,
+  webhooks: WORKER_NAMES.webhooks,
 } as const;

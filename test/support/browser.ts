@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { ApiClient } from "./client";
-import { ROOT, type Stack, startStack } from "./stack";
+import { ROOT, type Stack, type StackOptions, startStack } from "./stack";
 
 /** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -72,8 +72,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function startDashboardSuite(
   tenant: string,
   key: string,
+  options: StackOptions = {},
 ): Promise<{ stack: Stack; api: ApiClient; browser: BrowserSession; page: Page }> {
-  const stack = await startStack();
+  const stack = await startStack(options);
   await stack.createTenant(tenant, key);
   const browser = await openBrowser();
   return { stack, api: new ApiClient(stack.url, key), browser, page: browser.page };

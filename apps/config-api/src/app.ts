@@ -22,7 +22,12 @@ export interface Services {
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { tenant: Tenant; services: Services };
+  Variables: {
+    tenant: Tenant;
+    services: Services;
+    /** Who calls, as the runs it starts record it: `key:<prefix>` or `dashboard:<prefix>`. */
+    caller: string;
+  };
 }
 
 export type App = OpenAPIHono<AppEnv>;

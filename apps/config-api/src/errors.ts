@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   unknown_format: 400,
   upload_not_found: 400,
   unsafe_source: 400,
+  unsafe_webhook_url: 400,
   unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,

@@ -2,7 +2,7 @@ import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
 import { ApiError } from "./errors";
-import { requireApiKey } from "./middleware/auth";
+import { markFromDashboard, requireApiKey } from "./middleware/auth";
 import { buildServices, services } from "./middleware/services";
 import { apiDocument } from "./openapi";
 import { resumeStalledRuns } from "./recovery";
@@ -14,6 +14,7 @@ import { registerImports } from "./routes/imports";
 import { registerPreview } from "./routes/preview";
 import { registerRuns } from "./routes/runs";
 import { registerUploads } from "./routes/uploads";
+import { registerWebhooks } from "./routes/webhooks";
 import { runDueSchedules } from "./schedules";
 
 /** Request bodies of the API are JSON configs, never files (files go to signed upload URLs). */
@@ -62,6 +63,7 @@ registerPreview(api);
 registerImports(api);
 registerRuns(api);
 registerData(api);
+registerWebhooks(api);
 registerDocs(api);
 api.get("/v1/openapi.json", (c) => c.json(apiDocument(api, new URL(c.req.url).origin)));
 
@@ -84,5 +86,16 @@ export default {
     console.log(`scheduled imports: ${outcome.started.length} started, ${outcome.skipped.length} skipped`);
     const resumed = await resumeStalledRuns(env, services);
     if (resumed.length > 0) console.log(`stalled runs resumed: ${resumed.join(", ")}`);
+  },
+} satisfies ExportedHandler<Env>;
+
+/**
+ * The dashboard's way in: its service binding names this entrypoint, which no request from the
+ * internet reaches. The API is the same; the runs it starts are started by "dashboard".
+ */
+export const DashboardApi = {
+  fetch(request, env, ctx) {
+    markFromDashboard(request);
+    return api.fetch(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,22 @@
-import { type EgoiMessage, newId, QUEUE_BINDINGS, type RunMessage, type RunTrigger } from "@cdp/core";
-import { getRun, type ImportRecord, insertRun, type RunRecord, type StoredImportConfig } from "@cdp/store";
+import {
+  type EgoiMessage,
+  newId,
+  QUEUE_BINDINGS,
+  type RunMessage,
+  type RunTrigger,
+  type WebhookMessage,
+} from "@cdp/core";
+import {
+  getRun,
+  type ImportRecord,
+  insertRun,
+  publicRun,
+  queueSends,
+  type RunRecord,
+  type StoredImportConfig,
+  takeDueSends,
+  tenantHasWebhooks,
+} from "@cdp/store";
 import type { Services } from "./app";
 
 /**
@@ -12,6 +29,8 @@ export async function startRun(
   request: {
     record: ImportRecord;
     trigger: RunTrigger;
+    /** `key:<prefix>`, `dashboard:<prefix>` or `schedule`. */
+    startedBy: string;
     dryRun: boolean;
     config?: StoredImportConfig;
     slot?: string;
@@ -26,6 +45,7 @@ export async function startRun(
     tenantId: request.record.tenantId,
     importId: request.record.id,
     trigger: request.trigger,
+    startedBy: request.startedBy,
     dryRun: request.dryRun,
     config: JSON.stringify(config),
     now: now.toISOString(),
@@ -38,22 +58,28 @@ export async function startRun(
   } else {
     await env[QUEUE_BINDINGS.runs].send({ runId: id } satisfies RunMessage);
   }
+  await watchRun(env, services, request.record.tenantId, id);
   return getRun(services.db, request.record.tenantId, id);
 }
 
-/** A run as users see it (no internal fields). */
-export function presentRun(run: RunRecord) {
-  return {
-    id: run.id,
-    importId: run.importId,
-    status: run.status,
-    trigger: run.trigger,
-    dryRun: run.dryRun,
-    progress: run.progress,
-    stats: run.stats,
-    error: run.error,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-  };
+/**
+ * When the tenant has webhooks, the webhooks Worker watches the run until it ends and then
+ * sends its event (the Workers that end runs send nothing themselves).
+ */
+export async function watchRun(env: Env, services: Services, tenantId: string, runId: string): Promise<void> {
+  if (!(await tenantHasWebhooks(services.db, tenantId))) return;
+  await env[QUEUE_BINDINGS.webhooks].send({ kind: "watch", runId, checks: 0 } satisfies WebhookMessage, {
+    delaySeconds: 1,
+  });
 }
+
+/** Queues the deliveries of a run's event at once (a run cancelled here), ahead of its watch. */
+export async function queueRunEvent(env: Env, services: Services, runId: string): Promise<void> {
+  await queueSends(
+    env[QUEUE_BINDINGS.webhooks],
+    await takeDueSends(services.db, { runId, now: services.now().toISOString() }),
+  );
+}
+
+/** A run as users see it (no internal fields). */
+export const presentRun = publicRun;

@@ -36,7 +36,13 @@ export async function runDueSchedules(env: Env, services: Services): Promise<Sch
       outcome.skipped.push(record.id);
       continue;
     }
-    const run = await startRun(env, services, { record, trigger: "schedule", dryRun: false, slot: slotIso });
+    const run = await startRun(env, services, {
+      record,
+      trigger: "schedule",
+      startedBy: "schedule",
+      dryRun: false,
+      slot: slotIso,
+    });
     if (run) outcome.started.push(run.id);
   }
   return outcome;

@@ -2,6 +2,7 @@ import { newApp } from "./app";
 import { registerImports } from "./routes/imports";
 import { registerRuns } from "./routes/runs";
 import { registerSignIn } from "./routes/sign-in";
+import { registerWebhooks } from "./routes/webhooks";
 import { registerWizard } from "./routes/wizard";
 
 /** The dashboard: Collect > Data Imports, server-rendered, talking to config-api over its service binding. */
@@ -10,6 +11,7 @@ registerSignIn(dashboard);
 registerImports(dashboard);
 registerWizard(dashboard);
 registerRuns(dashboard);
+registerWebhooks(dashboard);
 
 // Static files (styles, scripts, the API reference's assets) come from the assets directory.
 dashboard.get("*", (c) => c.env.ASSETS.fetch(c.req.raw));

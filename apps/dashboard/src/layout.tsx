@@ -7,6 +7,8 @@ export interface LayoutProps {
   csrf?: string;
   /** Client scripts of the page, from /js. */
   scripts?: string[];
+  /** A page of its own under Data Imports (Webhooks): the breadcrumbs end with it. */
+  section?: { name: string; href: string };
   children: Child;
 }
 
@@ -43,12 +45,24 @@ export function Layout(props: LayoutProps) {
                   <span>Collect</span>
                 </li>
                 <li>
-                  <a href="/" aria-current="page">
+                  <a href="/" aria-current={props.section ? undefined : "page"}>
                     Data Imports
                   </a>
                 </li>
+                {props.section ? (
+                  <li>
+                    <a href={props.section.href} aria-current="page">
+                      {props.section.name}
+                    </a>
+                  </li>
+                ) : null}
               </ol>
             </nav>
+            {props.csrf && props.section?.href !== "/webhooks" ? (
+              <a class="header-link" href="/webhooks">
+                Webhooks
+              </a>
+            ) : null}
             {props.csrf ? (
               <form class="sign-out" method="post" action="/sign-out">
                 <input type="hidden" name="_csrf" value={props.csrf} />

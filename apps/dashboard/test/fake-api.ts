@@ -129,6 +129,7 @@ export function sampleRun(overrides: Partial<RunView> = {}): RunView {
     importId: "imp_1",
     status: "completed",
     trigger: "manual",
+    startedBy: "dashboard:key_go",
     dryRun: false,
     progress: { bytesRead: 2048, bytesTotal: 2048 },
     stats: {

@@ -100,6 +100,7 @@ export async function addEgoiRun(runId: string, listId: number): Promise<void> {
     tenantId: "acme",
     importId: "imp_egoi",
     trigger: "manual",
+    startedBy: "key:key_acme",
     dryRun: false,
     config: JSON.stringify(config),
     now: new Date().toISOString(),

@@ -5,8 +5,9 @@ import {
   newId,
   QUEUE_BINDINGS,
   type RunMessage,
+  type WebhookMessage,
 } from "@cdp/core";
-import { insertRun, type StoredImportConfig } from "@cdp/store";
+import { insertRun, type StoredImportConfig, tenantHasWebhooks } from "@cdp/store";
 
 /** R2 event notification actions that mean a new object is there. */
 const OBJECT_CREATED = new Set(["PutObject", "CopyObject", "CompleteMultipartUpload"]);
@@ -108,6 +109,7 @@ async function startRuns(
       tenantId,
       importId: row.id,
       trigger: "upload",
+      startedBy: "upload",
       dryRun: false,
       config: JSON.stringify({ ...config, source: { ...config.source, key: sourceKey } }),
       now: now.toISOString(),
@@ -126,6 +128,12 @@ async function startRuns(
     }
     if (runId === null) continue;
     await env[QUEUE_BINDINGS.runs].send({ runId } satisfies RunMessage);
+    // With webhooks, the webhooks Worker watches the run until it ends and sends its event.
+    if (inserted && (await tenantHasWebhooks(env.CONFIG_DB, tenantId))) {
+      await env[QUEUE_BINDINGS.webhooks].send({ kind: "watch", runId, checks: 0 } satisfies WebhookMessage, {
+        delaySeconds: 1,
+      });
+    }
     started.push(runId);
   }
   return started;

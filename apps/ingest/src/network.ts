@@ -1,25 +1,4 @@
-import { ImportFileError, unsafeHostReason } from "@cdp/core";
-
-/** Answers the addresses a name resolves to (A and AAAA records). */
-export type Resolver = (host: string) => Promise<string[]>;
-
-const DOH_URL = "https://cloudflare-dns.com/dns-query";
-
-/** Resolves a name over DNS-over-HTTPS (Workers have no resolver API of their own). */
-export const resolveOverHttps: Resolver = async (host) => {
-  const answers = await Promise.all(
-    ["A", "AAAA"].map(async (type) => {
-      const response = await fetch(`${DOH_URL}?name=${encodeURIComponent(host)}&type=${type}`, {
-        headers: { accept: "application/dns-json" },
-      });
-      if (!response.ok) return [];
-      const body = (await response.json()) as { Answer?: { type: number; data: string }[] };
-      // 1 = A, 28 = AAAA; CNAME steps of the chain are skipped.
-      return (body.Answer ?? []).filter((a) => a.type === 1 || a.type === 28).map((a) => a.data);
-    }),
-  );
-  return answers.flat();
-};
+import { ImportFileError, type Resolver, resolvedHostReason, resolveOverHttps } from "@cdp/core";
 
 /**
  * The run-time half of the SSRF guard for the hosts of url, s3 and sftp sources: config-api
@@ -35,24 +14,11 @@ export async function guardHost(
   resolve: Resolver = resolveOverHttps,
 ): Promise<void> {
   if (allowPrivate) return;
-  const refuse = (reason: string) => {
+  const reason = await resolvedHostReason(host, resolve);
+  if (reason) {
     throw new ImportFileError(
       "source_refused",
       `The ${what} ${host} cannot be used: ${reason}. Sources must be reachable on the public internet.`,
     );
-  };
-  const literal = unsafeHostReason(host);
-  if (literal) refuse(literal);
-  const bare = host.replace(/^\[|\]$/g, "");
-  if (/^[\d.]+$/.test(bare) || bare.includes(":")) return;
-  let addresses: string[];
-  try {
-    addresses = await resolve(bare);
-  } catch {
-    return;
-  }
-  for (const address of addresses) {
-    const reason = unsafeHostReason(address);
-    if (reason) refuse(`it resolves to ${address}, and ${reason}`);
   }
 }

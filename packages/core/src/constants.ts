@@ -11,6 +11,7 @@ export const WORKER_NAMES = {
   transform: "cdp-transform",
   egoiSync: "cdp-egoi-sync",
   cdpStore: "cdp-store",
+  webhooks: "cdp-webhooks",
 } as const;
 
 export const QUEUE_NAMES = {
@@ -21,6 +22,8 @@ export const QUEUE_NAMES = {
   egoi: "cdp-import-egoi",
   egoiDeadLetter: "cdp-import-egoi-dlq",
   fileEvents: "cdp-import-file-events",
+  webhooks: "cdp-import-webhooks",
+  webhooksDeadLetter: "cdp-import-webhooks-dlq",
 } as const;
 
 export const DATABASES = {
@@ -36,6 +39,8 @@ export const QUEUE_BINDINGS = {
   runs: "RUNS_QUEUE",
   chunks: "CHUNKS_QUEUE",
   egoi: "EGOI_QUEUE",
+  webhooks: "WEBHOOKS_QUEUE",
+  webhooksDeadLetter: "WEBHOOKS_DEAD_LETTER_QUEUE",
 } as const;
 
 export const SERVICE_BINDINGS = {
@@ -46,6 +51,9 @@ export const SERVICE_BINDINGS = {
 
 /** The scheduled-imports check: every 15 minutes. */
 export const SCHEDULE_CRON = "*/15 * * * *";
+
+/** The webhooks Worker's check for events still to be sent (or whose queue message was lost): every minute. */
+export const WEBHOOK_SWEEP_CRON = "* * * * *";
 
 /** Default local port of the API and dashboard. */
 export const DEFAULT_PORT = 8787;

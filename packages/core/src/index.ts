@@ -20,7 +20,13 @@ export * from "./issues";
 export * from "./items";
 export * from "./messages";
 export { closestName } from "./names";
-export { sourceHost, unsafeHostReason } from "./network-guard";
+export {
+  type Resolver,
+  resolvedHostReason,
+  resolveOverHttps,
+  sourceHost,
+  unsafeHostReason,
+} from "./network-guard";
 export {
   type AnyItem,
   checkHeader,
@@ -40,3 +46,4 @@ export * from "./secrets";
 export { compileTransformations, type RecordTransformer } from "./transform/index";
 export { signUpload, type UploadGrant, uploadPath, verifyUpload } from "./upload-signature";
 export { wholeNumberVar } from "./vars";
+export * from "./webhooks";

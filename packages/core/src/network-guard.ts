@@ -116,3 +116,51 @@ export function sourceHost(source: {
   if (source.type === "sftp" && source.host) return source.host;
   return null;
 }
+
+/** Answers the addresses a name resolves to (A and AAAA records). */
+export type Resolver = (host: string) => Promise<string[]>;
+
+const DOH_URL = "https://cloudflare-dns.com/dns-query";
+
+/** Resolves a name over DNS-over-HTTPS (Workers have no resolver API of their own). */
+export const resolveOverHttps: Resolver = async (host) => {
+  const answers = await Promise.all(
+    ["A", "AAAA"].map(async (type) => {
+      const response = await fetch(`${DOH_URL}?name=${encodeURIComponent(host)}&type=${type}`, {
+        headers: { accept: "application/dns-json" },
+      });
+      if (!response.ok) return [];
+      const body = (await response.json()) as { Answer?: { type: number; data: string }[] };
+      // 1 = A, 28 = AAAA; CNAME steps of the chain are skipped.
+      return (body.Answer ?? []).filter((a) => a.type === 1 || a.type === 28).map((a) => a.data);
+    }),
+  );
+  return answers.flat();
+};
+
+/**
+ * The connection-time half of the guard: why a host may not be connected to now, judged on its
+ * name and on what it resolves to (a name can be pointed at a private address after it was
+ * saved), or null when it may. When the lookup itself fails the connection may go ahead: the
+ * literal check still holds, and Workers cannot reach private networks anyway.
+ */
+export async function resolvedHostReason(
+  host: string,
+  resolve: Resolver = resolveOverHttps,
+): Promise<string | null> {
+  const literal = unsafeHostReason(host);
+  if (literal) return literal;
+  const bare = host.replace(/^\[|\]$/g, "");
+  if (/^[\d.]+$/.test(bare) || bare.includes(":")) return null;
+  let addresses: string[];
+  try {
+    addresses = await resolve(bare);
+  } catch {
+    return null;
+  }
+  for (const address of addresses) {
+    const reason = unsafeHostReason(address);
+    if (reason) return `it resolves to ${address}, and ${reason}`;
+  }
+  return null;
+}

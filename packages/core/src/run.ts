@@ -33,6 +33,12 @@ export const Run = z.object({
   importId: z.string(),
   status: RunStatus,
   trigger: RunTrigger,
+  /**
+   * Who started the run: `key:<prefix>` (an API key, by the first characters it is told apart
+   * by), `dashboard:<prefix>` (the dashboard, signed in with that key), `schedule` or `upload`.
+   * Null for runs older than this field.
+   */
+  startedBy: z.string().nullable(),
   dryRun: z.boolean(),
   progress: z.object({ bytesRead: z.number().int(), bytesTotal: z.number().int() }),
   stats: RunStats,

@@ -1,6 +1,10 @@
 import type { Issue, Run, RunStatus, RunTrigger } from "@cdp/core";
 import { type Db, decodeCursor, encodeCursor } from "./db";
 
+// A run ends once: completed (by its last chunk), failed or cancelled. Whichever statement sets
+// that final status, the database writes the run's webhook event in the same transaction (the
+// trigger runs_end_webhook_event, migration 0006), so no end goes unannounced or twice.
+
 export interface RunRecord extends Run {
   tenantId: string;
   /** The import configuration this run reads with (source secrets sealed). */
@@ -15,6 +19,7 @@ interface RunRow {
   import_id: string;
   status: RunStatus;
   trigger: RunTrigger;
+  started_by: string | null;
   dry_run: number;
   config: string;
   file_key: string | null;
@@ -60,6 +65,7 @@ function toRecord(row: RunRow): RunRecord {
     importId: row.import_id,
     status: row.status,
     trigger: row.trigger,
+    startedBy: row.started_by,
     dryRun: row.dry_run === 1,
     progress: { bytesRead: row.bytes_read, bytesTotal: row.bytes_total },
     stats: {
@@ -81,11 +87,31 @@ function toRecord(row: RunRow): RunRecord {
   };
 }
 
+/** A run as users see it, in the API and in webhook events (no internal fields). */
+export function publicRun(run: RunRecord): Run {
+  return {
+    id: run.id,
+    importId: run.importId,
+    status: run.status,
+    trigger: run.trigger,
+    startedBy: run.startedBy,
+    dryRun: run.dryRun,
+    progress: run.progress,
+    stats: run.stats,
+    error: run.error,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+  };
+}
+
 export interface NewRun {
   id: string;
   tenantId: string;
   importId: string;
   trigger: RunTrigger;
+  /** Who started it: `key:<prefix>`, `dashboard:<prefix>`, `schedule` or `upload`. */
+  startedBy: string;
   dryRun: boolean;
   config: string;
   now: string;
@@ -99,8 +125,9 @@ export interface NewRun {
 export async function insertRun(db: Db, run: NewRun): Promise<boolean> {
   const result = await db
     .prepare(
-      `INSERT INTO runs (id, tenant_id, import_id, status, trigger, dry_run, config, slot, trigger_key, created_at)
-       VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING`,
+      `INSERT INTO runs (id, tenant_id, import_id, status, trigger, dry_run, config, slot, trigger_key, created_at,
+         started_by)
+       VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING`,
     )
     .bind(
       run.id,
@@ -112,6 +139,7 @@ export async function insertRun(db: Db, run: NewRun): Promise<boolean> {
       run.slot ?? null,
       run.triggerKey ?? null,
       run.now,
+      run.startedBy,
     )
     .run();
   return result.meta.changes > 0;

@@ -1,5 +1,6 @@
 import { sha256Hex } from "@cdp/core";
 import type { Db } from "./db";
+import { DELETE_TENANT_WEBHOOKS } from "./webhooks";
 
 export interface Tenant {
   id: string;
@@ -72,7 +73,8 @@ export async function closeTenant(db: D1Database, tenantId: string, now: string)
 
 /**
  * Every row of a tenant in CONFIG_DB, child tables first: its runs' chunks and issues, schedule
- * skips, runs, imports, uploads, keys and the tenant itself. Its CDP data (profiles, orders,
+ * skips, webhooks (their events, sends and delivery log), runs, imports, uploads, keys and the
+ * tenant itself. Its CDP data (profiles, orders,
  * products) is in its store shards, wiped apart (CdpStore.wipe), and its files in R2.
  */
 export async function deleteTenantRows(db: D1Database, tenantId: string): Promise<void> {
@@ -83,6 +85,7 @@ export async function deleteTenantRows(db: D1Database, tenantId: string): Promis
       `DELETE FROM run_chunks WHERE run_id IN (${runs})`,
       `DELETE FROM run_issues WHERE run_id IN (${runs})`,
       `DELETE FROM schedule_skips WHERE import_id IN (${imports})`,
+      ...DELETE_TENANT_WEBHOOKS,
       "DELETE FROM runs WHERE tenant_id = ?1",
       "DELETE FROM imports WHERE tenant_id = ?1",
       "DELETE FROM uploads WHERE tenant_id = ?1",

@@ -40,6 +40,22 @@ async function tenantOf(c: Parameters<MiddlewareHandler<AppEnv>>[0], key: string
   return tenant;
 }
 
+/** Requests that came through the dashboard's own entrypoint (see DashboardApi). */
+const fromDashboard = new WeakSet<Request>();
+
+/** Marks a request as the dashboard's: the runs it starts are started by "dashboard". */
+export function markFromDashboard(request: Request): void {
+  fromDashboard.add(request);
+}
+
+/**
+ * How a key is named where people see it (who started a run): its first 8 characters, and never
+ * more than a third of it, so that a short key (a local or test one) is not shown nearly whole.
+ */
+export function keyPrefix(key: string): string {
+  return key.slice(0, Math.min(8, Math.floor(key.length / 3)));
+}
+
 /** Resolves `Authorization: Bearer <key>` to the key's tenant, or answers 401. */
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (PUBLIC_PATHS.has(c.req.path)) return next();
@@ -51,5 +67,6 @@ export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const tenant = await tenantOf(c, match[1]);
   if (!tenant) throw new ApiError("unauthorized", "The API key was refused.");
   c.set("tenant", tenant);
+  c.set("caller", `${fromDashboard.has(c.req.raw) ? "dashboard" : "key"}:${keyPrefix(match[1])}`);
   return next();
 };

@@ -5,7 +5,7 @@ import type { App } from "../app";
 import { ApiError } from "../errors";
 import { checkSource, configError, refuseSealedSecrets } from "../imports-service";
 import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
-import { presentRun, startRun } from "../runs-service";
+import { presentRun, queueRunEvent, startRun } from "../runs-service";
 import {
   errorResponses,
   ImportIdParam,
@@ -186,6 +186,7 @@ export function registerRuns(app: App): void {
     const run = await startRun(c.env, services, {
       record,
       trigger: "manual",
+      startedBy: c.var.caller,
       dryRun: body.dryRun ?? false,
       config,
     });
@@ -217,6 +218,7 @@ export function registerRuns(app: App): void {
     if (!(await cancelRun(services.db, tenant.id, runId, services.now().toISOString()))) {
       throw new ApiError("conflict", `The run has already ended: it is ${before.status}.`);
     }
+    await queueRunEvent(c.env, services, runId);
     const run = await getRun(services.db, tenant.id, runId);
     if (!run) throw runNotFound(runId);
     return c.json(presentRun(run), 200);
@@ -233,6 +235,7 @@ export function registerRuns(app: App): void {
     const run = await startRun(c.env, services, {
       record,
       trigger: "manual",
+      startedBy: c.var.caller,
       dryRun: body.dryRun ?? false,
       config: JSON.parse(original.config) as StoredImportConfig,
     });
