@@ -60,7 +60,7 @@ describe("security of the API, uploads and secrets", () => {
   let web: TestServer;
   let apiA: ApiClient;
   let apiB: ApiClient;
-  const a = { importId: "", productsImportId: "", runId: "", uploadKey: "", profileId: "" };
+  const a = { importId: "", productsImportId: "", runId: "", uploadKey: "", profileId: "", webhookId: "" };
   let importB = "";
 
   beforeAll(async () => {
@@ -107,6 +107,12 @@ describe("security of the API, uploads and secrets", () => {
     const profile = await apiA.call<{ id: string }>("GET", `/v1/profiles/email/${EMAIL_A}`);
     expect(profile.status).toBe(200);
     a.profileId = profile.body.id;
+    const webhook = await apiA.call<{ id: string }>("POST", "/v1/webhooks", {
+      url: "https://hooks.example.com/alpha",
+      events: ["run.failed"],
+    });
+    expect(webhook.status).toBe(201);
+    a.webhookId = webhook.body.id;
 
     const betaUpload = await apiB.upload("beta.csv", `${VELOCIDI_HEADER}\n`);
     importB = await apiB.createImport({
@@ -153,7 +159,8 @@ describe("security of the API, uploads and secrets", () => {
 
     function fill(template: string): string {
       const values: Record<string, string> = {
-        id: a.importId,
+        // {id} is an import's, or under /v1/webhooks a webhook endpoint's.
+        id: template.startsWith("/v1/webhooks/") ? a.webhookId : a.importId,
         importId: a.importId,
         runId: a.runId,
         key: a.uploadKey,
@@ -239,6 +246,7 @@ describe("security of the API, uploads and secrets", () => {
         a.runId,
         a.uploadKey,
         a.profileId,
+        a.webhookId,
         "alphaorder1",
         "alphaprod1",
       ];

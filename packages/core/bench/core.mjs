@@ -24,10 +24,14 @@ const DECODE_BYTES = Number(process.env.BENCH_DECODE_BYTES ?? 1 << 16);
 const HEADER =
   "orderId,userIdType,userId,currency,total,subtotal,tax,shipping,discount,refund,paymentMethod,shippingMethod,shippingCountry,promotions,createdAt,lastUpdated,lineItem_id,lineItem_productId,lineItem_itemGroupId,lineItem_name,lineItem_sku,lineItem_brand,lineItem_category,lineItem_categoryList,lineItem_currency,lineItem_total,lineItem_subtotal,lineItem_tax,lineItem_shipping,lineItem_discount,lineItem_refund,lineItem_quantity,lineItem_promotions,lineItem_adult,lineItem_subscriptionDuration,lineItem_size,lineItem_sizeSystem,lineItem_status";
 
-/** A velocidi_csv of `rows` rows: orders of 1–4 line items, orderId on every row, quoted names with commas and quotes. */
+/**
+ * A velocidi_csv of `rows` rows: orders of 1–4 line items, orderId and the order's own columns on
+ * every row, quoted names with commas and quotes. The file's name says its version: a file of an
+ * earlier generator is never reused.
+ */
 export async function generate(rows) {
   mkdirSync(DATA, { recursive: true });
-  const path = `${DATA}/velocidi-${rows}.csv`;
+  const path = `${DATA}/velocidi-v2-${rows}.csv`;
   if (existsSync(path)) return path;
   const out = createWriteStream(`${path}.part`);
   out.write(`${HEADER}\n`);
@@ -37,11 +41,17 @@ export async function generate(rows) {
   while (written < rows) {
     order++;
     const items = 1 + (order % 4);
+    // Every row of an order repeats the order's own columns; its line item's columns are its own.
+    const prices = Array.from({ length: items }, (_, i) => 10 + ((order * 7 + i) % 90));
+    const subtotal = prices.reduce((a, b) => a + b, 0);
+    const tax = Math.round(subtotal * 23) / 100;
+    const total = Math.round((subtotal + tax + 4.9) * 100) / 100;
+    const head = `or${order},email,customer${order % 50000}@example.com,EUR,${total},${subtotal},${tax},4.9,0,0,Visa,UPS,Portugal,WINTERSALE;VIP,2025-0${1 + (order % 9)}-1${order % 10}T10:38:06+0100,2025-09-16T20:13:31+0100`;
     for (let i = 0; i < items && written < rows; i++, written++) {
-      const price = 10 + ((order * 7 + i) % 90);
-      const tax = Math.round(price * 23) / 100;
-      const total = Math.round((price + tax + 4.9) * 100) / 100;
-      buffer += `or${order},email,customer${order % 50000}@example.com,EUR,${total},${price},${tax},4.9,0,0,Visa,UPS,Portugal,WINTERSALE;VIP,2025-0${1 + (order % 9)}-1${order % 10}T10:38:06+0100,2025-09-16T20:13:31+0100,li${i},p${order % 1000},g${order % 100},"Shirt, ""model ${i}"" blue",sku-${order % 1000}-${i},Acme,Men > Shirts,Men;Shirts,EUR,${total},${price},${tax},4.9,0,0,${1 + (i % 3)},,false,,M,EU,fulfilled\n`;
+      const price = prices[i];
+      const lineTax = Math.round(price * 23) / 100;
+      const lineTotal = Math.round((price + lineTax) * 100) / 100;
+      buffer += `${head},li${i},p${order % 1000},g${order % 100},"Shirt, ""model ${i}"" blue",sku-${order % 1000}-${i},Acme,Men > Shirts,Men;Shirts,EUR,${lineTotal},${price},${lineTax},0,0,0,${1 + (i % 3)},,false,,M,EU,fulfilled\n`;
     }
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) await new Promise((r) => out.once("drain", r));
