@@ -5,6 +5,9 @@ import {
   ImportType,
   Issue,
   Run,
+  RunStats,
+  RunStatus,
+  RunTrigger,
   Schedule,
   Source,
   Transformation,
@@ -44,6 +47,7 @@ export const ScheduleStatus = Schedule.extend({
   lastRunStatus: z.string().nullable(),
   consecutiveFailures: z.number().int(),
   lastSkippedSlot: z.string().nullable(),
+  lastSkippedReason: z.string().nullable().openapi({ example: "a run was still in progress" }),
 });
 
 export const ImportResource = z
@@ -59,11 +63,19 @@ export const ImportResource = z
     lastRun: z
       .object({
         id: z.string(),
-        status: z.string(),
+        status: RunStatus,
+        trigger: RunTrigger,
+        dryRun: z.boolean(),
+        stats: RunStats,
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
         createdAt: z.string(),
+        startedAt: z.string().nullable(),
         finishedAt: z.string().nullable(),
       })
-      .nullable(),
+      .nullable()
+      .openapi({
+        description: "The latest run (dry runs included), with its counts: `GET /v1/runs/{id}` has the rest.",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -22,6 +22,7 @@ export {
   type ImportRecord,
   insertImport,
   insertUpload,
+  type LastRun,
   listImports,
   listScheduledImports,
   recordScheduleSkip,
@@ -43,6 +44,8 @@ export {
   chunkItemsRead,
   failRun,
   getRun,
+  type IssueFilter,
+  type IssueSummary,
   insertRun,
   listIssues,
   listRuns,
@@ -52,6 +55,7 @@ export {
   type RunRecord,
   recordChunk,
   setRunPlan,
+  summarizeIssues,
   touchRuns,
 } from "./runs";
 export { createTenantWithKey, findTenantByApiKey, type Tenant } from "./tenants";
