@@ -139,7 +139,7 @@ describe("the run page", () => {
     } as never);
     const { get } = await signedIn(api);
     const html = await (await get("/runs/run_1")).text();
-    expect(html).toContain("Completed");
+    expect(html).toContain("Completed with 1 invalid item");
     expect(html).toMatch(/Duration <strong data-field="duration">3 s</);
     expect(html).toMatch(/data-stat="added">14</);
     expect(html).toMatch(/data-stat="itemsInvalid">1</);
@@ -167,13 +167,13 @@ describe("the run page", () => {
     }
     const { get } = await signedIn(api);
     const first = await (await get("/runs/run_1")).text();
-    expect(first).toContain("Issues 1–50 of 120.");
-    const next = /href="(\/runs\/run_1\?cursor=[^"]+)">Next page</.exec(first)?.[1]?.replaceAll("&amp;", "&");
-    expect(next).toBe("/runs/run_1?cursor=50&from=51");
+    expect(first).toContain("Errors 1–50 of 120.");
+    const next = /href="(\/runs\/run_1\?[^"]+)">Next page</.exec(first)?.[1]?.replaceAll("&amp;", "&");
+    expect(next).toBe("/runs/run_1?severity=error&cursor=50&from=51#issues-heading");
     const second = await (await get(next ?? "")).text();
-    expect(second).toContain("Issues 51–100 of 120.");
+    expect(second).toContain("Errors 51–100 of 120.");
     expect(second).toContain('<td data-label="Item">or51</td>');
-    expect(second).toContain('<a href="/runs/run_1">First page</a>');
+    expect(second).toContain('<a href="/runs/run_1?severity=error#issues-heading">First page</a>');
   });
 
   it("passes the issues CSV through as a download", async () => {
@@ -226,9 +226,10 @@ describe("the run page", () => {
     const status = (await (await get("/runs/run_1/status.json")).json()) as Record<string, unknown>;
     expect(status).toMatchObject({
       status: "in_progress",
-      statusLabel: "In progress",
+      statusLabel: "Running",
       finished: false,
-      progressText: "1.0 KB of 4.0 KB",
+      progressText: "1.0 KB of 4.0 KB (25%)",
+      outcome: { kind: "running", label: "Running" },
     });
   });
 });
