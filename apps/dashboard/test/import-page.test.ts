@@ -164,8 +164,8 @@ describe("the imports list's statuses", () => {
     expect(running).toContain('data-live-run="run_running"');
     expect(words(running)).toContain("Running");
     // A run that is going has one action: to follow it.
-    expect(running).toContain('aria-label="Follow the run of Big backfill"');
-    expect(running).not.toContain("Run Big backfill now");
+    expect(running).toContain('aria-label="Follow run: Big backfill"');
+    expect(running).not.toContain("Run now: Big backfill");
 
     expect(words(rowOf(html, "Trial products"))).toContain("✓ Completed Dry run");
     expect(words(rowOf(html, "Not yet run"))).toContain("Never run");

@@ -129,7 +129,7 @@ function RunForm(props: { id: string; name: string; csrf: string; dryRun: boolea
           Dry run
         </button>
       ) : (
-        <button type="submit" class="button small" aria-label={`Run ${props.name} now`}>
+        <button type="submit" class="button small" aria-label={`Run now: ${props.name}`}>
           Run now
         </button>
       )}
@@ -180,7 +180,7 @@ function ImportRow(props: { item: ImportView; csrf: string; now: Date }) {
             <a
               class="button small"
               href={`/runs/${encodeURIComponent(run.id)}`}
-              aria-label={`Follow the run of ${item.name}`}
+              aria-label={`Follow run: ${item.name}`}
             >
               Follow run
             </a>
@@ -204,7 +204,7 @@ export function ActionsMenu(props: { item: ImportView; csrf: string }) {
         More <span aria-hidden="true">▾</span>
       </summary>
       <div class="menu-items">
-        <a class="menu-item" href={`/imports/${id}`} aria-label={`Open ${item.name}`}>
+        <a class="menu-item" href={`/imports/${id}`} aria-label={`Open import: ${item.name}`}>
           Open import
         </a>
         <RunForm id={item.id} name={item.name} csrf={csrf} dryRun={true} />
