@@ -34,14 +34,6 @@ export const SOURCE_LABELS: Record<string, string> = {
   egoi: "E-goi",
 };
 
-export const STATUS_LABELS: Record<string, string> = {
-  queued: "Queued",
-  in_progress: "In progress",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
-
 export const TRIGGER_LABELS: Record<string, string> = {
   manual: "By hand",
   schedule: "Schedule",

@@ -86,6 +86,19 @@ export function RelativeTime(props: { iso: string; now: Date }) {
   );
 }
 
+/**
+ * Whether a run's counts say anything: a finished run that read nothing (failed, or cancelled
+ * before it started reading) and a queued run make no claim about items.
+ */
+export function countsShown(run: {
+  status: string;
+  stats?: Pick<RunStats, "itemsRead" | "rowsRead">;
+}): boolean {
+  if (run.status === "completed" || run.status === "in_progress") return true;
+  if (run.status === "queued") return false;
+  return (run.stats?.itemsRead ?? 0) > 0 || (run.stats?.rowsRead ?? 0) > 0;
+}
+
 /** "14 added · 0 updated · 0 unchanged · 1 invalid", each count named. */
 export function RunCounts(props: { stats: RunStats }) {
   const { stats } = props;

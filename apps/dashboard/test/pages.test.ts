@@ -355,7 +355,7 @@ describe("the run page's honest states", () => {
     const page = await (
       await fetchDashboard("/runs/run_1", { headers: { cookie: `${session.cookie}; ${flash}` } })
     ).text();
-    expect(words(page)).toContain("The run was cancelled. What it imported until then stays.");
+    expect(words(page)).toContain("The run was cancelled.");
     expect(page).toContain('data-outcome="cancelled"');
     expect(page).not.toContain("Cancel run");
     // Cancelling a run that has ended answers the API's reason.

@@ -15,8 +15,9 @@ import {
   TYPE_LABELS,
 } from "../labels";
 import { Alert, CsrfField, Layout } from "../layout";
-import { DryRunTag, isActive, OutcomeBadge, RelativeTime, runOutcome } from "../outcome";
+import { countsShown, DryRunTag, isActive, OutcomeBadge, RelativeTime, runOutcome } from "../outcome";
 import { apiStatus, RunCell, scheduleText } from "./imports";
+import { runDuration } from "./runs";
 
 /** Runs per page of an import's history. */
 export const RUNS_PER_PAGE = 20;
@@ -153,9 +154,8 @@ function ScheduleCard(props: { item: ImportView; now: Date }) {
 }
 
 function duration(run: RunView, now: Date): string {
-  if (!run.startedAt) return "—";
-  const end = run.finishedAt ? new Date(run.finishedAt) : now;
-  return formatDuration(end.getTime() - new Date(run.startedAt).getTime());
+  const ms = runDuration(run, now);
+  return ms === null ? "—" : formatDuration(ms);
 }
 
 /** The runs of an import, newest first: each links to its page. */
@@ -191,8 +191,7 @@ function HistoryTable(props: { runs: RunView[]; now: Date }) {
             const when = run.startedAt ?? run.createdAt;
             const by = startedByText(run.startedBy);
             // A run that read nothing claims no counts.
-            const counted =
-              run.status !== "queued" && !(run.status === "failed" && run.stats.itemsRead === 0);
+            const counted = countsShown(run);
             const count = (value: number, bad = false) =>
               counted ? (
                 <span class={bad && value > 0 ? "count-bad" : undefined}>{formatCount(value)}</span>

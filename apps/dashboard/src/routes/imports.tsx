@@ -11,6 +11,7 @@ import {
 import { FORMAT_LABELS, formatCount, label, plural, SOURCE_LABELS, TYPE_LABELS } from "../labels";
 import { Alert, CsrfField, Layout } from "../layout";
 import {
+  countsShown,
   DryRunTag,
   isActive,
   OutcomeBadge,
@@ -105,7 +106,7 @@ export function RunCell(props: { run: LastRunView; now: Date; name?: string }) {
           {outcome.detail}
         </span>
       ) : null}
-      {run.stats && (run.status !== "failed" || run.stats.itemsRead > 0) && run.status !== "queued" ? (
+      {run.stats && countsShown(run) ? (
         <span class="sub" data-live="counts">
           <RunCounts stats={run.stats} />
         </span>

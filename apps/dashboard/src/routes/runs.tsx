@@ -22,13 +22,11 @@ import {
   TYPE_LABELS,
 } from "../labels";
 import { Alert, CsrfField, Layout } from "../layout";
-import { DryRunTag, isActive, OUTCOME_ICONS, OutcomeBadge, runOutcome } from "../outcome";
+import { countsShown, DryRunTag, isActive, OUTCOME_ICONS, OutcomeBadge, runOutcome } from "../outcome";
 import { apiStatus } from "./imports";
 
 /** Issues per page of the run page's table. */
 export const ISSUES_PER_PAGE = 50;
-
-const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 export function runDuration(run: RunView, now: Date): number | null {
   if (!run.startedAt) return null;
@@ -41,10 +39,8 @@ export const readSomething = (run: RunView) =>
   run.progress.bytesRead > 0 || run.stats.rowsRead > 0 || run.stats.itemsRead > 0;
 
 /** Whether the page shows the run's counts: not before it starts, nor when it ended having read nothing. */
-export function showsCounts(run: RunView): boolean {
-  if (run.status === "in_progress" || run.status === "completed") return true;
-  return run.status !== "queued" && readSomething(run);
-}
+export const showsCounts = (run: RunView) =>
+  countsShown(run) || (run.status !== "queued" && readSomething(run));
 
 /** What the pages' scripts poll: the run and the words they show. */
 export function runStatusView(run: RunView, now: Date) {
@@ -56,7 +52,7 @@ export function runStatusView(run: RunView, now: Date) {
     statusLabel: outcome.label,
     outcome: { ...outcome, icon: OUTCOME_ICONS[outcome.kind] },
     dryRun: run.dryRun,
-    finished: FINISHED.has(run.status),
+    finished: !isActive(run.status),
     progress: run.progress,
     progressText: progressText(run),
     durationText: duration === null ? "Not started" : formatDuration(duration),
@@ -580,8 +576,10 @@ function RunPage(props: RunPageProps) {
         {run.status === "failed" ? <Failure run={run} item={item} /> : null}
         {run.status === "cancelled" ? (
           <p class="muted" data-field="cancelled">
-            {run.error?.message ?? "The run was cancelled."}{" "}
-            {counted ? "The counts are of what it read until then." : "It had read nothing."}
+            {run.error?.message ? `${run.error.message} ` : ""}
+            {counted
+              ? "It was cancelled: the counts are of what it read until then, which stays imported."
+              : "It was cancelled before it had read anything."}
           </p>
         ) : null}
         {counted ? (
@@ -742,7 +740,7 @@ export function registerRuns(app: DashboardApp): void {
       if (cancelled.status === 401) return keyRefused(c);
       return renderRun(c, cancelled.message, apiStatus(cancelled.status));
     }
-    setFlash(c, "The run was cancelled. What it imported until then stays.");
+    setFlash(c, "The run was cancelled.");
     return c.redirect(`/runs/${encodeURIComponent(id)}`, 303);
   });
 
