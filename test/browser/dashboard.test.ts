@@ -675,7 +675,7 @@ describe("the dashboard shows what happened", () => {
       expect(await cell.locator(".badge-label").textContent()).toBe("Running");
       await expect
         .poll(() => cell.locator('[data-live="progress"]').textContent(), { timeout: 10_000 })
-        .toBe("Opening the source");
+        .toBe("Reading the source");
       expect((await api.call("POST", `/v1/runs/${started.body.id}/cancel`)).status).toBe(200);
       await expect
         .poll(() => cell.locator(".badge-label").textContent(), { timeout: 10_000 })

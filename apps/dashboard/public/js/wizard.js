@@ -1509,7 +1509,14 @@
           text: "Save anyway only if the file will be there by the time the import runs.",
         }),
       );
-    } else if (!canWait) {
+    } else if (canWait) {
+      parts.push(
+        el("p", {
+          class: "hint",
+          text: "If the file will be there by the time the import runs, it can be saved anyway on the last step.",
+        }),
+      );
+    } else {
       parts.push(
         el("p", { class: "hint", text: "The import can be saved once its preview reads the file." }),
       );

@@ -1,5 +1,5 @@
 import type { Child } from "hono/jsx";
-import type { ImportView, IssueFilter, IssuePage, IssueSummaryView, RunView } from "../api";
+import type { ImportView, IssuePage, IssueSummaryView, RunView } from "../api";
 import {
   type DashboardApp,
   type DashboardContext,
@@ -70,7 +70,7 @@ function progressText(run: RunView): string {
     return `${formatBytes(bytesRead)} of ${formatBytes(bytesTotal)} (${percent}%)`;
   }
   if (run.status === "in_progress")
-    return bytesRead > 0 ? `${formatBytes(bytesRead)} read` : "Opening the source";
+    return bytesRead > 0 ? `${formatBytes(bytesRead)} read` : "Reading the source";
   return bytesRead > 0 ? `${formatBytes(bytesRead)} read` : "Nothing was read";
 }
 
@@ -664,13 +664,21 @@ async function renderRun(
     if (run.status === 401) return keyRefused(c);
     return c.html(<RunErrorPage csrf={c.var.csrf} message={run.message} />, apiStatus(run.status));
   }
-  const [item, summary] = await Promise.all([
+  const listIssues = (view: IssueView) =>
+    c.var.api.listIssues(runId, ISSUES_PER_PAGE, view.cursor, {
+      severity: view.severity,
+      code: view.code,
+      field: view.field,
+    });
+  // Which issues to list is known from the address, or (no severity asked) from the summary.
+  const asked = readIssueView(c, null);
+  const [item, summary, askedIssues] = await Promise.all([
     c.var.api.getImport(run.body.importId),
     c.var.api.issueSummary(runId),
+    c.req.query("severity") ? listIssues(asked) : null,
   ]);
-  const view = readIssueView(c, summary.ok ? summary.body : null);
-  const filter: IssueFilter = { severity: view.severity, code: view.code, field: view.field };
-  const issues = await c.var.api.listIssues(runId, ISSUES_PER_PAGE, view.cursor, filter);
+  const view = askedIssues ? asked : readIssueView(c, summary.ok ? summary.body : null);
+  const issues = askedIssues ?? (await listIssues(view));
   const problem = !summary.ok ? summary.message : !issues.ok ? issues.message : undefined;
   return c.html(
     <RunPage
