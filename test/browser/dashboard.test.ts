@@ -756,7 +756,15 @@ describe("the dashboard shows what happened", () => {
         })
         .toBe("Running");
       await page.locator("#run-progress").waitFor();
-      await screenshot(page, "run-running");
+      expect(await bothSizes("run-running")).toBe(0);
+      const runPath = new URL(page.url()).pathname;
+      // Without script, Cancel run asks on a page of its own.
+      await page.goto(at(`${runPath}/cancel`));
+      await page.getByRole("heading", { name: "Cancel this run?", level: 1 }).waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await bothSizes("run-cancel-confirm")).toBe(0);
+      await page.getByRole("link", { name: "Keep it running" }).click();
+      await page.getByRole("heading", { name: /^Run of Large file to cancel/ }).waitFor();
 
       // Cancel asks first; Escape keeps the run going and gives the keyboard back.
       const cancel = page.getByRole("link", { name: "Cancel run" });
@@ -765,6 +773,7 @@ describe("the dashboard shows what happened", () => {
       await dialog.waitFor();
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Keep it running");
       expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await bothSizes("run-cancel-dialog")).toBe(0);
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "hidden" });
       expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel run");
@@ -781,7 +790,7 @@ describe("the dashboard shows what happened", () => {
       expect(await page.getByRole("link", { name: "Cancel run" }).count()).toBe(0);
       expect(await page.locator("progress").count()).toBe(0);
       expect((await runOf(runId)).body.status).toBe("cancelled");
-      await screenshot(page, "run-cancelled");
+      expect(await bothSizes("run-cancelled")).toBe(0);
 
       // The rest of the file arrives: the run stays cancelled, and imports nothing.
       held.release();
@@ -864,7 +873,7 @@ describe("the dashboard shows what happened", () => {
     );
     expect(await page.locator("table.issues-warning").count()).toBe(1);
     expect(await accessibilityViolations(page)).toEqual([]);
-    await screenshot(page, "run-warnings");
+    expect(await bothSizes("run-warnings")).toBe(0);
     expect(browser.errors).toEqual([]);
   });
 
@@ -908,6 +917,17 @@ describe("the dashboard shows what happened", () => {
     expect(broken).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await bothSizes("imports-list")).toBe(0);
+
+    // Delete, from the row's menu, asks on its own page; Cancel leads back to the import.
+    await openMenu("Catalogue for search");
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await importRow("Catalogue for search")
+      .getByRole("link", { name: "Delete Catalogue for search" })
+      .click();
+    await page.getByRole("heading", { name: "Delete this import?" }).waitFor();
+    expect(await bothSizes("import-delete-confirm")).toBe(0);
+    await page.getByRole("link", { name: "Cancel" }).click();
+    await page.getByRole("heading", { name: "Catalogue for search", level: 1 }).waitFor();
   });
 
   it("lays the wizard's stepper on one line and its preview in a table that scrolls inside its card on a phone", async () => {

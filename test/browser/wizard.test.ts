@@ -471,6 +471,10 @@ describe("the wizard in Chromium", () => {
     expect(await problem.getByRole("button", { name: "Save anyway" }).count()).toBe(0);
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshot(page, "wizard-save-blocked");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "wizard-save-blocked-phone");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 860 });
     const listed = await api.call<{ items: { name: string }[] }>("GET", "/v1/imports?limit=1000");
     expect(listed.body.items.map((i) => i.name)).not.toContain("Wrong columns");
     await problem.getByRole("button", { name: "Go to Transformations" }).click();
