@@ -136,6 +136,8 @@ describe("the dashboard in Chromium", () => {
     await page.goto(at("/"));
     await page.getByRole("link", { name: "New Import" }).click();
     await page.getByRole("heading", { name: /Type/, level: 2 }).waitFor();
+    // Next is enabled once the wizard's script runs.
+    await expect.poll(() => page.locator("#wizard-next").isEnabled(), { timeout: 10_000 }).toBe(true);
 
     // Step 1 from the keyboard: type the name, pick the type with the arrow keys, Enter for Next.
     await page.getByLabel("Name", { exact: true }).fill("Web shop orders");
@@ -765,6 +767,8 @@ describe("the dashboard shows what happened", () => {
       expect(await bothSizes("run-cancel-confirm")).toBe(0);
       await page.getByRole("link", { name: "Keep it running" }).click();
       await page.getByRole("heading", { name: /^Run of Large file to cancel/ }).waitFor();
+      // Its scripts have run: Cancel run asks in a dialog on the page.
+      await page.waitForLoadState("domcontentloaded");
 
       // Cancel asks first; Escape keeps the run going and gives the keyboard back.
       const cancel = page.getByRole("link", { name: "Cancel run" });

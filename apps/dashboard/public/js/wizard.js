@@ -1723,5 +1723,8 @@
   const asked = new URLSearchParams(window.location.search).get("step");
   const askedIndex = importId && asked ? steps.findIndex((_, i) => stepTitle(i).toLowerCase() === asked) : -1;
   goTo(Math.max(askedIndex, 0));
+  // The wizard works from here on (the page renders Next and Save disabled until then).
+  $("wizard-next").disabled = false;
+  $("wizard-save").disabled = false;
   if (askedIndex <= 0) $("name").focus();
 })();

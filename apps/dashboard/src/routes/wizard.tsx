@@ -575,10 +575,11 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
             <button type="button" class="button secondary" id="wizard-back" hidden>
               Back
             </button>
-            <button type="submit" class="button" id="wizard-next">
+            {/* Disabled until wizard.js runs: a click before would send the form as a page request. */}
+            <button type="submit" class="button" id="wizard-next" disabled>
               Next
             </button>
-            <button type="submit" class="button" id="wizard-save" hidden>
+            <button type="submit" class="button" id="wizard-save" hidden disabled>
               Save import
             </button>
             <span class="wizard-saving muted" id="wizard-saving" aria-live="polite" />
