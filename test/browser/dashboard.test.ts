@@ -2,7 +2,13 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, screenshot, startDashboardSuite } from "../support/browser";
+import {
+  accessibilityViolations,
+  type BrowserSession,
+  horizontalOverflow,
+  screenshot,
+  startDashboardSuite,
+} from "../support/browser";
 import type { ApiClient } from "../support/client";
 import { type FileServer, serveFiles } from "../support/file-server";
 import { VELOCIDI_HEADER, velocidiFile, velocidiRow } from "../support/files";
@@ -35,9 +41,14 @@ const ordersFile = (prefix: string) =>
 const importRow = (name: string) =>
   page.locator("tbody tr").filter({ has: page.getByText(name, { exact: true }) });
 
+/** Opens the menu of more actions of an import's row in the list. */
+async function openMenu(name: string): Promise<void> {
+  await importRow(name).locator("details.menu > summary").click();
+}
+
 /** Waits on the run page (it polls, then reloads) until the run has ended; returns its status. */
 async function waitForRunEnd(): Promise<string> {
-  const status = page.locator('[data-field="status"] .badge');
+  const status = page.locator('[data-field="status"] .badge-label');
   await page.locator('#run-live[data-finished="true"]').waitFor({ timeout: RUN_TIMEOUT });
   return (await status.textContent()) ?? "";
 }
@@ -65,14 +76,21 @@ async function editSource(importId: string): Promise<void> {
   }
 }
 
-/** From the Source step through the others to Save; waits for the list to say it was saved. */
-async function saveFromSource(name: string, onPreview?: () => Promise<void>): Promise<void> {
+/**
+ * From the Source step through the others to Save; waits for the import's page to say it was
+ * saved. `fileToCome`: the source has no file yet, so Save needs Save anyway.
+ */
+async function saveFromSource(
+  name: string,
+  options: { onPreview?: () => Promise<void>; fileToCome?: boolean } = {},
+): Promise<void> {
   for (const step of ["Options", "Transformations", "Preview", "Schedule"]) {
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
-    if (step === "Preview") await onPreview?.();
+    if (step === "Preview") await options.onPreview?.();
   }
   await page.getByRole("button", { name: "Save import" }).click();
+  if (options.fileToCome) await page.getByRole("button", { name: "Save anyway" }).click();
   await page.getByText(`Import “${name}” saved.`).waitFor();
 }
 
@@ -118,6 +136,8 @@ describe("the dashboard in Chromium", () => {
     await page.goto(at("/"));
     await page.getByRole("link", { name: "New Import" }).click();
     await page.getByRole("heading", { name: /Type/, level: 2 }).waitFor();
+    // Next is enabled once the wizard's script runs.
+    await expect.poll(() => page.locator("#wizard-next").isEnabled(), { timeout: 10_000 }).toBe(true);
 
     // Step 1 from the keyboard: type the name, pick the type with the arrow keys, Enter for Next.
     await page.getByLabel("Name", { exact: true }).fill("Web shop orders");
@@ -188,20 +208,22 @@ describe("the dashboard in Chromium", () => {
 
     await page.getByRole("heading", { name: /Schedule/, level: 2 }).waitFor();
     await page.getByRole("button", { name: "Save import" }).click();
-    await page.getByRole("heading", { name: "Data Imports", level: 1 }).waitFor();
+    // Saved, the import's own page.
+    await page.getByRole("heading", { name: "Web shop orders", level: 1 }).waitFor();
     await page.getByText("Import “Web shop orders” saved.").waitFor();
+    await page.goto(at("/"));
     const row = importRow("Web shop orders");
     expect((await row.textContent())?.replace(/\s+/g, " ")).toMatch(
-      /Orders.*Velocidi CSV.*Uploaded file.*None.*Never run/,
+      /Orders.*Velocidi CSV · Uploaded file.*None.*Never run/,
     );
     await screenshot(page, "imports-list");
   });
 
   it("runs it and shows Completed with the right counts", async () => {
     await page.goto(at("/"));
-    await importRow("Web shop orders").getByRole("button", { name: "Run Web shop orders now" }).click();
+    await importRow("Web shop orders").getByRole("button", { name: "Run now: Web shop orders" }).click();
     await page.getByRole("heading", { name: /^Run of Web shop orders/ }).waitFor();
-    expect(await waitForRunEnd()).toBe("Completed");
+    expect(await waitForRunEnd()).toBe("Completed with 1 invalid item");
     expect(await stat("added")).toBe("14");
     expect(await stat("updated")).toBe("0");
     expect(await stat("unchanged")).toBe("0");
@@ -213,12 +235,12 @@ describe("the dashboard in Chromium", () => {
 
   it("opens the issues of a file with bad rows and downloads them as CSV", async () => {
     const rows = page.locator("table.issues tbody tr");
-    await page.getByRole("heading", { name: "Issues (1)" }).waitFor();
+    await page.getByText("1 error in 1 invalid item").waitFor();
     expect(await rows.count()).toBe(1);
     const cells = await rows.first().locator("td").allTextContents();
-    expect(cells.slice(0, 3)).toEqual(["8", "web4", "total"]);
-    expect(cells[3]).toMatch(/^"total" must be a number/);
-    expect(cells[4]).toBe("12,5");
+    expect(cells.slice(0, 4)).toEqual(["8", "web4", "total", "invalid_number"]);
+    expect(cells[4]).toMatch(/^"total" must be a number/);
+    expect(cells[5]).toBe("12,5");
 
     const [download] = await Promise.all([
       page.waitForEvent("download"),
@@ -241,9 +263,10 @@ describe("the dashboard in Chromium", () => {
       source: { type: "upload", key },
     });
     await page.goto(at("/"));
+    await openMenu("Dry first");
     await importRow("Dry first").getByRole("button", { name: "Dry run of Dry first" }).click();
     await page.getByRole("heading", { name: "This is a dry run" }).waitFor();
-    expect(await waitForRunEnd()).toBe("Completed");
+    expect(await waitForRunEnd()).toBe("Completed with 1 invalid item");
     expect(await stat("added")).toBe("14");
     await screenshot(page, "run-dry");
     const dryRunUrl = page.url();
@@ -254,7 +277,7 @@ describe("the dashboard in Chromium", () => {
     await page.waitForURL((url) => url.toString() !== dryRunUrl);
     await page.getByRole("heading", { name: /^Run of Dry first/ }).waitFor();
     expect(await page.getByRole("heading", { name: "This is a dry run" }).count()).toBe(0);
-    expect(await waitForRunEnd()).toBe("Completed");
+    expect(await waitForRunEnd()).toBe("Completed with 1 invalid item");
     expect(await stat("added")).toBe("14");
     expect(await stat("itemsInvalid")).toBe("1");
     expect((await api.call("GET", "/v1/orders/dry1")).status).toBe(200);
@@ -327,14 +350,15 @@ describe("the dashboard in Chromium", () => {
     await page.goto(at("/"));
     expect(await importRow(SCRIPT).locator(".import-name").textContent()).toBe(SCRIPT);
     await importRow(SCRIPT)
-      .getByRole("button", { name: `Run ${SCRIPT} now` })
+      .getByRole("button", { name: `Run now: ${SCRIPT}` })
       .click();
-    expect(await waitForRunEnd()).toBe("Completed");
-    const value = page.locator("table.issues tbody tr").first().locator("td").nth(4);
+    expect(await waitForRunEnd()).toBe("Completed with 1 invalid item");
+    const value = page.locator("table.issues tbody tr").first().locator("td").nth(5);
     expect(await value.textContent()).toBe(SCRIPT);
 
     // The wizard's preview of the same import shows the line item's name as text too.
     await page.goto(at("/"));
+    await openMenu(SCRIPT);
     await importRow(SCRIPT)
       .getByRole("link", { name: `Edit ${SCRIPT}` })
       .click();
@@ -377,9 +401,9 @@ describe("the dashboard in Chromium", () => {
       );
       expect(await page.locator("#source-authorization-moved").isHidden()).toBe(true);
       await page.getByLabel("URL of the file").fill(`${server.url}/orders.csv?edited=1`);
-      await saveFromSource("Orders with headers", async () => {
+      await saveFromSource("Orders with headers", {
         // The preview of the stored import reads the source with its stored headers.
-        await page.getByRole("heading", { name: "Items (14)" }).waitFor({ timeout: 30_000 });
+        onPreview: () => page.getByRole("heading", { name: "Items (14)" }).waitFor({ timeout: 30_000 }),
       });
       expect(await storedSource(id)).toEqual({
         type: "url",
@@ -450,7 +474,8 @@ describe("the dashboard in Chromium", () => {
     // Another file on the same server: the password and the host key stay.
     await editSource(id);
     await page.getByLabel("Path of the file").fill("/orders-2.csv");
-    await saveFromSource("Orders by SFTP");
+    // No SFTP server listens here: the file is one to come.
+    await saveFromSource("Orders by SFTP", { fileToCome: true });
     expect(await storedSource(id)).toMatchObject({ path: "/orders-2.csv", password: "***", hostKeySha256 });
 
     // Another port is another server: its key is not the old one, and the password is asked for.
@@ -461,7 +486,7 @@ describe("the dashboard in Chromium", () => {
     expect(await note.textContent()).toMatch(/^The stored password is not sent to another server/);
     await page.getByLabel("Password").fill("second-password");
     await expect.poll(() => note.isHidden()).toBe(true);
-    await saveFromSource("Orders by SFTP");
+    await saveFromSource("Orders by SFTP", { fileToCome: true });
     const source = await storedSource(id);
     expect(source).toMatchObject({ host: "127.0.0.1", port: 2223, password: "***" });
     expect(source).not.toHaveProperty("hostKeySha256");
@@ -491,7 +516,7 @@ describe("the dashboard in Chromium", () => {
     page.on("request", listen);
     try {
       const box = await importRow("Clicked twice")
-        .getByRole("button", { name: "Run Clicked twice now" })
+        .getByRole("button", { name: "Run now: Clicked twice" })
         .boundingBox();
       if (!box) throw new Error("no Run now button");
       // Two clicks of the mouse, the second while the first run's request is on its way.
@@ -499,7 +524,7 @@ describe("the dashboard in Chromium", () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.getByRole("heading", { name: /^Run of Clicked twice/ }).waitFor();
-      expect(await waitForRunEnd()).toBe("Completed");
+      expect(await waitForRunEnd()).toBe("Completed with 1 invalid item");
     } finally {
       page.off("request", listen);
       await page.unroute(`**${runsPath}`);
@@ -538,7 +563,7 @@ describe("the dashboard in Chromium", () => {
         source: { type: "url", url: `${server.url}/orders.csv` },
       });
       await page.goto(at("/"));
-      await importRow("Never ending").getByRole("button", { name: "Run Never ending now" }).click();
+      await importRow("Never ending").getByRole("button", { name: "Run now: Never ending" }).click();
       await page.getByRole("heading", { name: /^Run of Never ending/ }).waitFor();
       const runPath = new URL(page.url()).pathname;
       expect(await page.locator("#run-live").getAttribute("data-finished")).toBe("false");
@@ -576,18 +601,364 @@ describe("the dashboard in Chromium", () => {
       await server.close();
     }
   });
+});
 
-  it("lays out the list and the wizard for a phone", async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(at("/"));
-    await screenshot(page, "imports-list-phone");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow).toBeLessThanOrEqual(0);
-    await page.goto(at("/imports/new"));
-    await screenshot(page, "wizard-phone");
-    expect(
-      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
-    ).toBeLessThanOrEqual(0);
+/** Takes the page's screenshot at desktop and phone size; answers how far the phone page overflows. */
+async function bothSizes(name: string): Promise<number> {
+  await screenshot(page, `${name}-desktop`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await screenshot(page, `${name}-phone`);
+    return await horizontalOverflow(page);
+  } finally {
     await page.setViewportSize({ width: 1280, height: 860 });
+  }
+}
+
+/**
+ * A file server whose one file goes out in two parts: the first at once, the rest once
+ * `release` is called, so that a run reading it stays in progress until then.
+ */
+async function serveHeld(file: string) {
+  const bytes = Buffer.from(file);
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const server = await serveFiles(new Map(), {
+    intercept: (_req, res) => {
+      res.writeHead(200, { "content-type": "text/csv", "content-length": String(bytes.length) });
+      res.write(bytes.subarray(0, 64 * 1024));
+      released.then(() => res.end(bytes.subarray(64 * 1024)));
+      return true;
+    },
+  });
+  return { server, release };
+}
+
+const runOf = (id: string) =>
+  api.call<{ status: string; progress: { bytesTotal: number } }>("GET", `/v1/runs/${id}`);
+
+describe("the dashboard shows what happened", () => {
+  let historyImport = "";
+
+  it("shows an import's history and chart: completed, completed with issues, failed and cancelled runs", async () => {
+    await signInIfAsked();
+    const good = await api.upload("good.csv", velocidiFile(6).replace(/^or(\d+),/gm, "hg$1,"));
+    const bad = await api.upload(
+      "bad.csv",
+      velocidiFile(3, { bad: new Set([2]) }).replace(/^or(\d+),/gm, "hb$1,"),
+    );
+    const noColumns = await api.upload("columns.csv", "id,name\n1,Shirt\n");
+    historyImport = await api.createImport({
+      name: "Orders with history",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key: good },
+      options: { hashUserIds: true },
+      transformations: [{ op: "add", field: "channel", value: "web" }],
+      schedule: { everyDays: 2, startAt: "2027-01-01T02:00:00Z", enabled: true },
+    });
+    expect((await api.run(historyImport, {}, RUN_TIMEOUT)).status).toBe("completed");
+    const withIssues = await api.run(historyImport, { source: { type: "upload", key: bad } }, RUN_TIMEOUT);
+    expect(withIssues.stats.itemsInvalid).toBe(1);
+    const failed = await api.run(historyImport, { source: { type: "upload", key: noColumns } }, RUN_TIMEOUT);
+    expect(failed.error?.code).toBe("missing_columns");
+    // A run of a file that never finishes arriving, cancelled while it waits.
+    const held = await serveHeld(velocidiFile(2000));
+    try {
+      const started = await api.call<{ id: string }>("POST", `/v1/imports/${historyImport}/runs`, {
+        source: { type: "url", url: `${held.server.url}/orders.csv` },
+      });
+      await expect.poll(async () => (await runOf(started.body.id)).body.status).toBe("in_progress");
+      // The list follows a run that is going, without being reloaded.
+      await page.goto(at("/?q=with+history"));
+      const cell = importRow("Orders with history").locator(".run-cell");
+      expect(await cell.locator(".badge-label").textContent()).toBe("Running");
+      await expect
+        .poll(() => cell.locator('[data-live="progress"]').textContent(), { timeout: 10_000 })
+        .toBe("Reading the source");
+      expect((await api.call("POST", `/v1/runs/${started.body.id}/cancel`)).status).toBe(200);
+      await expect
+        .poll(() => cell.locator(".badge-label").textContent(), { timeout: 10_000 })
+        .toBe("Cancelled");
+      expect(await cell.locator('[data-live="progress"]').count()).toBe(0);
+    } finally {
+      held.release();
+      await held.server.close();
+    }
+
+    // The list: the last run's status, and the name leads to the import's page.
+    await page.goto(at("/?q=with+history"));
+    const row = importRow("Orders with history");
+    expect(await row.locator(".badge-label").textContent()).toBe("Cancelled");
+    expect(await row.locator("time").last().getAttribute("title")).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    await row.getByRole("link", { name: "Orders with history", exact: true }).click();
+    await page.getByRole("heading", { name: "Orders with history", level: 1 }).waitFor();
+
+    const history = page.locator("table.history tbody tr");
+    expect(await history.count()).toBe(4);
+    const statuses = await history.locator(".badge-label").allTextContents();
+    expect(statuses).toEqual(["Cancelled", "Failed", "Completed with 1 invalid item", "Completed"]);
+    const counts = async (i: number) =>
+      (await history.nth(i).locator("td.num").allTextContents()).map((c) => c.trim());
+    expect(await counts(3)).toEqual(["6", "0", "0", "0"]);
+    expect(await counts(2)).toEqual(["2", "0", "0", "1"]);
+    // The failed and the cancelled run read nothing: no counts, and the error's first sentence.
+    expect(await counts(1)).toEqual(["—", "—", "—", "—"]);
+    expect(await counts(0)).toEqual(["—", "—", "—", "—"]);
+    expect(await history.nth(1).locator(".detail").textContent()).toMatch(
+      /^The file is missing required columns/,
+    );
+
+    const chart = page.locator("svg.chart-svg");
+    expect(await chart.locator("g.chart-run").count()).toBe(4);
+    expect(await chart.getAttribute("aria-label")).toMatch(
+      /^Items of the last 4 runs, oldest to newest: 1 completed, 1 completed with invalid items, 1 failed, 1 cancelled\./,
+    );
+    expect(await chart.locator(".mark-failed").count()).toBe(1);
+    expect(await chart.locator(".mark-cancelled").count()).toBe(1);
+    expect(await chart.locator("rect.bar-invalid").count()).toBe(1);
+    expect(await page.getByText("Every 2 days, from 2027-01-01 02:00 UTC").count()).toBe(1);
+    expect(await page.getByText("Add channel with the value web").count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await bothSizes("import-page")).toBe(0);
+
+    // From the history to the failed run: what failed and what to do, and no claim about items.
+    await history.nth(1).getByRole("link").click();
+    await page.getByRole("heading", { name: "What failed" }).waitFor();
+    expect(await page.locator("progress").count()).toBe(0);
+    expect(await page.locator("[data-stat]").count()).toBe(0);
+    expect(await page.getByText(/Waiting to start|every item was valid/).count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Edit the transformations" }).getAttribute("href")).toBe(
+      `/imports/${historyImport}/edit?step=transformations`,
+    );
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await bothSizes("run-failed")).toBe(0);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("cancels a running import of a large file from its page, after asking", async () => {
+    await signInIfAsked();
+    const held = await serveHeld(velocidiFile(30_000).replace(/^or(\d+),/gm, "lg$1,"));
+    try {
+      const id = await api.createImport({
+        name: "Large file to cancel",
+        type: "orders",
+        format: "velocidi_csv",
+        source: { type: "url", url: `${held.server.url}/large.csv` },
+      });
+      await page.goto(at(`/imports/${id}`));
+      await page.getByRole("button", { name: "Run now" }).click();
+      await page.getByRole("heading", { name: /^Run of Large file to cancel/ }).waitFor();
+      // Queued, then (the page reloads itself) running, with its progress.
+      await expect
+        .poll(() => page.locator('[data-field="status"] .badge-label').textContent(), {
+          timeout: RUN_TIMEOUT,
+        })
+        .toBe("Running");
+      await page.locator("#run-progress").waitFor();
+      expect(await bothSizes("run-running")).toBe(0);
+      const runPath = new URL(page.url()).pathname;
+      // Without script, Cancel run asks on a page of its own.
+      await page.goto(at(`${runPath}/cancel`));
+      await page.getByRole("heading", { name: "Cancel this run?", level: 1 }).waitFor();
+      expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await bothSizes("run-cancel-confirm")).toBe(0);
+      await page.getByRole("link", { name: "Keep it running" }).click();
+      await page.getByRole("heading", { name: /^Run of Large file to cancel/ }).waitFor();
+      // Its scripts have run: Cancel run asks in a dialog on the page.
+      await page.waitForLoadState("domcontentloaded");
+
+      // Cancel asks first; Escape keeps the run going and gives the keyboard back.
+      const cancel = page.getByRole("link", { name: "Cancel run" });
+      await cancel.click();
+      const dialog = page.getByRole("dialog", { name: "Cancel this run?" });
+      await dialog.waitFor();
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Keep it running");
+      expect(await accessibilityViolations(page)).toEqual([]);
+      expect(await bothSizes("run-cancel-dialog")).toBe(0);
+      await page.keyboard.press("Escape");
+      await dialog.waitFor({ state: "hidden" });
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel run");
+      const runId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+      expect((await runOf(runId)).body.status).toBe("in_progress");
+
+      await cancel.click();
+      await dialog.getByRole("button", { name: "Cancel the run" }).click();
+      await page.getByText("The run was cancelled.", { exact: true }).waitFor();
+      expect(await page.locator('[data-field="cancelled"]').textContent()).toBe(
+        "It was cancelled before it had read anything.",
+      );
+      expect(await page.locator('[data-field="status"] .badge-label').textContent()).toBe("Cancelled");
+      expect(await page.getByRole("link", { name: "Cancel run" }).count()).toBe(0);
+      expect(await page.locator("progress").count()).toBe(0);
+      expect((await runOf(runId)).body.status).toBe("cancelled");
+      expect(await bothSizes("run-cancelled")).toBe(0);
+
+      // The rest of the file arrives: the run stays cancelled, and imports nothing.
+      held.release();
+      await expect
+        .poll(async () => (await runOf(runId)).body.progress.bytesTotal, { timeout: RUN_TIMEOUT })
+        .toBeGreaterThan(0);
+      expect((await runOf(runId)).body.status).toBe("cancelled");
+      expect((await api.call("GET", "/v1/orders/lg1")).status).toBe(404);
+    } finally {
+      held.release();
+      await held.server.close();
+    }
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("groups a run's issues by code, filters them by code and field, and keeps warnings apart", async () => {
+    await signInIfAsked();
+    // 55 bad totals, 6 orders without a user id, and 2 line items whose total does not add up.
+    const lines = velocidiFile(70, { bad: new Set(Array.from({ length: 55 }, (_, i) => i + 1)) })
+      .replace(/^or(\d+),/gm, "gi$1,")
+      .trimEnd()
+      .split("\n");
+    const file = lines
+      .map((line, i) => {
+        if (i === 0) return line;
+        const order = Number(/^gi(\d+),/.exec(line)?.[1]);
+        if (order > 60 && order <= 66) return line.replace(/,email,[^,]*,/, ",email,,");
+        if (order > 68) return line.replace(/,EUR,102\.5,85,/, ",EUR,50,85,");
+        return line;
+      })
+      .join("\n");
+    const key = await api.upload("grouped.csv", `${file}\n`);
+    const id = await api.createImport({
+      name: "Orders with many issues",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+    });
+    await page.goto(at(`/imports/${id}`));
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.locator('#run-live[data-finished="true"]').waitFor({ timeout: RUN_TIMEOUT });
+
+    const groups = page.getByRole("list", { name: "Errors by code" }).getByRole("link");
+    expect(await groups.allTextContents()).toEqual(["invalid_number: 55", "missing_field: 6"]);
+    expect(await page.locator(".issues-summary").textContent()).toMatch(
+      /^61 errors in 61 invalid items · \d+ warnings?, not counted as invalid$/,
+    );
+    const rows = page.locator("table.issues tbody tr");
+    expect(await page.getByText("Errors 1–50 of 61.").count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await bothSizes("run-issues")).toBe(0);
+
+    // One code, in one click.
+    await groups.filter({ hasText: "missing_field" }).click();
+    await page.getByText("Errors 1–6 of 6 that match.").waitFor();
+    expect(new Set(await rows.locator('td[data-label="Code"]').allTextContents())).toEqual(
+      new Set(["missing_field"]),
+    );
+    expect(await page.getByLabel("Code", { exact: true }).inputValue()).toBe("missing_field");
+
+    // A field, with the form; its pages keep the filter.
+    await page.getByLabel("Code", { exact: true }).selectOption("");
+    await page.getByLabel("Field", { exact: true }).selectOption("total");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByText("Errors 1–50 of 55 that match.").waitFor();
+    await page.getByRole("link", { name: "Next page" }).click();
+    await page.getByText("Errors 51–55 of 55 that match.").waitFor();
+    expect(new Set(await rows.locator('td[data-label="Field"]').allTextContents())).toEqual(
+      new Set(["total"]),
+    );
+
+    // Warnings apart, with their own words.
+    await page
+      .getByRole("navigation", { name: "Kinds of issues" })
+      .getByRole("link", { name: /^Warnings/ })
+      .click();
+    await page.getByText("Warnings are not counted as invalid: their items were imported.").waitFor();
+    expect(new Set(await rows.locator('td[data-label="Code"]').allTextContents())).toEqual(
+      new Set(["total_mismatch"]),
+    );
+    expect(await page.locator("table.issues-warning").count()).toBe(1);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await bothSizes("run-warnings")).toBe(0);
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("searches the list and filters it by type and by the last run's status", async () => {
+    await signInIfAsked();
+    await api.createImport({
+      name: "Catalogue for search",
+      type: "products",
+      format: "jsonl",
+      source: {
+        type: "upload",
+        key: await api.upload("p.jsonl", '{"id":"p1","title":"Shirt","price":10}\n'),
+      },
+    });
+    await page.goto(at("/"));
+    const names = () => page.locator("table.imports a.import-name").allTextContents();
+    const search = page.getByLabel("Search", { exact: true });
+    await search.fill("WITH HISTORY");
+    await search.press("Enter");
+    await expect.poll(names).toEqual(["Orders with history"]);
+    await search.fill("");
+    await page.getByLabel("Type", { exact: true }).selectOption("products");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect.poll(names).toEqual(["Catalogue for search"]);
+    await page.getByLabel("Type", { exact: true }).selectOption("");
+    await page.getByLabel("Last run", { exact: true }).selectOption("cancelled");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await expect.poll(names).toEqual(["Large file to cancel", "Orders with history"]);
+    expect(await page.getByRole("status").filter({ hasText: "match" }).textContent()).toMatch(
+      /^2 imports of \d+ match$/,
+    );
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, "imports-list-filtered");
+    await page.getByRole("link", { name: "Clear filters" }).click();
+    const all = await api.call<{ items: unknown[] }>("GET", "/v1/imports?limit=1000");
+    await expect.poll(async () => (await names()).length).toBe(all.body.items.length);
+    // Names never break inside a word.
+    const broken = await page
+      .locator("table.imports .import-name")
+      .evaluateAll((links) => links.filter((a) => getComputedStyle(a).overflowWrap === "anywhere").length);
+    expect(broken).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    expect(await bothSizes("imports-list")).toBe(0);
+
+    // Delete, from the row's menu, asks on its own page; Cancel leads back to the import.
+    await openMenu("Catalogue for search");
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await importRow("Catalogue for search")
+      .getByRole("link", { name: "Delete Catalogue for search" })
+      .click();
+    await page.getByRole("heading", { name: "Delete this import?" }).waitFor();
+    expect(await bothSizes("import-delete-confirm")).toBe(0);
+    await page.getByRole("link", { name: "Cancel" }).click();
+    await page.getByRole("heading", { name: "Catalogue for search", level: 1 }).waitFor();
+  });
+
+  it("lays the wizard's stepper on one line and its preview in a table that scrolls inside its card on a phone", async () => {
+    await signInIfAsked();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(at(`/imports/${historyImport}/edit?step=preview`));
+      await page.getByRole("heading", { name: /^Items \(\d+\)/ }).waitFor({ timeout: 30_000 });
+      const tops = await page
+        .locator(".step-link")
+        .evaluateAll((links) => links.map((l) => Math.round(l.getBoundingClientRect().top)));
+      expect(new Set(tops).size).toBe(1);
+      expect(await page.locator("#preview table.preview-table").count()).toBeGreaterThan(0);
+      expect(await page.locator("#preview table.responsive").count()).toBe(0);
+      // The first table is wider than the phone: it scrolls inside its card, the page does not.
+      const wrap = await page
+        .locator("#preview .table-wrap")
+        .first()
+        .evaluate((w) => ({ scroll: w.scrollWidth, client: w.clientWidth }));
+      expect(wrap.scroll).toBeGreaterThan(wrap.client);
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, "wizard-preview-phone");
+      await page.goto(at("/imports/new"));
+      expect(await horizontalOverflow(page)).toBe(0);
+      await screenshot(page, "wizard-phone");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 860 });
+    }
   });
 });

@@ -1,7 +1,14 @@
 import type { Page, Request, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BrowserSession, screenshot, startDashboardSuite } from "../support/browser";
+import {
+  accessibilityViolations,
+  type BrowserSession,
+  horizontalOverflow,
+  screenshot,
+  startDashboardSuite,
+} from "../support/browser";
 import type { ApiClient } from "../support/client";
+import { type FileServer, serveFiles } from "../support/file-server";
 import { velocidiFile } from "../support/files";
 import type { Stack } from "../support/stack";
 
@@ -65,12 +72,25 @@ async function newUploadImport(name: string): Promise<void> {
 /** On through the steps named to Save; answers the id of the import saved. */
 async function saveThrough(name: string, ...steps: string[]): Promise<string> {
   await nextTo(...steps, "Schedule");
+  return save(name);
+}
+
+/** Saves from the last step; answers the id of the import saved, whose page the wizard opens. */
+async function save(name: string): Promise<string> {
   await page.getByRole("button", { name: "Save import" }).click();
   await page.getByText(`Import “${name}” saved.`).waitFor();
-  const href = await page.getByRole("link", { name: `Edit ${name}` }).getAttribute("href");
-  const id = /^\/imports\/([^/]+)\/edit$/.exec(href ?? "")?.[1];
-  if (!id) throw new Error(`no import ${name} in the list`);
+  const id = /^\/imports\/([^/]+)$/.exec(new URL(page.url()).pathname)?.[1];
+  if (!id) throw new Error(`not on the page of ${name}`);
   return id;
+}
+
+/** Opens a step of the wizard from its step list. */
+async function openStep(title: string): Promise<void> {
+  await page
+    .getByRole("navigation", { name: "Steps of the wizard" })
+    .getByRole("button", { name: title })
+    .click();
+  await page.getByRole("heading", { name: new RegExp(title), level: 2 }).waitFor();
 }
 
 /**
@@ -388,6 +408,141 @@ describe("the wizard in Chromium", () => {
       type: "upload",
       key: expect.stringMatching(/\/second\.csv$/),
     });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("opens any step of an import being edited from the step list; a schedule starts tomorrow at 02:00, shown in UTC", async () => {
+    const key = await api.upload("steps.csv", velocidiFile(3));
+    const id = await api.createImport({
+      name: "Edited by steps",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+    });
+    await page.goto(at(`/imports/${id}/edit`));
+    await expect.poll(() => page.locator("#name").inputValue()).toBe("Edited by steps");
+    // Straight to the schedule, no Next through seven steps.
+    await openStep("Schedule");
+    expect(await page.getByRole("button", { name: "Step 7: Schedule" }).getAttribute("aria-current")).toBe(
+      "step",
+    );
+    await page.getByLabel(/^Every few days/).check();
+    expect(await page.getByLabel("Every how many days").inputValue()).toBe("1");
+    const firstRun = await page.getByLabel("First run").inputValue();
+    const expected = await page.evaluate(() => {
+      const d = new Date();
+      d.setDate(d.getDate() + 1);
+      d.setHours(2, 0, 0, 0);
+      return {
+        local: new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16),
+        utc: `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+      };
+    });
+    expect(firstRun).toBe(expected.local);
+    expect(await page.locator("#start-at-utc").textContent()).toContain(`that is ${expected.utc}.`);
+    // An uploaded file on a schedule is the same file every time: the page says so, and offers a watched prefix.
+    const warning = page.locator("#schedule-upload-warning");
+    expect(await warning.textContent()).toContain("A schedule re-imports the same uploaded file each time");
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, "wizard-schedule");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "wizard-schedule-phone");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    await page.getByLabel("Every how many days").fill("2");
+    await save("Edited by steps");
+    const schedule = (await storedImport(id)).schedule as {
+      everyDays: number;
+      startAt: string;
+      enabled: boolean;
+    };
+    expect(schedule).toMatchObject({ everyDays: 2, enabled: true });
+    expect(Date.parse(schedule.startAt)).toBe(
+      Date.parse(`${expected.utc.replace(" UTC", "").replace(" ", "T")}Z`),
+    );
+
+    // A watched prefix instead of the schedule.
+    await page.goto(at(`/imports/${id}/edit`));
+    await expect.poll(() => page.locator("#name").inputValue()).toBe("Edited by steps");
+    await openStep("Schedule");
+    expect(await warning.isVisible()).toBe(true);
+    await page.getByLabel("Files whose name starts with").fill("orders-");
+    await page.getByRole("button", { name: "Watch this prefix instead" }).click();
+    expect(await page.getByLabel(/^No schedule/).isChecked()).toBe(true);
+    expect(await page.getByRole("status").filter({ hasText: "orders-" }).textContent()).toContain(
+      "each file uploaded with a name that starts with “orders-” starts this import",
+    );
+    expect(await warning.isHidden()).toBe(true);
+    await save("Edited by steps");
+    const saved = await storedImport(id);
+    expect(saved.schedule).toBeNull();
+    expect(saved.source).toEqual({ type: "upload", key, watchPrefix: "orders-" });
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("does not save an import its preview cannot read, and says what to fix", async () => {
+    await newUploadImport("Wrong columns");
+    await page
+      .getByLabel("File", { exact: true })
+      .setInputFiles(csvFile("columns.csv", "id,name\n1,Shirt\n"));
+    await expect
+      .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
+      .toMatch(/^Uploaded/);
+    await nextTo("Options", "Transformations", "Preview");
+    const problem = page.locator("#file-problem");
+    await problem.getByText("This import cannot run as it is").waitFor({ timeout: 30_000 });
+    expect(await problem.textContent()).toContain("The file is missing required columns");
+    expect(await problem.getByRole("button", { name: "Save anyway" }).count()).toBe(0);
+    await nextTo("Schedule");
+    await page.getByRole("button", { name: "Save import" }).click();
+    // Not saved: the reason has the keyboard, with the way to fix it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("file-problem");
+    expect(await problem.getByRole("button", { name: "Save anyway" }).count()).toBe(0);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, "wizard-save-blocked");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "wizard-save-blocked-phone");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 860 });
+    const listed = await api.call<{ items: { name: string }[] }>("GET", "/v1/imports?limit=1000");
+    expect(listed.body.items.map((i) => i.name)).not.toContain("Wrong columns");
+    await problem.getByRole("button", { name: "Go to Transformations" }).click();
+    await page.getByRole("heading", { name: /Transformations/, level: 2 }).waitFor();
+    expect(browser.errors).toEqual([]);
+  });
+
+  it("saves a URL import whose file is not there yet only with an explicit Save anyway", async () => {
+    const server: FileServer = await serveFiles(new Map());
+    try {
+      await page.goto(at("/imports/new"));
+      await page.getByLabel("Name", { exact: true }).fill("File to come");
+      await page.getByLabel(/^Orders/).check();
+      await nextTo("Format");
+      await page.getByLabel("Velocidi CSV").check();
+      await nextTo("Source");
+      await page.getByLabel("URL", { exact: true }).check();
+      await page.getByLabel("URL of the file").fill(`${server.url}/tomorrow.csv`);
+      await nextTo("Options", "Transformations", "Preview");
+      const problem = page.locator("#file-problem");
+      await problem.getByText("This import cannot run as it is").waitFor({ timeout: 30_000 });
+      await nextTo("Schedule");
+      await page.getByRole("button", { name: "Save import" }).click();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("file-problem");
+      await problem.getByRole("button", { name: "Save anyway" }).click();
+      const id = /^\/imports\/([^/]+)$/.exec(
+        await (async () => {
+          await page.getByText("Import “File to come” saved.").waitFor();
+          return new URL(page.url()).pathname;
+        })(),
+      )?.[1];
+      expect((await storedImport(id ?? "")).source).toEqual({
+        type: "url",
+        url: `${server.url}/tomorrow.csv`,
+      });
+    } finally {
+      await server.close();
+    }
     expect(browser.errors).toEqual([]);
   });
 });

@@ -152,6 +152,7 @@ export async function presentImport(record: ImportRecord, now: Date) {
           lastRunStatus: lastRun?.status ?? null,
           consecutiveFailures: record.consecutiveFailures,
           lastSkippedSlot: record.lastSkippedSlot,
+          lastSkippedReason: record.lastSkippedReason,
         }
       : null,
     lastRun,

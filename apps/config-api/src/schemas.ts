@@ -14,6 +14,8 @@ import {
   R2Source,
   Run,
   RunStats,
+  RunStatus,
+  RunTrigger,
   S3Source,
   Schedule,
   SftpSource,
@@ -110,6 +112,7 @@ export const ScheduleStatus = Schedule.extend({
   lastRunStatus: z.string().nullable(),
   consecutiveFailures: z.number().int(),
   lastSkippedSlot: z.string().nullable(),
+  lastSkippedReason: z.string().nullable().openapi({ example: "a run was still in progress" }),
 });
 
 export const ImportResource = z
@@ -125,11 +128,19 @@ export const ImportResource = z
     lastRun: z
       .object({
         id: z.string(),
-        status: z.string(),
+        status: RunStatus,
+        trigger: RunTrigger,
+        dryRun: z.boolean(),
+        stats: RunStats,
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
         createdAt: z.string(),
+        startedAt: z.string().nullable(),
         finishedAt: z.string().nullable(),
       })
-      .nullable(),
+      .nullable()
+      .openapi({
+        description: "The latest run (dry runs included), with its counts: `GET /v1/runs/{id}` has the rest.",
+      }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -138,7 +138,7 @@ describe("runs", () => {
     ]);
     const got = await call<RunBody>("GET", `/v1/runs/${run.body.id}`);
     expect(got.body.progress.bytesRead).toBe(150);
-    expect(got.body.stats).toEqual({
+    const stats = {
       rowsRead: 15,
       itemsRead: 6,
       itemsValid: 5,
@@ -146,6 +146,43 @@ describe("runs", () => {
       added: 2,
       updated: 1,
       unchanged: 2,
+    };
+    expect(got.body.stats).toEqual(stats);
+    // The import's last run carries the same counts, for lists that show how each import is doing.
+    const listed = await call<{ items: { id: string; lastRun: unknown }[] }>("GET", "/v1/imports?limit=1000");
+    expect(listed.body.items.find((i) => i.id === importId)?.lastRun).toEqual({
+      id: run.body.id,
+      status: "queued",
+      trigger: "manual",
+      dryRun: false,
+      stats,
+      error: null,
+      createdAt: expect.any(String),
+      startedAt: null,
+      finishedAt: null,
+    });
+  });
+
+  it("gives an import's failed last run with its error, and a run without chunks with zero counts", async () => {
+    const importId = await newImport();
+    const dry = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: { dryRun: true } });
+    const lastRun = async () =>
+      (await call<{ lastRun: Record<string, unknown> }>("GET", `/v1/imports/${importId}`)).body.lastRun;
+    expect(await lastRun()).toMatchObject({
+      id: dry.body.id,
+      dryRun: true,
+      stats: { rowsRead: 0, itemsRead: 0, itemsInvalid: 0, added: 0, updated: 0, unchanged: 0 },
+      error: null,
+    });
+    await env.CONFIG_DB.prepare(
+      "UPDATE runs SET status = 'failed', error_code = 'missing_columns', error_message = 'The file has no column orderId.', finished_at = '2026-01-01T00:00:00Z' WHERE id = ?",
+    )
+      .bind(dry.body.id)
+      .run();
+    expect(await lastRun()).toMatchObject({
+      status: "failed",
+      error: { code: "missing_columns", message: "The file has no column orderId." },
+      finishedAt: "2026-01-01T00:00:00Z",
     });
   });
 
@@ -216,6 +253,116 @@ describe("run issues", () => {
       message: '"total" must be a number; got "a".',
       value: "a",
     });
+  });
+
+  /** A run with errors and a warning, on three fields. */
+  async function runWithMixedIssues() {
+    const importId = await newImport();
+    const run = await call<RunBody>("POST", `/v1/imports/${importId}/runs`, { body: {} });
+    const insert = env.CONFIG_DB.prepare(
+      `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value)
+       VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7, 'bad', NULL)`,
+    );
+    const issues: [string, string | null, string, string][] = [
+      ["or1", "email", "missing_field", "error"],
+      ["or2", "total", "invalid_number", "error"],
+      ["or3", "total", "total_mismatch", "warning"],
+      ["or4", "email", "missing_field", "error"],
+      ["or5", null, "too_many_fields", "error"],
+      ["or6", "total", "invalid_number", "error"],
+      ["or7", "email", "missing_field", "error"],
+    ];
+    await env.CONFIG_DB.batch(
+      issues.map(([item, field, code, severity], i) =>
+        insert.bind(run.body.id, i, i + 2, item, field, code, severity),
+      ),
+    );
+    await env.CONFIG_DB.prepare(
+      "INSERT INTO run_chunks (run_id, chunk_no, issues, finished_at) VALUES (?1, 0, ?2, '')",
+    )
+      .bind(run.body.id, issues.length)
+      .run();
+    return run.body.id;
+  }
+
+  it("lists only the issues of a code, a field or a severity, with how many match, page by page", async () => {
+    const runId = await runWithMixedIssues();
+    type IssuePage = {
+      items: { item: string }[];
+      total: number;
+      matching: number;
+      nextCursor: string | null;
+    };
+    const items = (page: IssuePage) => page.items.map((i) => i.item);
+    const byCode = await call<IssuePage>("GET", `/v1/runs/${runId}/issues?code=missing_field&limit=2`);
+    expect(byCode.status).toBe(200);
+    expect(items(byCode.body)).toEqual(["or1", "or4"]);
+    expect(byCode.body).toMatchObject({ total: 7, matching: 3 });
+    const rest = await call<IssuePage>(
+      "GET",
+      `/v1/runs/${runId}/issues?code=missing_field&limit=2&cursor=${byCode.body.nextCursor}`,
+    );
+    expect(items(rest.body)).toEqual(["or7"]);
+    expect(rest.body.nextCursor).toBeNull();
+
+    const byField = await call<IssuePage>("GET", `/v1/runs/${runId}/issues?field=total&severity=error`);
+    expect(items(byField.body)).toEqual(["or2", "or6"]);
+    expect(byField.body.matching).toBe(2);
+    const warnings = await call<IssuePage>("GET", `/v1/runs/${runId}/issues?severity=warning`);
+    expect(items(warnings.body)).toEqual(["or3"]);
+    const unfiltered = await call<IssuePage>("GET", `/v1/runs/${runId}/issues`);
+    expect(unfiltered.body.matching).toBe(7);
+
+    const csv = await call("GET", `/v1/runs/${runId}/issues?format=csv&field=total`);
+    expect(
+      csv.text
+        .trimEnd()
+        .split("\r\n")
+        .map((line) => line.split(",")[1]),
+    ).toEqual(["item", "or2", "or3", "or6"]);
+  });
+
+  it("refuses an unknown query parameter or severity of the issues instead of ignoring it", async () => {
+    const runId = await runWithMixedIssues();
+    const typo = await call("GET", `/v1/runs/${runId}/issues?codes=missing_field`);
+    expect(typo.status).toBe(400);
+    expect(JSON.stringify(typo.body)).toContain("codes");
+    const severity = await call("GET", `/v1/runs/${runId}/issues?severity=fatal`);
+    expect(severity.status).toBe(400);
+    expect(severity.body).toMatchObject({ error: { details: [{ path: "severity" }] } });
+  });
+
+  it("counts the stored issues by code (with severity) and by field, most frequent first", async () => {
+    const runId = await runWithMixedIssues();
+    const summary = await call("GET", `/v1/runs/${runId}/issues/summary`);
+    expect(summary.status).toBe(200);
+    expect(summary.body).toEqual({
+      total: 7,
+      stored: 7,
+      codes: [
+        { code: "missing_field", severity: "error", count: 3 },
+        { code: "invalid_number", severity: "error", count: 2 },
+        { code: "too_many_fields", severity: "error", count: 1 },
+        { code: "total_mismatch", severity: "warning", count: 1 },
+      ],
+      fields: [
+        { field: "email", count: 3 },
+        { field: "total", count: 3 },
+      ],
+    });
+    expect((await call("GET", `/v1/runs/${runId}/issues/summary`, { key: TENANTS.globex.key })).status).toBe(
+      404,
+    );
+    expect((await call("GET", "/v1/runs/run_missing/issues/summary")).status).toBe(404);
+    expect((await call("GET", `/v1/runs/${runId}/issues/summary?limit=5`)).status).toBe(400);
+    const openapi = await call<{ paths: Record<string, { get?: { operationId?: string } }> }>(
+      "GET",
+      "/v1/openapi.json",
+      { key: null },
+    );
+    expect(openapi.body.paths["/v1/runs/{runId}/issues/summary"]?.get?.operationId).toBe(
+      "summarizeRunIssues",
+    );
   });
 
   it("downloads them as CSV with formulas neutralised", async () => {

@@ -79,8 +79,14 @@ describe("scheduled imports", () => {
     await env.CONFIG_DB.prepare("UPDATE runs SET status = 'in_progress' WHERE import_id = ?").bind(id).run();
     await fire("2027-04-02T00:00:00Z");
     expect(await runsOf(id)).toHaveLength(1);
-    const got = await call<{ schedule: { lastSkippedSlot: string } }>("GET", `/v1/imports/${id}`);
-    expect(got.body.schedule.lastSkippedSlot).toBe("2027-04-02T00:00:00.000Z");
+    const got = await call<{ schedule: { lastSkippedSlot: string; lastSkippedReason: string } }>(
+      "GET",
+      `/v1/imports/${id}`,
+    );
+    expect(got.body.schedule).toMatchObject({
+      lastSkippedSlot: "2027-04-02T00:00:00.000Z",
+      lastSkippedReason: "a run was still in progress",
+    });
   });
 
   it("never runs a skipped slot late, once the run that was going has ended", async () => {

@@ -1,4 +1,4 @@
-import type { Issue, Run } from "@cdp/core";
+import type { Issue, IssueSeverity, Run, RunStats } from "@cdp/core";
 
 /** The API Worker behind the service binding; requests to it never leave Cloudflare. */
 export const API_BASE = "https://api.internal";
@@ -41,14 +41,46 @@ export interface ImportView {
     nextRunAt: string | null;
     lastRunAt: string | null;
     lastRunStatus: string | null;
+    consecutiveFailures?: number;
+    lastSkippedSlot?: string | null;
+    lastSkippedReason?: string | null;
   } | null;
-  lastRun: { id: string; status: string; createdAt: string; finishedAt: string | null } | null;
+  lastRun: LastRunView | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type RunView = Run;
+/** An import's latest run as the list of imports gives it. */
+export interface LastRunView {
+  id: string;
+  status: Run["status"];
+  trigger?: Run["trigger"];
+  dryRun?: boolean;
+  stats?: RunStats;
+  error?: Run["error"];
+  createdAt: string;
+  startedAt?: string | null;
+  finishedAt: string | null;
+}
+
+/** A run; `startedBy` (key:<prefix>, dashboard:<prefix>, schedule, upload) where the API gives it. */
+export type RunView = Run & { startedBy?: string };
 export type IssueView = Issue;
+
+/** Which issues of a run to list. */
+export interface IssueFilter {
+  severity?: IssueSeverity;
+  code?: string;
+  field?: string;
+}
+
+/** A run's stored issues counted by code (with severity) and by field. */
+export interface IssueSummaryView {
+  total: number;
+  stored: number;
+  codes: { code: string; severity: IssueSeverity; count: number }[];
+  fields: { field: string; count: number }[];
+}
 
 export interface Page<T> {
   items: T[];
@@ -57,6 +89,8 @@ export interface Page<T> {
 
 export interface IssuePage extends Page<IssueView> {
   total: number;
+  /** Stored issues that match the filter asked for. */
+  matching?: number;
 }
 
 export interface UploadGrant {
@@ -117,11 +151,28 @@ export class TenantApi {
   cloneRun = (runId: string, dryRun: boolean) =>
     this.call<RunView>("POST", `/v1/runs/${encodeURIComponent(runId)}/clone`, { dryRun });
   getRun = (id: string) => this.call<RunView>("GET", `/v1/runs/${encodeURIComponent(id)}`);
-  listIssues = (runId: string, limit: number, cursor?: string) =>
+  cancelRun = (id: string) => this.call<RunView>("POST", `/v1/runs/${encodeURIComponent(id)}/cancel`);
+  /** A page of an import's runs, newest first. */
+  listRuns = (importId: string, limit: number, cursor?: string) =>
+    this.call<Page<RunView>>(
+      "GET",
+      `/v1/imports/${encodeURIComponent(importId)}/runs${query({ limit: String(limit), cursor })}`,
+    );
+  listIssues = (runId: string, limit: number, cursor?: string, filter: IssueFilter = {}) =>
     this.call<IssuePage>(
       "GET",
-      `/v1/runs/${encodeURIComponent(runId)}/issues?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      `/v1/runs/${encodeURIComponent(runId)}/issues${query({ limit: String(limit), cursor, ...filter })}`,
     );
+  issueSummary = (runId: string) =>
+    this.call<IssueSummaryView>("GET", `/v1/runs/${encodeURIComponent(runId)}/issues/summary`);
+}
+
+/** "?a=1&b=2" of the values given (undefined and empty ones left out). */
+function query(values: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value) params.set(name, value);
+  const text = params.toString();
+  return text ? `?${text}` : "";
 }
 
 async function readResult<T>(response: Response): Promise<ApiResult<T>> {

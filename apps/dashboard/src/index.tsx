@@ -1,4 +1,5 @@
 import { newApp } from "./app";
+import { registerImportPage, renderImportPage } from "./routes/import-page";
 import { registerImports } from "./routes/imports";
 import { registerRuns } from "./routes/runs";
 import { registerSignIn } from "./routes/sign-in";
@@ -8,8 +9,10 @@ import { registerWizard } from "./routes/wizard";
 /** The dashboard: Collect > Data Imports, server-rendered, talking to config-api over its service binding. */
 export const dashboard = newApp();
 registerSignIn(dashboard);
-registerImports(dashboard);
+registerImports(dashboard, renderImportPage);
 registerWizard(dashboard);
+// After the wizard's /imports/new: an import's page is /imports/{id}.
+registerImportPage(dashboard);
 registerRuns(dashboard);
 registerWebhooks(dashboard);
 

@@ -34,18 +34,10 @@ export const SOURCE_LABELS: Record<string, string> = {
   egoi: "E-goi",
 };
 
-export const STATUS_LABELS: Record<string, string> = {
-  queued: "Queued",
-  in_progress: "In progress",
-  completed: "Completed",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
-
 export const TRIGGER_LABELS: Record<string, string> = {
-  manual: "Started by hand",
-  schedule: "Scheduled",
-  upload: "Started by an upload",
+  manual: "By hand",
+  schedule: "Schedule",
+  upload: "Upload",
 };
 
 export const label = (labels: Record<string, string>, code: string) => labels[code] ?? code;
@@ -84,3 +76,48 @@ export function formatBytes(bytes: number): string {
 }
 
 export const formatCount = (n: number) => n.toLocaleString("en-US");
+
+const RELATIVE_UNITS: [limitSeconds: number, unitSeconds: number, name: string][] = [
+  [3600, 60, "minute"],
+  [86_400, 3600, "hour"],
+  [45 * 86_400, 86_400, "day"],
+];
+
+/**
+ * "3 hours ago", "in 2 days", "just now"; past 45 days the date itself. Pages put the exact
+ * UTC time beside it (formatTime), as the hover text of a <time>.
+ */
+export function formatRelative(iso: string | null | undefined, now: Date): string {
+  if (!iso) return "—";
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return iso;
+  const seconds = Math.round((then - now.getTime()) / 1000);
+  const size = Math.abs(seconds);
+  if (size < 45) return "just now";
+  for (const [limit, unit, name] of RELATIVE_UNITS) {
+    if (size < limit) {
+      const count = Math.max(1, Math.round(size / unit));
+      const amount = `${count} ${name}${count === 1 ? "" : "s"}`;
+      return seconds < 0 ? `${amount} ago` : `in ${amount}`;
+    }
+  }
+  return `on ${new Date(then).toISOString().slice(0, 10)}`;
+}
+
+/** The first sentence of an error message: what the list has room for. */
+export function firstSentence(text: string): string {
+  const end = /[.!?](?=\s+[A-Z"“'(])/.exec(text);
+  return end ? text.slice(0, end.index + 1) : text;
+}
+
+/** Who started a run, from the API's `startedBy`; nothing where the trigger says it already. */
+export function startedByText(startedBy: string | undefined): string | null {
+  if (!startedBy || startedBy === "schedule" || startedBy === "upload") return null;
+  const [kind, prefix] = startedBy.split(":", 2);
+  if (kind === "key" && prefix) return `API key ${prefix}…`;
+  if (kind === "dashboard" && prefix) return `Dashboard, key ${prefix}…`;
+  return startedBy;
+}
+
+export const plural = (count: number, one: string, many = `${one}s`) =>
+  `${formatCount(count)} ${count === 1 ? one : many}`;

@@ -40,6 +40,12 @@ export class FakeApi implements ApiBinding {
         { status: 201 },
       );
     }
+    if (importMatch?.[1] && importMatch[2] && request.method === "GET") {
+      if (!this.imports.some((i) => i.id === importMatch[1]))
+        return notFound(`No import '${importMatch[1]}'.`);
+      const runs = this.runs.filter((r) => r.importId === importMatch[1]).reverse();
+      return Response.json(pageOf(runs, url));
+    }
     if (importMatch?.[1] && importMatch[2] && request.method === "POST") {
       if (!this.imports.some((i) => i.id === importMatch[1]))
         return notFound(`No import '${importMatch[1]}'.`);
@@ -74,11 +80,23 @@ export class FakeApi implements ApiBinding {
       this.runs.push(run);
       return Response.json(run, { status: 202 });
     }
-    const runMatch = /^\/v1\/runs\/([^/]+)(\/issues)?$/.exec(url.pathname);
+    const runMatch = /^\/v1\/runs\/([^/]+)(\/issues|\/issues\/summary|\/cancel)?$/.exec(url.pathname);
     if (runMatch?.[1]) {
       const run = this.runs.find((r) => r.id === runMatch[1]);
       if (!run) return notFound(`No run '${runMatch[1]}'.`);
       if (!runMatch[2]) return Response.json(run);
+      if (runMatch[2] === "/cancel") {
+        if (run.status !== "queued" && run.status !== "in_progress") {
+          return Response.json(
+            { error: { code: "conflict", message: `The run has already ended: it is ${run.status}.` } },
+            { status: 409 },
+          );
+        }
+        run.status = "cancelled";
+        run.finishedAt = new Date().toISOString();
+        return Response.json(run);
+      }
+      if (runMatch[2] === "/issues/summary") return Response.json(summaryOf(this.issues));
       if (url.searchParams.get("format") === "csv") {
         return new Response(
           'row,item,field,code,severity,message,value\r\n8,or4,total,invalid_number,error,bad,"12,5"\r\n',
@@ -90,17 +108,49 @@ export class FakeApi implements ApiBinding {
           },
         );
       }
-      const limit = Number(url.searchParams.get("limit") ?? 50);
-      const offset = Number(url.searchParams.get("cursor") ?? 0);
-      const end = offset + limit;
+      const matching = this.issues.filter((issue) =>
+        (["severity", "code", "field"] as const).every((name) => {
+          const wanted = url.searchParams.get(name);
+          return wanted === null || issue[name] === wanted;
+        }),
+      );
       return Response.json({
-        items: this.issues.slice(offset, end),
+        ...pageOf(matching, url),
         total: this.issues.length,
-        nextCursor: end < this.issues.length ? String(end) : null,
+        matching: matching.length,
       });
     }
     return notFound(`No route for ${request.method} ${url.pathname}.`);
   }
+}
+
+/** A page of `items` as the API pages them, the cursor being the offset. */
+function pageOf<T>(items: T[], url: URL): { items: T[]; nextCursor: string | null } {
+  const limit = Number(url.searchParams.get("limit") ?? 50);
+  const offset = Number(url.searchParams.get("cursor") ?? 0);
+  const end = offset + limit;
+  return { items: items.slice(offset, end), nextCursor: end < items.length ? String(end) : null };
+}
+
+/** The issues counted by code and field, most frequent first, as the API counts them. */
+function summaryOf(issues: IssueView[]) {
+  const codes = new Map<string, { code: string; severity: string; count: number }>();
+  const fields = new Map<string, number>();
+  for (const issue of issues) {
+    const key = `${issue.code} ${issue.severity}`;
+    const entry = codes.get(key) ?? { code: issue.code, severity: issue.severity, count: 0 };
+    entry.count++;
+    codes.set(key, entry);
+    if (issue.field !== null) fields.set(issue.field, (fields.get(issue.field) ?? 0) + 1);
+  }
+  return {
+    total: issues.length,
+    stored: issues.length,
+    codes: [...codes.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    fields: [...fields]
+      .map(([field, count]) => ({ field, count }))
+      .sort((a, b) => b.count - a.count || a.field.localeCompare(b.field)),
+  };
 }
 
 const notFound = (message: string) =>

@@ -139,7 +139,7 @@ describe("the run page", () => {
     } as never);
     const { get } = await signedIn(api);
     const html = await (await get("/runs/run_1")).text();
-    expect(html).toContain("Completed");
+    expect(html).toContain("Completed with 1 invalid item");
     expect(html).toMatch(/Duration <strong data-field="duration">3 s</);
     expect(html).toMatch(/data-stat="added">14</);
     expect(html).toMatch(/data-stat="itemsInvalid">1</);
@@ -167,13 +167,13 @@ describe("the run page", () => {
     }
     const { get } = await signedIn(api);
     const first = await (await get("/runs/run_1")).text();
-    expect(first).toContain("Issues 1–50 of 120.");
-    const next = /href="(\/runs\/run_1\?cursor=[^"]+)">Next page</.exec(first)?.[1]?.replaceAll("&amp;", "&");
-    expect(next).toBe("/runs/run_1?cursor=50&from=51");
+    expect(first).toContain("Errors 1–50 of 120.");
+    const next = /href="(\/runs\/run_1\?[^"]+)">Next page</.exec(first)?.[1]?.replaceAll("&amp;", "&");
+    expect(next).toBe("/runs/run_1?severity=error&cursor=50&from=51#issues-heading");
     const second = await (await get(next ?? "")).text();
-    expect(second).toContain("Issues 51–100 of 120.");
+    expect(second).toContain("Errors 51–100 of 120.");
     expect(second).toContain('<td data-label="Item">or51</td>');
-    expect(second).toContain('<a href="/runs/run_1">First page</a>');
+    expect(second).toContain('<a href="/runs/run_1?severity=error#issues-heading">First page</a>');
   });
 
   it("passes the issues CSV through as a download", async () => {
@@ -226,10 +226,202 @@ describe("the run page", () => {
     const status = (await (await get("/runs/run_1/status.json")).json()) as Record<string, unknown>;
     expect(status).toMatchObject({
       status: "in_progress",
-      statusLabel: "In progress",
+      statusLabel: "Running",
       finished: false,
-      progressText: "1.0 KB of 4.0 KB",
+      progressText: "1.0 KB of 4.0 KB (25%)",
+      outcome: { kind: "running", label: "Running" },
     });
+  });
+});
+
+/** The words of a page as a reader sees them. */
+const words = (html: string) =>
+  html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replaceAll("&quot;", '"')
+    .replaceAll("&#39;", "'")
+    .replaceAll("&amp;", "&")
+    .replace(/\s+/g, " ")
+    .replace(/ ([,.:;])/g, "$1")
+    .trim();
+
+const issue = (code: string, field: string | null, severity: "error" | "warning", item: string) =>
+  ({ row: 2, item, field, code, severity, message: `${code} of ${item}`, value: "x" }) as never;
+
+describe("the run page's honest states", () => {
+  it("shows a failed run's error and what to do, with no progress bar and no claim about items", async () => {
+    const api = new FakeApi();
+    api.imports.push(sampleImport());
+    api.runs.push(
+      sampleRun({
+        status: "failed",
+        progress: { bytesRead: 0, bytesTotal: 0 },
+        stats: {
+          rowsRead: 0,
+          itemsRead: 0,
+          itemsValid: 0,
+          itemsInvalid: 0,
+          added: 0,
+          updated: 0,
+          unchanged: 0,
+        },
+        error: { code: "invalid_encoding", message: "The file is not valid utf-8 at byte 12." },
+      }),
+    );
+    const { get } = await signedIn(api);
+    const html = await (await get("/runs/run_1")).text();
+    const text = words(html);
+    expect(html).not.toContain("<progress");
+    expect(html).not.toContain("data-stat=");
+    expect(text).not.toMatch(/Waiting to start|every item was valid|No issues/);
+    expect(text).toContain("✕ Failed");
+    expect(text).toContain("What failed The file is not valid utf-8 at byte 12.");
+    expect(text).toMatch(
+      /What to do The file is in another encoding than the import reads: choose the file's encoding/,
+    );
+    expect(html).toContain('<a href="/imports/imp_1/edit?step=options">Edit the options</a>');
+    expect(text).toContain("Nothing was imported: the file could not be read.");
+    // It can be run again, and its import is one click away.
+    expect(html).toMatch(
+      /<form method="post" action="\/imports\/imp_1\/runs"[^>]*>[\s\S]*?Run again<\/button>/,
+    );
+    expect(html).toContain('<a class="button secondary" href="/imports/imp_1">Open the import</a>');
+  });
+
+  it("shows a queued run waiting, without a progress bar or counts, with Cancel", async () => {
+    const api = new FakeApi();
+    api.imports.push(sampleImport());
+    api.runs.push(
+      sampleRun({
+        status: "queued",
+        startedAt: null,
+        finishedAt: null,
+        progress: { bytesRead: 0, bytesTotal: 0 },
+        startedBy: "dashboard:ab12cd34",
+      }),
+    );
+    const { get } = await signedIn(api);
+    const html = await (await get("/runs/run_1")).text();
+    expect(html).not.toContain("<progress");
+    expect(html).not.toContain("data-stat=");
+    expect(words(html)).toContain("Waiting for its turn to start");
+    expect(words(html)).toContain("Started by Dashboard, key ab12cd34…");
+    expect(html).toContain(
+      '<a class="button danger-outline" href="/runs/run_1/cancel" data-dialog="cancel-dialog">',
+    );
+    expect(html).toContain('<dialog id="cancel-dialog"');
+    expect(html).toContain('<script src="/js/confirm.js" defer=""></script>');
+  });
+
+  it("says nothing of who started a run when the API does not say", async () => {
+    const api = new FakeApi();
+    api.runs.push(sampleRun({ startedBy: undefined }));
+    const { get } = await signedIn(api);
+    expect(await (await get("/runs/run_1")).text()).not.toContain("Started by");
+  });
+
+  it("cancels a running run after asking, and then shows it cancelled", async () => {
+    const api = new FakeApi();
+    api.imports.push(sampleImport());
+    api.runs.push(
+      sampleRun({ status: "in_progress", finishedAt: null, progress: { bytesRead: 10, bytesTotal: 40 } }),
+    );
+    const { get, session, fetchDashboard } = await signedIn(api);
+    const confirm = await (await get("/runs/run_1/cancel")).text();
+    expect(words(confirm)).toContain("Cancel this run?");
+    expect(api.calls.some((c) => c.path.endsWith("/cancel"))).toBe(false);
+    const post = () =>
+      fetchDashboard("/runs/run_1/cancel", {
+        method: "POST",
+        headers: {
+          cookie: session.cookie,
+          origin: ORIGIN,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ _csrf: session.csrf }),
+      });
+    const res = await post();
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/runs/run_1");
+    expect(api.calls.filter((c) => c.method === "POST").map((c) => c.path)).toEqual([
+      "/v1/runs/run_1/cancel",
+    ]);
+    const flash =
+      res.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("cdp_flash="))
+        ?.split(";")[0] ?? "";
+    const page = await (
+      await fetchDashboard("/runs/run_1", { headers: { cookie: `${session.cookie}; ${flash}` } })
+    ).text();
+    expect(words(page)).toContain("The run was cancelled.");
+    expect(page).toContain('data-outcome="cancelled"');
+    expect(page).not.toContain("Cancel run");
+    // Cancelling a run that has ended answers the API's reason.
+    const again = await post();
+    expect(again.status).toBe(409);
+    expect(words(await again.text())).toContain("The run has already ended: it is cancelled.");
+  });
+});
+
+describe("the run page's issues", () => {
+  function runWithIssues(api: FakeApi) {
+    api.imports.push(sampleImport());
+    api.runs.push(sampleRun({ stats: { ...sampleRun().stats, itemsInvalid: 4 } }));
+    api.issues.push(
+      issue("invalid_email", "email", "error", "c1"),
+      issue("missing_field", "userId", "error", "c2"),
+      issue("invalid_email", "email", "error", "c3"),
+      issue("total_mismatch", "total", "warning", "c4"),
+      issue("invalid_email", "email", "error", "c5"),
+      issue("invalid_number", "total", "error", "c6"),
+    );
+  }
+
+  const items = (html: string) => [...html.matchAll(/<td data-label="Item">([^<]+)</g)].map((m) => m[1]);
+
+  it("groups the errors by code with counts, and keeps the warnings apart, not counted as invalid", async () => {
+    const api = new FakeApi();
+    runWithIssues(api);
+    const { get } = await signedIn(api);
+    const html = await (await get("/runs/run_1")).text();
+    const text = words(html);
+    expect(text).toContain("5 errors in 4 invalid items · 1 warning, not counted as invalid");
+    expect(text).toContain("invalid_email: 3 invalid_number: 1 missing_field: 1");
+    expect(text).toContain("Errors (5) Warnings (1)");
+    expect(items(html)).toEqual(["c1", "c2", "c3", "c5", "c6"]);
+    expect(html).toContain('href="/runs/run_1?severity=error&amp;code=invalid_email#issues-heading"');
+
+    const warnings = await (await get("/runs/run_1?severity=warning")).text();
+    expect(items(warnings)).toEqual(["c4"]);
+    expect(words(warnings)).toContain("Warnings are not counted as invalid: their items were imported.");
+    expect(warnings).toContain('class="issues responsive issues-warning"');
+    expect(words(warnings)).toContain("total_mismatch: 1");
+  });
+
+  it("filters by code and by field, keeping the filter while paging", async () => {
+    const api = new FakeApi();
+    runWithIssues(api);
+    const { get } = await signedIn(api);
+    const byCode = await (await get("/runs/run_1?severity=error&code=invalid_email")).text();
+    expect(items(byCode)).toEqual(["c1", "c3", "c5"]);
+    expect(words(byCode)).toContain("Errors 1–3 of 3 that match.");
+    expect(byCode).toContain('<option value="invalid_email" selected="">invalid_email (3)</option>');
+    expect(api.calls.at(-1)?.path).toBe("/v1/runs/run_1/issues?limit=50&severity=error&code=invalid_email");
+    const byField = await (await get("/runs/run_1?severity=error&field=total")).text();
+    expect(items(byField)).toEqual(["c6"]);
+    expect(byField).toContain('<option value="total" selected="">total</option>');
+    expect(byField).toContain('href="/runs/run_1?severity=error#issues-heading">Clear filters</a>');
+  });
+
+  it("says a completed run with no issues had every item valid", async () => {
+    const api = new FakeApi();
+    api.runs.push(sampleRun({ stats: { ...sampleRun().stats, itemsInvalid: 0 } }));
+    const { get } = await signedIn(api);
+    const html = await (await get("/runs/run_1")).text();
+    expect(words(html)).toContain("No issues: every item was valid.");
+    expect(html).toContain('data-outcome="completed"');
   });
 });
 

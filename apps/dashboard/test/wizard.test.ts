@@ -132,4 +132,27 @@ describe("the wizard's calls", () => {
     expect(ids.length).toBeGreaterThan(25);
     for (const id of ids) expect(html, id).toContain(`for="${id}"`);
   });
+
+  it("opens every step from the step list when editing, only the first when creating", async () => {
+    const api = new FakeApi();
+    api.imports.push(sampleImport());
+    const fetchDashboard = dashboardWith(api);
+    const { cookie } = await signIn(fetchDashboard);
+    const steps = async (path: string) => {
+      const html = await (await fetchDashboard(path, { headers: { cookie } })).text();
+      return [...html.matchAll(/<button type="button" class="step-link" data-goto="(\d)"([^>]*)>/g)].map(
+        (m) => `${m[1]}${m[2]?.includes("disabled") ? " disabled" : ""}`,
+      );
+    };
+    expect(await steps("/imports/imp_1/edit")).toEqual(["0", "1", "2", "3", "4", "5", "6"]);
+    expect(await steps("/imports/new")).toEqual([
+      "0",
+      "1 disabled",
+      "2 disabled",
+      "3 disabled",
+      "4 disabled",
+      "5 disabled",
+      "6 disabled",
+    ]);
+  });
 });

@@ -2,7 +2,9 @@ import type {
   ImportFormat,
   ImportOptions,
   ImportType,
+  RunStats,
   RunStatus,
+  RunTrigger,
   Schedule,
   Source,
   Transformation,
@@ -27,11 +29,26 @@ export interface ImportRecord {
   consecutiveFailures: number;
   /** The last schedule slot skipped because a run was still going. */
   lastSkippedSlot: string | null;
+  /** Why that slot was skipped. */
+  lastSkippedReason: string | null;
   scheduleSetAt: string | null;
   hostKeySha256: string | null;
   createdAt: string;
   updatedAt: string;
-  lastRun: { id: string; status: RunStatus; createdAt: string; finishedAt: string | null } | null;
+  lastRun: LastRun | null;
+}
+
+/** The import's latest run, with what it did: enough to tell at a glance how the import is doing. */
+export interface LastRun {
+  id: string;
+  status: RunStatus;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  stats: RunStats;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
 }
 
 interface ImportRow {
@@ -40,6 +57,7 @@ interface ImportRow {
   config: string;
   consecutive_failures: number;
   last_skipped_slot: string | null;
+  last_skipped_reason: string | null;
   schedule_set_at: string | null;
   host_key_sha256: string | null;
   created_at: string;
@@ -48,19 +66,35 @@ interface ImportRow {
   last_run_status: RunStatus | null;
   last_run_created_at: string | null;
   last_run_finished_at: string | null;
+  last_run_started_at: string | null;
+  last_run_trigger: RunTrigger | null;
+  last_run_dry_run: number | null;
+  last_run_error_code: string | null;
+  last_run_error_message: string | null;
+  /** The last run's counters summed over its chunks, as a JSON object of RunStats. */
+  last_run_stats: string | null;
 }
 
 const SELECT_IMPORT = `
   SELECT i.id, i.tenant_id, i.config, i.host_key_sha256, i.created_at, i.updated_at, i.schedule_set_at,
          r.id AS last_run_id, r.status AS last_run_status, r.created_at AS last_run_created_at,
-         r.finished_at AS last_run_finished_at,
-         (SELECT slot FROM schedule_skips WHERE import_id = i.id ORDER BY slot DESC LIMIT 1) AS last_skipped_slot,
+         r.finished_at AS last_run_finished_at, r.started_at AS last_run_started_at,
+         r.trigger AS last_run_trigger, r.dry_run AS last_run_dry_run,
+         r.error_code AS last_run_error_code, r.error_message AS last_run_error_message,
+         (SELECT json_object('rowsRead', COALESCE(SUM(rows_read), 0), 'itemsRead', COALESCE(SUM(items_read), 0),
+                 'itemsValid', COALESCE(SUM(items_valid), 0), 'itemsInvalid', COALESCE(SUM(items_invalid), 0),
+                 'added', COALESCE(SUM(added), 0), 'updated', COALESCE(SUM(updated), 0),
+                 'unchanged', COALESCE(SUM(unchanged), 0))
+            FROM run_chunks WHERE run_id = r.id) AS last_run_stats,
+         k.slot AS last_skipped_slot, k.reason AS last_skipped_reason,
          -- Scheduled runs that failed since the last one that completed.
          (SELECT COUNT(*) FROM runs f WHERE f.import_id = i.id AND f.trigger = 'schedule' AND f.status = 'failed'
             AND f.id > COALESCE((SELECT MAX(s.id) FROM runs s WHERE s.import_id = i.id AND s.trigger = 'schedule'
                                   AND s.status = 'completed'), '')) AS consecutive_failures
   FROM imports i
-  LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE import_id = i.id ORDER BY id DESC LIMIT 1)`;
+  LEFT JOIN runs r ON r.id = (SELECT id FROM runs WHERE import_id = i.id ORDER BY id DESC LIMIT 1)
+  LEFT JOIN schedule_skips k ON k.import_id = i.id
+    AND k.slot = (SELECT MAX(slot) FROM schedule_skips WHERE import_id = i.id)`;
 
 function toRecord(row: ImportRow): ImportRecord {
   return {
@@ -69,6 +103,7 @@ function toRecord(row: ImportRow): ImportRecord {
     config: JSON.parse(row.config) as StoredImportConfig,
     consecutiveFailures: row.consecutive_failures,
     lastSkippedSlot: row.last_skipped_slot,
+    lastSkippedReason: row.last_skipped_reason,
     scheduleSetAt: row.schedule_set_at,
     hostKeySha256: row.host_key_sha256,
     createdAt: row.created_at,
@@ -78,7 +113,16 @@ function toRecord(row: ImportRow): ImportRecord {
         ? {
             id: row.last_run_id,
             status: row.last_run_status,
+            trigger: row.last_run_trigger ?? "manual",
+            dryRun: row.last_run_dry_run === 1,
+            // The aggregate answers a row (of zeros) even for a run without chunks.
+            stats: JSON.parse(row.last_run_stats ?? "{}") as RunStats,
+            error:
+              row.last_run_error_code && row.last_run_error_message
+                ? { code: row.last_run_error_code, message: row.last_run_error_message }
+                : null,
             createdAt: row.last_run_created_at,
+            startedAt: row.last_run_started_at,
             finishedAt: row.last_run_finished_at,
           }
         : null,

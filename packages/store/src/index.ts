@@ -8,6 +8,7 @@ export {
   type ImportRecord,
   insertImport,
   insertUpload,
+  type LastRun,
   listImports,
   listScheduledImports,
   recordScheduleSkip,
@@ -29,6 +30,8 @@ export {
   chunkItemsRead,
   failRun,
   getRun,
+  type IssueFilter,
+  type IssueSummary,
   insertRun,
   listIssues,
   listRuns,
@@ -39,6 +42,7 @@ export {
   type RunRecord,
   recordChunk,
   setRunPlan,
+  summarizeIssues,
   touchRuns,
 } from "./runs";
 export {

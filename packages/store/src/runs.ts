@@ -199,32 +199,45 @@ interface IssueRow {
   value: string | null;
 }
 
+/** Which of a run's stored issues to list: each given property must match exactly. */
+export interface IssueFilter {
+  severity?: Issue["severity"];
+  code?: string;
+  field?: string;
+}
+
 /**
- * The stored issues of a run in file order, paged; how many the run found in all (`total`) and
- * how many are stored (`stored`: fewer than `total` when the run found more than its cap).
+ * The stored issues of a run in file order, paged, those of `filter` only; how many the run found
+ * in all (`total`), how many are stored (`stored`: fewer than `total` when the run found more
+ * than its cap) and how many stored ones match the filter (`matching`).
  */
 export async function listIssues(
   db: Db,
   runId: string,
   page: { limit: number; cursor?: string },
-): Promise<{ items: Issue[]; total: number; stored: number; nextCursor: string | null }> {
+  filter: IssueFilter = {},
+): Promise<{ items: Issue[]; total: number; stored: number; matching: number; nextCursor: string | null }> {
   const [chunkNo, seq] = (decodeCursor(page.cursor) ?? "-1:-1").split(":").map(Number);
+  const matches =
+    "(?2 IS NULL OR severity = ?2) AND (?3 IS NULL OR code = ?3) AND (?4 IS NULL OR field = ?4)";
+  const filterValues = [filter.severity ?? null, filter.code ?? null, filter.field ?? null];
   const [rows, total] = await db.batch([
     db
       .prepare(
         `SELECT chunk_no, seq, row, item, field, code, severity, message, value FROM run_issues
-         WHERE run_id = ?1 AND (chunk_no > ?2 OR (chunk_no = ?2 AND seq > ?3))
-         ORDER BY chunk_no, seq LIMIT ?4`,
+         WHERE run_id = ?1 AND ${matches} AND (chunk_no > ?5 OR (chunk_no = ?5 AND seq > ?6))
+         ORDER BY chunk_no, seq LIMIT ?7`,
       )
-      .bind(runId, chunkNo ?? -1, seq ?? -1, page.limit + 1),
+      .bind(runId, ...filterValues, chunkNo ?? -1, seq ?? -1, page.limit + 1),
     db
       .prepare(
         `SELECT (SELECT COALESCE(SUM(issues), 0) FROM run_chunks WHERE run_id = ?1) AS total,
-                (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1) AS stored`,
+                (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1) AS stored,
+                (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1 AND ${matches}) AS matching`,
       )
-      .bind(runId),
+      .bind(runId, ...filterValues),
   ]);
-  const counts = total?.results[0] as { total: number; stored: number } | undefined;
+  const counts = total?.results[0] as { total: number; stored: number; matching: number } | undefined;
   const results = (rows?.results ?? []) as IssueRow[];
   const items = results.slice(0, page.limit);
   const last = items.at(-1);
@@ -232,7 +245,47 @@ export async function listIssues(
     items: items.map(({ chunk_no: _c, seq: _s, ...issue }) => issue),
     total: counts?.total ?? 0,
     stored: counts?.stored ?? 0,
+    matching: counts?.matching ?? 0,
     nextCursor: results.length > page.limit && last ? encodeCursor(`${last.chunk_no}:${last.seq}`) : null,
+  };
+}
+
+/** How a run's stored issues fall into codes (with their severity) and fields. */
+export interface IssueSummary {
+  total: number;
+  stored: number;
+  codes: { code: string; severity: Issue["severity"]; count: number }[];
+  fields: { field: string; count: number }[];
+}
+
+/** The stored issues of a run counted by code and by field, most frequent first. */
+export async function summarizeIssues(db: Db, runId: string): Promise<IssueSummary> {
+  const [codes, fields, counts] = await db.batch([
+    db
+      .prepare(
+        `SELECT code, severity, COUNT(*) AS count FROM run_issues WHERE run_id = ?1
+         GROUP BY code, severity ORDER BY count DESC, code`,
+      )
+      .bind(runId),
+    db
+      .prepare(
+        `SELECT field, COUNT(*) AS count FROM run_issues WHERE run_id = ?1 AND field IS NOT NULL
+         GROUP BY field ORDER BY count DESC, field`,
+      )
+      .bind(runId),
+    db
+      .prepare(
+        `SELECT (SELECT COALESCE(SUM(issues), 0) FROM run_chunks WHERE run_id = ?1) AS total,
+                (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1) AS stored`,
+      )
+      .bind(runId),
+  ]);
+  const totals = counts?.results[0] as { total: number; stored: number } | undefined;
+  return {
+    total: totals?.total ?? 0,
+    stored: totals?.stored ?? 0,
+    codes: (codes?.results ?? []) as IssueSummary["codes"],
+    fields: (fields?.results ?? []) as IssueSummary["fields"],
   };
 }
 

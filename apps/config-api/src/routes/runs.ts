@@ -1,5 +1,13 @@
-import { checkImportConfig, Source, sealSource } from "@cdp/core";
-import { cancelRun, getImport, getRun, listIssues, listRuns, type StoredImportConfig } from "@cdp/store";
+import { checkImportConfig, IssueSeverity, Source, sealSource } from "@cdp/core";
+import {
+  cancelRun,
+  getImport,
+  getRun,
+  listIssues,
+  listRuns,
+  type StoredImportConfig,
+  summarizeIssues,
+} from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
@@ -112,13 +120,20 @@ const cloneRoute = createRoute({
   responses: { 202: { description: "The queued run.", content: json(RunResource) }, ...errorResponses },
 });
 
+/** Which stored issues to list: each one given must match exactly. */
+const IssueFilterQuery = {
+  severity: IssueSeverity.optional().openapi({ description: "Only errors, or only warnings." }),
+  code: z.string().min(1).max(100).optional().openapi({ example: "invalid_email" }),
+  field: z.string().min(1).max(200).optional().openapi({ example: "email" }),
+};
+
 const issuesRoute = createRoute({
   method: "get",
   path: "/v1/runs/{runId}/issues",
   tags: ["Runs"],
   summary: "The issues of a run, line by line",
   description:
-    "`?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value).",
+    "`?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value). `severity`, `code` and `field` list only the stored issues that match each one given.",
   operationId: "listRunIssues",
   security,
   request: {
@@ -126,24 +141,51 @@ const issuesRoute = createRoute({
     query: PageQuery.extend({
       cursor: IssuesCursor.optional(),
       format: z.enum(["json", "csv"]).default("json"),
-    }),
+      ...IssueFilterQuery,
+    }).strict(),
   },
   responses: {
     200: {
       description:
-        "A page of issues in file order, how many the run found (`total`) and how many are stored (`stored`: fewer when the run found more than MAX_STORED_ISSUES_PER_RUN; all are counted).",
+        "A page of issues in file order, how many the run found (`total`), how many are stored (`stored`: fewer when the run found more than MAX_STORED_ISSUES_PER_RUN; all are counted) and how many stored ones match the filter (`matching`).",
       content: {
         ...json(
           z.object({
             items: z.array(IssueResource),
             total: z.number().int(),
             stored: z.number().int(),
+            matching: z.number().int(),
             nextCursor: z.string().nullable(),
           }),
         ),
         "text/csv": { schema: z.string() },
       },
     },
+    ...errorResponses,
+  },
+});
+
+const IssueSummaryResource = z
+  .object({
+    total: z.number().int().openapi({ description: "Issues the run found, stored or not." }),
+    stored: z.number().int().openapi({ description: "Issues stored: the counts below are of these." }),
+    codes: z.array(z.object({ code: z.string(), severity: IssueSeverity, count: z.number().int() })),
+    fields: z.array(z.object({ field: z.string(), count: z.number().int() })),
+  })
+  .openapi("IssueSummary");
+
+const issueSummaryRoute = createRoute({
+  method: "get",
+  operationId: "summarizeRunIssues",
+  path: "/v1/runs/{runId}/issues/summary",
+  tags: ["Runs"],
+  summary: "The issues of a run counted by code and by field",
+  description:
+    "How the stored issues of a run fall into codes (each with its severity: errors make items invalid, warnings do not) and fields, most frequent first. Filter the list of issues by one of them with `GET /v1/runs/{runId}/issues?code=...`.",
+  security,
+  request: { params: RunIdParam, query: z.object({}).strict() },
+  responses: {
+    200: { description: "The counts.", content: json(IssueSummaryResource) },
     ...errorResponses,
   },
 });
@@ -248,11 +290,12 @@ export function registerRuns(app: App): void {
     const { runId } = c.req.valid("param");
     const query = c.req.valid("query");
     if (!(await getRun(services.db, tenant.id, runId))) throw runNotFound(runId);
+    const filter = { severity: query.severity, code: query.code, field: query.field };
     if (query.format === "csv") {
       const lines = [`${ISSUE_CSV_COLUMNS.join(",")}\r\n`];
       let cursor: string | undefined;
       do {
-        const page = await listIssues(services.db, runId, { limit: 1000, cursor });
+        const page = await listIssues(services.db, runId, { limit: 1000, cursor }, filter);
         for (const issue of page.items) lines.push(issueCsvLine(issue));
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
@@ -261,7 +304,14 @@ export function registerRuns(app: App): void {
         "content-disposition": `attachment; filename="${runId}-issues.csv"`,
       });
     }
-    const page = await listIssues(services.db, runId, { limit: query.limit, cursor: query.cursor });
+    const page = await listIssues(services.db, runId, { limit: query.limit, cursor: query.cursor }, filter);
     return c.json(page, 200);
+  });
+
+  app.openapi(issueSummaryRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { runId } = c.req.valid("param");
+    if (!(await getRun(services.db, tenant.id, runId))) throw runNotFound(runId);
+    return c.json(await summarizeIssues(services.db, runId), 200);
   });
 }

@@ -1,5 +1,5 @@
 // The run page's live progress: polls the run until it ends, then reloads the page for the
-// issues and the final counts. Values go into the page as text only. A signed-out session or a
+// issues and the final counts (and when a queued run starts, for its progress and counts). Values go into the page as text only. A signed-out session or a
 // run that is gone stops the polling with a message; a dashboard that cannot be reached (or
 // answers 5xx) is asked again later and later.
 (() => {
@@ -28,8 +28,12 @@
   function show(run) {
     const badge = live.querySelector('[data-field="status"] .badge');
     if (badge) {
-      badge.textContent = run.statusLabel;
-      badge.className = `badge status-${run.status}`;
+      badge.className = `badge outcome-${run.outcome.kind}`;
+      badge.dataset.outcome = run.outcome.kind;
+      const icon = badge.querySelector(".badge-icon");
+      const text = badge.querySelector(".badge-label");
+      if (icon) icon.textContent = run.outcome.icon;
+      if (text) text.textContent = run.outcome.label;
     }
     setText('[data-field="duration"]', run.durationText);
     setText('[data-field="progress"]', run.progressText);
@@ -109,8 +113,9 @@
     failures = 0;
     say();
     show(run);
-    if (run.finished) {
-      // The finished page has the issues table, the error and the dry run's actions.
+    if (run.finished || run.status !== live.dataset.status) {
+      // The finished page has the issues, the error and the run's actions; a run that started
+      // has its progress bar and counts.
       window.location.reload();
       return;
     }

@@ -47,6 +47,12 @@
     touched: new Set(),
     errors: [],
     checkSeq: 0,
+    /** The furthest step reached: a new import's step list opens the steps up to it. */
+    reached: 0,
+    /** The last preview: of which config (previewKey), and the file's problem if it cannot be read. */
+    preview: { key: null, problem: null },
+    /** The config (previewKey) the user chose to save although its file cannot be read yet. */
+    saveAnyway: null,
   };
 
   // ---------- small DOM helpers ----------
@@ -290,11 +296,7 @@
     const samePlace = sameDestination(type, stored);
     switch (type) {
       case "upload":
-        return {
-          type,
-          key: state.uploadKey ?? "",
-          ...(stored.watchPrefix ? { watchPrefix: stored.watchPrefix } : {}),
-        };
+        return { type, key: state.uploadKey ?? "", watchPrefix: text("upload-watch-prefix") };
       case "url": {
         const headers = buildHeaders(samePlace);
         return { type, url: text("source-url"), ...(headers ? { headers } : {}) };
@@ -485,7 +487,62 @@
     $("transformations-egoi").hidden = !isEgoi;
     $("transformations-editor").hidden = isEgoi;
     $("schedule-every").hidden = radioValue("scheduleKind") !== "every";
+    updateSchedule();
   }
+
+  // ---------- the schedule ----------
+
+  /** "2026-12-02 01:00 UTC" of a datetime-local value, read in the browser's time zone. */
+  function utcText(local) {
+    const date = local ? new Date(local) : null;
+    if (!date || Number.isNaN(date.getTime())) return "";
+    return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  }
+
+  /** Tomorrow at 02:00 in the browser's time zone, as a datetime-local value. */
+  function tomorrowAtTwo() {
+    const date = new Date();
+    date.setDate(date.getDate() + 1);
+    date.setHours(2, 0, 0, 0);
+    return toLocalInput(date.toISOString());
+  }
+
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  /**
+   * A schedule starts with defaults (every day, tomorrow at 02:00 here), shows its first run in
+   * UTC too, and warns that scheduling an uploaded file reads that one file again each time.
+   */
+  function updateSchedule() {
+    const every = radioValue("scheduleKind") === "every";
+    if (every) {
+      if ($("every-days").value === "") $("every-days").value = "1";
+      if ($("start-at").value === "") $("start-at").value = tomorrowAtTwo();
+    }
+    const utc = utcText($("start-at").value);
+    const zone = timeZone ? ` (${timeZone})` : "";
+    $("start-at-utc").textContent = utc
+      ? `In your time zone${zone}: that is ${utc}.`
+      : `In your time zone${zone}.`;
+    const oneFile = radioValue("sourceType") === "upload" && !text("upload-watch-prefix");
+    $("schedule-upload-warning").hidden = !(every && oneFile);
+  }
+
+  $("use-watch-prefix").addEventListener("click", () => {
+    const prefix = text("schedule-watch-prefix");
+    if (!prefix) {
+      $("schedule-watch-prefix").focus();
+      $("schedule-watching").textContent = "Type the start of the names of the files to watch, like orders-.";
+      return;
+    }
+    $("upload-watch-prefix").value = prefix;
+    setRadio("scheduleKind", "none");
+    updateChoices();
+    $("schedule-watching").textContent =
+      `No schedule: each file uploaded with a name that starts with “${prefix}” starts this import.`;
+    form.querySelector('input[name="scheduleKind"][value="none"]').focus();
+    scheduleCheck();
+  });
 
   // ---------- errors next to their fields ----------
 
@@ -602,15 +659,23 @@
 
   function goTo(index) {
     state.step = index;
+    state.reached = Math.max(state.reached, index);
     steps.forEach((section, i) => {
       section.hidden = i !== index;
     });
     for (const item of document.querySelectorAll("[data-step-item]")) {
       const i = Number(item.dataset.stepItem);
-      if (i === index) item.setAttribute("aria-current", "step");
-      else item.removeAttribute("aria-current");
+      const link = item.querySelector("[data-goto]");
+      item.classList.toggle("current", i === index);
+      if (link) {
+        if (i === index) link.setAttribute("aria-current", "step");
+        else link.removeAttribute("aria-current");
+        // Editing, any step; a new import, the steps reached so far.
+        link.disabled = !importId && i > state.reached;
+      }
       item.classList.toggle("done", i < index);
     }
+    showFileProblem();
     $("wizard-back").hidden = index === 0;
     $("wizard-next").hidden = index === lastStep;
     $("wizard-save").hidden = index !== lastStep;
@@ -651,13 +716,28 @@
       if (first.wrapper) focusField(first.wrapper);
       return;
     }
+    // The file must be readable as configured: the preview of this config says, read now if the
+    // config changed since (or was never previewed, on a step list jump to the schedule).
+    if (state.preview.key !== previewKey()) {
+      $("wizard-save").disabled = true;
+      saving.textContent = "Checking the file…";
+      await loadPreview();
+      $("wizard-save").disabled = false;
+      saving.textContent = "";
+    }
+    if (state.preview.problem && state.saveAnyway !== previewKey()) {
+      showFileProblem();
+      $("file-problem").focus();
+      return;
+    }
     $("wizard-save").disabled = true;
     saving.textContent = "Saving…";
     const result = await post("/imports/save", { id: importId, config: buildConfig() });
     $("wizard-save").disabled = false;
     saving.textContent = "";
     if (result.ok) {
-      window.location.assign("/");
+      // The import's page, with the notice that it was saved.
+      window.location.assign(`/imports/${encodeURIComponent(result.data.id)}`);
       return;
     }
     // The API's own words, and each of its field problems next to the field.
@@ -693,12 +773,25 @@
     if (state.step > 0) goTo(state.step - 1);
   });
 
+  // The step list: a click opens that step (editing, any of them), showing its problems if any.
+  for (const link of document.querySelectorAll("[data-goto]")) {
+    link.addEventListener("click", async () => {
+      const index = Number(link.dataset.goto);
+      if (link.disabled || index === state.step || state.uploading) return;
+      state.revealed.add(state.step);
+      goTo(index);
+      await runCheck();
+    });
+  }
+
   // Every change is checked as it is typed; the typed field shows its problem at once. Each
   // control the stored-secret notes read (text fields, the source type) fires `input` too.
   form.addEventListener("input", (event) => {
     const wrapper = event.target.closest?.("[data-path]");
     if (wrapper) state.touched.add(wrapper.dataset.path);
     updateStoredSecretNotes();
+    updateSchedule();
+    showFileProblem();
     scheduleCheck();
   });
   form.addEventListener("change", (event) => {
@@ -708,6 +801,7 @@
       if (name === "format") readColumnsOfFile();
     }
     if (event.target.id === "delimiter") readColumnsOfFile();
+    showFileProblem();
     scheduleCheck();
   });
 
@@ -1297,7 +1391,7 @@
 
   function table(caption, headers, rows, kind = "items") {
     return el("div", { class: "table-wrap" }, [
-      el("table", { class: `responsive preview-${kind}` }, [
+      el("table", { class: `preview-table preview-${kind}` }, [
         el("caption", { class: "visually-hidden", text: caption }),
         el(
           "thead",
@@ -1327,9 +1421,116 @@
 
   let previewSeq = 0;
 
+  /** What the preview reads: the config without its name and schedule. */
+  function previewKey() {
+    const { name: _name, schedule: _schedule, ...config } = buildConfig();
+    return JSON.stringify(config);
+  }
+
+  /**
+   * What to do about a file the preview could not read, by the error's code: the step where it
+   * is fixed. Mirrors the run page's advice.
+   */
+  const FILE_PROBLEMS = {
+    missing_columns: [
+      4,
+      "Map the file's columns onto the fields the format needs with renames, or choose the format the file is in.",
+    ],
+    wrong_format: [1, "Choose the format the file is in."],
+    invalid_encoding: [
+      3,
+      "Choose the file's encoding in the options (windows-1252 and iso-8859-1 are usual for spreadsheet exports).",
+    ],
+    duplicate_columns: [2, "Two columns have the same name: export the file again, or choose another."],
+    empty_file: [2, "The file has no records: choose another file."],
+    corrupt_archive: [2, "The archive cannot be unpacked: choose another file."],
+    too_many_columns: [
+      2,
+      "The file has more columns than the service reads: leave out those the import does not need.",
+    ],
+    record_too_large: [
+      2,
+      "A record is past the size the service reads: check the file's quotes and line ends.",
+    ],
+    file_too_large: [2, "The file is past the size the service reads: split it."],
+    source_not_found: [2, "Check where the file is, or put it there."],
+    source_unreachable: [2, "Check that the server is up and reachable from the internet."],
+    source_refused: [2, "The source refused the credentials: type them again."],
+    invalid_config: [2, "Check the source."],
+  };
+
+  /** A file that is not there yet may come later: only such a source can be saved anyway. */
+  const FILE_TO_COME = new Set(["source_not_found", "source_unreachable"]);
+  const REMOTE_SOURCES = new Set(["url", "s3", "sftp", "r2"]);
+
+  /**
+   * The file problem of the last preview, on the steps where saving is near (the preview, the
+   * schedule), while the config is the one previewed: why, where to fix it, and, for a remote
+   * file that may come later, Save anyway.
+   */
+  function showFileProblem() {
+    const box = $("file-problem");
+    const problem = state.preview.problem;
+    const current = problem && state.preview.key === previewKey();
+    const near = state.step === previewStep || state.step === lastStep;
+    if (!current || !near) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    const [step, advice] = FILE_PROBLEMS[problem.code] ?? [2, "Check the source and its options."];
+    const fix = el("button", {
+      type: "button",
+      class: "button secondary small",
+      text: `Go to ${stepTitle(step)}`,
+    });
+    fix.addEventListener("click", () => goTo(step));
+    const canWait = FILE_TO_COME.has(problem.code) && REMOTE_SOURCES.has(radioValue("sourceType"));
+    const parts = [
+      el("h3", { text: "This import cannot run as it is" }),
+      el("p", { text: problem.message }),
+      el("p", {}, [el("strong", { text: "What to do: " }), advice]),
+      el("div", { class: "button-row" }, [fix]),
+    ];
+    if (canWait && state.step === lastStep) {
+      const anyway = el(
+        "button",
+        { type: "button", class: "button secondary small", id: "save-anyway" },
+        "Save anyway",
+      );
+      anyway.addEventListener("click", () => {
+        state.saveAnyway = previewKey();
+        form.requestSubmit($("wizard-save"));
+      });
+      parts[3].append(anyway);
+      parts.push(
+        el("p", {
+          class: "hint",
+          text: "Save anyway only if the file will be there by the time the import runs.",
+        }),
+      );
+    } else if (canWait) {
+      parts.push(
+        el("p", {
+          class: "hint",
+          text: "If the file will be there by the time the import runs, it can be saved anyway on the last step.",
+        }),
+      );
+    } else {
+      parts.push(
+        el("p", { class: "hint", text: "The import can be saved once its preview reads the file." }),
+      );
+    }
+    box.replaceChildren(...parts);
+    box.hidden = false;
+  }
+
+  const stepTitle = (index) => steps[index].querySelector("h2").lastChild.textContent.trim();
+
   async function loadPreview() {
     const box = $("preview");
     const seq = ++previewSeq;
+    const key = previewKey();
     box.replaceChildren(el("p", { class: "muted", text: "Reading the first items of the source…" }));
     // Editing: the API reads the stored secrets in place of the "***" it showed.
     const result = await post("/imports/preview", {
@@ -1337,8 +1538,15 @@
       ...(importId ? { importId } : {}),
     });
     if (seq !== previewSeq) return;
+    const code = !result.ok && result.status === 422 ? result.details?.code : undefined;
+    state.preview = { key, problem: code ? { code, message: result.message } : null };
+    showFileProblem();
     if (!result.ok) {
-      box.replaceChildren(el("div", { class: "alert alert-error", role: "alert", text: result.message }));
+      box.replaceChildren(
+        code
+          ? el("p", { class: "muted", text: "The preview could not read the file: see below." })
+          : el("div", { class: "alert alert-error", role: "alert", text: result.message }),
+      );
       return;
     }
     const { columns = [], items = [], issues = [] } = result.data;
@@ -1471,6 +1679,7 @@
     }
     updateStoredSecretNotes();
     if (source.type === "upload") {
+      $("upload-watch-prefix").value = source.watchPrefix ?? "";
       const current = $("upload-current");
       current.textContent = `Current file: ${source.key}. Choose another file to replace it.`;
       current.hidden = false;
@@ -1510,6 +1719,12 @@
   if (initial) fill(initial);
   updateChoices();
   renderTransformations();
-  goTo(0);
-  $("name").focus();
+  // A link can open the wizard of an import on the step to change (?step=options).
+  const asked = new URLSearchParams(window.location.search).get("step");
+  const askedIndex = importId && asked ? steps.findIndex((_, i) => stepTitle(i).toLowerCase() === asked) : -1;
+  goTo(Math.max(askedIndex, 0));
+  // The wizard works from here on (the page renders Next and Save disabled until then).
+  $("wizard-next").disabled = false;
+  $("wizard-save").disabled = false;
+  if (askedIndex <= 0) $("name").focus();
 })();

@@ -1,5 +1,14 @@
-import type { ImportView, IssuePage, RunView } from "../api";
-import { type DashboardApp, type DashboardContext, keyRefused, requireCsrf, requireSession } from "../app";
+import type { Child } from "hono/jsx";
+import type { ImportView, IssuePage, IssueSummaryView, RunView } from "../api";
+import {
+  type DashboardApp,
+  type DashboardContext,
+  keyRefused,
+  requireCsrf,
+  requireSession,
+  setFlash,
+  takeFlash,
+} from "../app";
 import {
   FORMAT_LABELS,
   formatBytes,
@@ -7,17 +16,17 @@ import {
   formatDuration,
   formatTime,
   label,
-  STATUS_LABELS,
+  plural,
+  startedByText,
   TRIGGER_LABELS,
   TYPE_LABELS,
 } from "../labels";
 import { Alert, CsrfField, Layout } from "../layout";
-import { apiStatus, StatusBadge } from "./imports";
+import { countsShown, DryRunTag, isActive, OUTCOME_ICONS, OutcomeBadge, runOutcome } from "../outcome";
+import { apiStatus } from "./imports";
 
 /** Issues per page of the run page's table. */
 export const ISSUES_PER_PAGE = 50;
-
-const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 export function runDuration(run: RunView, now: Date): number | null {
   if (!run.startedAt) return null;
@@ -25,79 +34,301 @@ export function runDuration(run: RunView, now: Date): number | null {
   return end.getTime() - new Date(run.startedAt).getTime();
 }
 
-/** What the run page's script polls: the run and the words it shows. */
+/** Whether the run read anything: a run that did not makes no claim about items. */
+export const readSomething = (run: RunView) =>
+  run.progress.bytesRead > 0 || run.stats.rowsRead > 0 || run.stats.itemsRead > 0;
+
+/** Whether the page shows the run's counts: not before it starts, nor when it ended having read nothing. */
+export const showsCounts = (run: RunView) =>
+  countsShown(run) || (run.status !== "queued" && readSomething(run));
+
+/** What the pages' scripts poll: the run and the words they show. */
 export function runStatusView(run: RunView, now: Date) {
   const duration = runDuration(run, now);
+  const outcome = runOutcome(run);
   return {
     id: run.id,
     status: run.status,
-    statusLabel: label(STATUS_LABELS, run.status),
-    finished: FINISHED.has(run.status),
+    statusLabel: outcome.label,
+    outcome: { ...outcome, icon: OUTCOME_ICONS[outcome.kind] },
+    dryRun: run.dryRun,
+    finished: !isActive(run.status),
     progress: run.progress,
     progressText: progressText(run),
     durationText: duration === null ? "Not started" : formatDuration(duration),
     stats: run.stats,
+    countsShown: showsCounts(run),
     error: run.error,
   };
 }
 
 function progressText(run: RunView): string {
   const { bytesRead, bytesTotal } = run.progress;
-  if (bytesTotal > 0) return `${formatBytes(bytesRead)} of ${formatBytes(bytesTotal)}`;
-  return bytesRead > 0 ? `${formatBytes(bytesRead)} read` : "Waiting to start";
+  if (run.status === "queued") return "Waiting for its turn to start";
+  if (bytesTotal > 0) {
+    const percent = Math.floor((bytesRead / bytesTotal) * 100);
+    return `${formatBytes(bytesRead)} of ${formatBytes(bytesTotal)} (${percent}%)`;
+  }
+  if (run.status === "in_progress")
+    return bytesRead > 0 ? `${formatBytes(bytesRead)} read` : "Reading the source";
+  return bytesRead > 0 ? `${formatBytes(bytesRead)} read` : "Nothing was read";
 }
 
-function Stat(props: { name: string; label: string; value: number }) {
+interface Advice {
+  text: string;
+  /** The wizard's step where it is fixed. */
+  step?: "format" | "source" | "options" | "transformations";
+  stepLabel?: string;
+}
+
+/** What to do about a failed run, by its error's code. */
+export function failureAdvice(code: string): Advice {
+  switch (code) {
+    case "missing_columns":
+      return {
+        text: "Rename the file's columns onto the fields the format needs with a transformation, or export the file with those columns, then run it again.",
+        step: "transformations",
+        stepLabel: "Edit the transformations",
+      };
+    case "invalid_encoding":
+      return {
+        text: "The file is in another encoding than the import reads: choose the file's encoding in the options (windows-1252 and iso-8859-1 are usual for spreadsheet exports), then run it again.",
+        step: "options",
+        stepLabel: "Edit the options",
+      };
+    case "wrong_format":
+      return {
+        text: "The file is not in the import's format: choose the format the file is in, or export the file again.",
+        step: "format",
+        stepLabel: "Edit the format",
+      };
+    case "duplicate_columns":
+    case "empty_file":
+    case "corrupt_archive":
+      return {
+        text: "The file itself needs fixing: export it again, or point the import at another file.",
+        step: "source",
+        stepLabel: "Edit the source",
+      };
+    case "too_many_columns":
+    case "record_too_large":
+    case "file_too_large":
+      return {
+        text: "The file is past a limit of the service: split it, or leave out what the import does not need.",
+        step: "source",
+        stepLabel: "Edit the source",
+      };
+    case "source_not_found":
+      return {
+        text: "Check the file's path or key, or put the file there, then run it again.",
+        step: "source",
+        stepLabel: "Edit the source",
+      };
+    case "source_unreachable":
+      return {
+        text: "Check that the server is up and reachable from the internet, then run it again.",
+        step: "source",
+        stepLabel: "Edit the source",
+      };
+    case "source_refused":
+      return {
+        text: "The source refused the credentials: type them again in the source.",
+        step: "source",
+        stepLabel: "Edit the source",
+      };
+    case "invalid_config":
+      return {
+        text: "Edit the import to fix its configuration, then run it again.",
+        step: "source",
+        stepLabel: "Edit the import",
+      };
+    default:
+      return { text: "Run it again. If it fails the same way again, contact support with the run's id." };
+  }
+}
+
+function Stat(props: { name: string; label: string; value: number; bad?: boolean }) {
   return (
-    <div class="stat">
+    <div class={`stat${props.bad && props.value > 0 ? " stat-bad" : ""}`}>
       <dt>{props.label}</dt>
       <dd data-stat={props.name}>{formatCount(props.value)}</dd>
     </div>
   );
 }
 
-function IssuesTable(props: {
-  runId: string;
-  page: IssuePage;
-  from: number;
+/** A failed run: what failed, and what to do about it. */
+function Failure(props: { run: RunView; item: ImportView | null }) {
+  const { run, item } = props;
+  const advice = failureAdvice(run.error?.code ?? "");
+  return (
+    <div class="failure" data-field="failure">
+      <h3>What failed</h3>
+      <p data-field="error">{run.error?.message ?? "The run failed without saying why."}</p>
+      <h3>What to do</h3>
+      <p>{advice.text}</p>
+      {item && advice.step ? (
+        <p>
+          <a href={`/imports/${encodeURIComponent(item.id)}/edit?step=${advice.step}`}>{advice.stepLabel}</a>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+interface IssueView {
+  severity: "error" | "warning";
+  code?: string;
+  field?: string;
   cursor?: string;
-  finished: boolean;
-}) {
-  const { page, from } = props;
-  const to = from + page.items.length - 1;
-  const base = `/runs/${encodeURIComponent(props.runId)}`;
+  from: number;
+}
+
+function issuesHref(runId: string, view: Partial<IssueView>): string {
+  const params = new URLSearchParams();
+  if (view.severity) params.set("severity", view.severity);
+  if (view.code) params.set("code", view.code);
+  if (view.field) params.set("field", view.field);
+  if (view.cursor) {
+    params.set("cursor", view.cursor);
+    params.set("from", String(view.from ?? 1));
+  }
+  const text = params.toString();
+  return `/runs/${encodeURIComponent(runId)}${text ? `?${text}` : ""}#issues-heading`;
+}
+
+/** The issues of a run: errors and warnings apart, grouped by code, filtered, paged. */
+function IssuesSection(props: { run: RunView; summary: IssueSummaryView; page: IssuePage; view: IssueView }) {
+  const { run, summary, page, view } = props;
+  const errors = summary.codes.filter((c) => c.severity === "error");
+  const warnings = summary.codes.filter((c) => c.severity === "warning");
+  const count = (list: typeof errors) => list.reduce((sum, c) => sum + c.count, 0);
+  const errorCount = count(errors);
+  const warningCount = count(warnings);
+  const codes = view.severity === "warning" ? warnings : errors;
+  const filtered = Boolean(view.code || view.field);
+  const matching = page.matching ?? page.total;
+  const to = view.from + page.items.length - 1;
+  const runId = run.id;
   return (
     <section class="card" aria-labelledby="issues-heading">
-      <div class="page-head">
-        <h2 id="issues-heading">Issues ({formatCount(page.total)})</h2>
-        {page.total > 0 ? (
-          <a class="button secondary small" href={`${base}/issues.csv`} download>
-            Download CSV
-          </a>
-        ) : null}
+      <div class="card-head">
+        <h2 id="issues-heading">Issues</h2>
+        <a class="button secondary small" href={`/runs/${encodeURIComponent(runId)}/issues.csv`} download>
+          Download CSV
+        </a>
       </div>
-      {page.total === 0 ? (
+      <p class="issues-summary">
+        {errorCount > 0 ? (
+          <span>
+            <strong>{plural(errorCount, "error")}</strong>
+            {run.stats.itemsInvalid > 0 ? ` in ${plural(run.stats.itemsInvalid, "invalid item")}` : ""}
+          </span>
+        ) : (
+          <span>No errors: no item was invalid.</span>
+        )}
+        {warningCount > 0 ? (
+          <span>
+            {" "}
+            · <strong>{plural(warningCount, "warning")}</strong>, not counted as invalid
+          </span>
+        ) : null}
+      </p>
+      {summary.total > summary.stored ? (
         <p class="muted">
-          {props.finished
-            ? "No issues: every item was valid."
-            : "No issues so far. They appear here as the file is read."}
+          The run found {formatCount(summary.total)} issues; the first {formatCount(summary.stored)} are kept,
+          and the counts here are of those.
         </p>
+      ) : null}
+      {errorCount > 0 && warningCount > 0 ? (
+        <nav class="tabs" aria-label="Kinds of issues">
+          <a
+            href={issuesHref(runId, { severity: "error" })}
+            aria-current={view.severity === "error" ? "page" : undefined}
+          >
+            Errors ({formatCount(errorCount)})
+          </a>
+          <a
+            href={issuesHref(runId, { severity: "warning" })}
+            aria-current={view.severity === "warning" ? "page" : undefined}
+            class="tab-warning"
+          >
+            Warnings ({formatCount(warningCount)})
+          </a>
+        </nav>
+      ) : null}
+      {view.severity === "warning" ? (
+        <p class="warning-note" data-field="warning-note">
+          <span aria-hidden="true">!</span> Warnings are not counted as invalid: their items were imported.
+          Check that they are what you expect.
+        </p>
+      ) : null}
+      <ul
+        class="code-groups"
+        aria-label={view.severity === "warning" ? "Warnings by code" : "Errors by code"}
+      >
+        {codes.map((c) => (
+          <li>
+            <a
+              href={issuesHref(runId, { severity: view.severity, code: c.code })}
+              class={`chip chip-${c.severity}`}
+              aria-current={view.code === c.code ? "true" : undefined}
+            >
+              <code>{c.code}</code>: {formatCount(c.count)}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <form class="filters compact" method="get" action={`/runs/${encodeURIComponent(runId)}#issues-heading`}>
+        <input type="hidden" name="severity" value={view.severity} />
+        <div class="field">
+          <label for="issue-code">Code</label>
+          <select id="issue-code" name="code">
+            <option value="">All codes</option>
+            {codes.map((c) => (
+              <option value={c.code} selected={view.code === c.code}>
+                {c.code} ({formatCount(c.count)})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="issue-field">Field</label>
+          <select id="issue-field" name="field">
+            <option value="">All fields</option>
+            {summary.fields.map((f) => (
+              <option value={f.field} selected={view.field === f.field}>
+                {f.field}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="filter-actions">
+          <button type="submit" class="button secondary">
+            Filter
+          </button>
+          {filtered ? <a href={issuesHref(runId, { severity: view.severity })}>Clear filters</a> : null}
+        </div>
+      </form>
+      {page.items.length === 0 ? (
+        <p class="muted">No {view.severity === "warning" ? "warning" : "error"} matches these filters.</p>
       ) : (
         <>
-          {page.total > page.items.length ? (
-            <p class="muted">
-              Issues {formatCount(from)}–{formatCount(to)} of {formatCount(page.total)}
-              {page.total > 10_000 ? " (the first 10,000 are kept)" : ""}.
-            </p>
-          ) : null}
+          <p class="muted" role="status">
+            {view.severity === "warning" ? "Warnings" : "Errors"} {formatCount(view.from)}–{formatCount(to)}{" "}
+            of {formatCount(matching)}
+            {filtered ? " that match" : ""}.
+          </p>
           <div class="table-wrap">
-            <table class="issues responsive">
-              <caption class="visually-hidden">Issues of this run</caption>
+            <table class={`issues responsive issues-${view.severity}`}>
+              <caption class="visually-hidden">
+                {view.severity === "warning" ? "Warnings" : "Errors"} of this run
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Row</th>
                   <th scope="col">Item</th>
                   <th scope="col">Field</th>
+                  <th scope="col">Code</th>
                   <th scope="col">Message</th>
                   <th scope="col">Value</th>
                 </tr>
@@ -106,10 +337,13 @@ function IssuesTable(props: {
                 {page.items.map((issue) => (
                   <tr>
                     <td data-label="Row" class="num">
-                      {issue.row}
+                      {issue.row ?? "—"}
                     </td>
                     <td data-label="Item">{issue.item ?? "—"}</td>
                     <td data-label="Field">{issue.field ?? "—"}</td>
+                    <td data-label="Code">
+                      <code>{issue.code}</code>
+                    </td>
                     <td data-label="Message">{issue.message}</td>
                     <td data-label="Value">
                       {issue.value === null ? (
@@ -124,9 +358,23 @@ function IssuesTable(props: {
             </table>
           </div>
           <nav class="pager" aria-label="Pages of issues">
-            {props.cursor ? <a href={base}>First page</a> : null}
+            {view.cursor ? (
+              <a href={issuesHref(runId, { severity: view.severity, code: view.code, field: view.field })}>
+                First page
+              </a>
+            ) : null}
             {page.nextCursor ? (
-              <a href={`${base}?cursor=${encodeURIComponent(page.nextCursor)}&from=${to + 1}`}>Next page</a>
+              <a
+                href={issuesHref(runId, {
+                  severity: view.severity,
+                  code: view.code,
+                  field: view.field,
+                  cursor: page.nextCursor,
+                  from: to + 1,
+                })}
+              >
+                Next page
+              </a>
             ) : null}
           </nav>
         </>
@@ -138,41 +386,130 @@ function IssuesTable(props: {
 interface RunPageProps {
   run: RunView;
   item: ImportView | null;
+  summary: IssueSummaryView | null;
   issues: IssuePage | null;
   issuesError?: string;
-  from: number;
-  cursor?: string;
+  view: IssueView;
   csrf: string;
   error?: string;
+  notice?: string;
+}
+
+function CancelDialog(props: { run: RunView; csrf: string }) {
+  const id = encodeURIComponent(props.run.id);
+  return (
+    <dialog id="cancel-dialog" class="dialog" aria-labelledby="cancel-dialog-title">
+      <form method="post" action={`/runs/${id}/cancel`} data-submit-once>
+        <CsrfField token={props.csrf} />
+        <h2 id="cancel-dialog-title">Cancel this run?</h2>
+        <p>It stops at the next part of the file. What it imported until then stays in the platform.</p>
+        <div class="button-row">
+          <button type="submit" class="button danger">
+            Cancel the run
+          </button>
+          <button type="button" class="button secondary" data-close-dialog autofocus>
+            Keep it running
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+function RunActions(props: { run: RunView; item: ImportView | null; csrf: string }) {
+  const { run, item, csrf } = props;
+  const id = encodeURIComponent(run.id);
+  if (isActive(run.status)) {
+    return (
+      <div class="head-actions">
+        <a class="button danger-outline" href={`/runs/${id}/cancel`} data-dialog="cancel-dialog">
+          Cancel run
+        </a>
+      </div>
+    );
+  }
+  if (!item) return null;
+  return (
+    <div class="head-actions">
+      <form method="post" action={`/imports/${encodeURIComponent(item.id)}/runs`} data-submit-once>
+        <CsrfField token={csrf} />
+        <input type="hidden" name="dryRun" value={run.dryRun ? "true" : "false"} />
+        <button type="submit" class={run.dryRun ? "button secondary" : "button"}>
+          {run.dryRun ? "Dry run again" : "Run again"}
+        </button>
+      </form>
+      <a class="button secondary" href={`/imports/${encodeURIComponent(item.id)}`}>
+        Open the import
+      </a>
+    </div>
+  );
 }
 
 function RunPage(props: RunPageProps) {
   const { run, item } = props;
-  const view = runStatusView(run, new Date());
+  const now = new Date();
+  const view = runStatusView(run, now);
+  const outcome = runOutcome(run);
   const name = item?.name ?? run.importId;
   const total = run.progress.bytesTotal;
   const changedSince = item && run.dryRun && item.updatedAt > run.createdAt;
+  const active = isActive(run.status);
+  const by = startedByText(run.startedBy);
+  const counted = showsCounts(run);
+  const issuesShown =
+    props.summary !== null &&
+    props.issues !== null &&
+    (props.summary.stored > 0 || props.summary.total > 0 || run.status === "completed" || active);
   return (
     <Layout
-      title={`Run of ${name}`}
+      title={`${run.dryRun ? "Dry run" : "Run"} of ${name}`}
       csrf={props.csrf}
-      scripts={view.finished ? ["submit-once.js"] : ["run.js", "submit-once.js"]}
+      scripts={active ? ["run.js", "submit-once.js", "confirm.js"] : ["submit-once.js"]}
     >
-      <p>
-        <a href="/">← Data Imports</a>
-      </p>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <ol>
+          <li>
+            <a href="/">Data Imports</a>
+          </li>
+          <li>
+            {item ? (
+              <a href={`/imports/${encodeURIComponent(item.id)}`} class="import-name">
+                {item.name}
+              </a>
+            ) : (
+              <span class="import-name">{run.importId}</span>
+            )}
+          </li>
+          <li>
+            <span aria-current="page">{run.dryRun ? "Dry run" : "Run"}</span>
+          </li>
+        </ol>
+      </nav>
       <div class="page-head">
-        <h1>
-          {run.dryRun ? "Dry run" : "Run"} of <span class="import-name">{name}</span>
-        </h1>
+        <div class="title-block">
+          <h1>
+            {run.dryRun ? "Dry run" : "Run"} of <span class="import-name">{name}</span>
+          </h1>
+          <p class="muted run-meta">
+            {item ? (
+              <>
+                {label(TYPE_LABELS, item.type)} · {label(FORMAT_LABELS, item.format)} ·{" "}
+              </>
+            ) : null}
+            Trigger: {label(TRIGGER_LABELS, run.trigger)}
+            {by ? (
+              <>
+                {" "}
+                · Started by <span data-field="started-by">{by}</span>
+              </>
+            ) : null}{" "}
+            · <time datetime={run.createdAt}>{formatTime(run.createdAt)}</time> ·{" "}
+            <span class="id">{run.id}</span>
+          </p>
+        </div>
+        <RunActions run={run} item={item} csrf={props.csrf} />
       </div>
-      {item ? (
-        <p class="muted">
-          {label(TYPE_LABELS, item.type)} · {label(FORMAT_LABELS, item.format)} ·{" "}
-          {label(TRIGGER_LABELS, run.trigger)}{" "}
-          <time datetime={run.createdAt}>{formatTime(run.createdAt)}</time>
-        </p>
-      ) : null}
+      {props.notice ? <Alert kind="notice">{props.notice}</Alert> : null}
       {props.error ? <Alert kind="error">{props.error}</Alert> : null}
       {run.dryRun ? (
         <section class="banner" aria-labelledby="dry-run-heading">
@@ -198,6 +535,7 @@ function RunPage(props: RunPageProps) {
         class="card run-live"
         id="run-live"
         data-run-id={run.id}
+        data-status={run.status}
         data-finished={view.finished ? "true" : "false"}
         aria-labelledby="status-heading"
       >
@@ -206,50 +544,111 @@ function RunPage(props: RunPageProps) {
         </h2>
         <div class="run-status" aria-live="polite">
           <span data-field="status">
-            <StatusBadge status={run.status} />
+            <OutcomeBadge outcome={outcome} />
           </span>
+          {run.dryRun ? <DryRunTag /> : null}
           <span>
             Duration <strong data-field="duration">{view.durationText}</strong>
           </span>
+          {!active && readSomething(run) ? (
+            <span>
+              Read <strong>{formatBytes(run.progress.bytesRead)}</strong>
+            </span>
+          ) : null}
         </div>
-        <div class="progress-line">
-          <label for="run-progress">Progress</label>
-          <progress
-            id="run-progress"
-            max={total > 0 ? total : 1}
-            value={total > 0 ? run.progress.bytesRead : view.finished ? 1 : 0}
-          >
-            {view.progressText}
-          </progress>
-          <span data-field="progress">{view.progressText}</span>
-        </div>
-        {run.error ? (
-          <Alert kind="error">
-            <span data-field="error">{run.error.message}</span>
-          </Alert>
-        ) : (
-          <div data-field="error-slot" />
-        )}
-        <dl class="stats">
-          <Stat name="added" label="Added" value={run.stats.added} />
-          <Stat name="updated" label="Updated" value={run.stats.updated} />
-          <Stat name="unchanged" label="Unchanged" value={run.stats.unchanged} />
-          <Stat name="itemsInvalid" label="Invalid" value={run.stats.itemsInvalid} />
-          <Stat name="itemsRead" label="Items read" value={run.stats.itemsRead} />
-          <Stat name="rowsRead" label="Rows read" value={run.stats.rowsRead} />
-        </dl>
+        {active ? (
+          <div class="progress-line">
+            <label for="run-progress">Progress</label>
+            {run.status === "in_progress" ? (
+              total > 0 ? (
+                <progress id="run-progress" max={total} value={run.progress.bytesRead}>
+                  {view.progressText}
+                </progress>
+              ) : (
+                <progress id="run-progress">{view.progressText}</progress>
+              )
+            ) : (
+              <span />
+            )}
+            <span data-field="progress">{view.progressText}</span>
+          </div>
+        ) : null}
+        {run.status === "failed" ? <Failure run={run} item={item} /> : null}
+        {run.status === "cancelled" ? (
+          <p class="muted" data-field="cancelled">
+            {run.error?.message ? `${run.error.message} ` : ""}
+            {counted
+              ? "It was cancelled: the counts are of what it read until then, which stays imported."
+              : "It was cancelled before it had read anything."}
+          </p>
+        ) : null}
+        {counted ? (
+          <dl class="stats">
+            <Stat name="added" label="Added" value={run.stats.added} />
+            <Stat name="updated" label="Updated" value={run.stats.updated} />
+            <Stat name="unchanged" label="Unchanged" value={run.stats.unchanged} />
+            <Stat name="itemsInvalid" label="Invalid" value={run.stats.itemsInvalid} bad />
+            <Stat name="itemsRead" label="Items read" value={run.stats.itemsRead} />
+            <Stat name="rowsRead" label="Rows read" value={run.stats.rowsRead} />
+          </dl>
+        ) : run.status === "failed" ? (
+          <p class="muted" data-field="nothing-read">
+            Nothing was imported: the file could not be read.
+          </p>
+        ) : null}
       </section>
-      {props.issues ? (
-        <IssuesTable
-          runId={run.id}
-          page={props.issues}
-          from={props.from}
-          cursor={props.cursor}
-          finished={view.finished}
-        />
-      ) : props.issuesError ? (
-        <Alert kind="error">{props.issuesError}</Alert>
+      {props.issuesError ? <Alert kind="error">{props.issuesError}</Alert> : null}
+      {issuesShown && props.summary && props.issues ? (
+        props.summary.stored === 0 && props.summary.total === 0 ? (
+          <section class="card" aria-labelledby="issues-heading">
+            <h2 id="issues-heading">Issues</h2>
+            <p class="muted">
+              {active
+                ? "No issues so far. They appear here as the file is read."
+                : "No issues: every item was valid."}
+            </p>
+          </section>
+        ) : (
+          <IssuesSection run={run} summary={props.summary} page={props.issues} view={props.view} />
+        )
       ) : null}
+      {active ? <CancelDialog run={run} csrf={props.csrf} /> : null}
+    </Layout>
+  );
+}
+
+function readIssueView(c: DashboardContext, summary: IssueSummaryView | null): IssueView {
+  const severity = c.req.query("severity");
+  const hasErrors = summary?.codes.some((code) => code.severity === "error") ?? true;
+  const hasWarnings = summary?.codes.some((code) => code.severity === "warning") ?? false;
+  const chosen =
+    severity === "warning" || severity === "error"
+      ? severity
+      : !hasErrors && hasWarnings
+        ? "warning"
+        : "error";
+  const cursor = c.req.query("cursor") || undefined;
+  return {
+    severity: chosen,
+    code: c.req.query("code") || undefined,
+    field: c.req.query("field") || undefined,
+    cursor,
+    from: cursor ? Math.max(1, Number.parseInt(c.req.query("from") ?? "1", 10) || 1) : 1,
+  };
+}
+
+function RunErrorPage(props: { csrf: string; message: string }): Child {
+  return (
+    <Layout title="Run" csrf={props.csrf}>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <ol>
+          <li>
+            <a href="/">Data Imports</a>
+          </li>
+        </ol>
+      </nav>
+      <h1>Run</h1>
+      <Alert kind="error">{props.message}</Alert>
     </Layout>
   );
 }
@@ -263,35 +662,58 @@ async function renderRun(
   const run = await c.var.api.getRun(runId);
   if (!run.ok) {
     if (run.status === 401) return keyRefused(c);
-    return c.html(
-      <Layout title="Run" csrf={c.var.csrf}>
-        <p>
-          <a href="/">← Data Imports</a>
-        </p>
-        <h1>Run</h1>
-        <Alert kind="error">{run.message}</Alert>
-      </Layout>,
-      apiStatus(run.status),
-    );
+    return c.html(<RunErrorPage csrf={c.var.csrf} message={run.message} />, apiStatus(run.status));
   }
-  const cursor = c.req.query("cursor") || undefined;
-  const from = Math.max(1, Number.parseInt(c.req.query("from") ?? "1", 10) || 1);
-  const [item, issues] = await Promise.all([
+  const listIssues = (view: IssueView) =>
+    c.var.api.listIssues(runId, ISSUES_PER_PAGE, view.cursor, {
+      severity: view.severity,
+      code: view.code,
+      field: view.field,
+    });
+  // Which issues to list is known from the address, or (no severity asked) from the summary.
+  const asked = readIssueView(c, null);
+  const [item, summary, askedIssues] = await Promise.all([
     c.var.api.getImport(run.body.importId),
-    c.var.api.listIssues(runId, ISSUES_PER_PAGE, cursor),
+    c.var.api.issueSummary(runId),
+    c.req.query("severity") ? listIssues(asked) : null,
   ]);
+  const view = askedIssues ? asked : readIssueView(c, summary.ok ? summary.body : null);
+  const issues = askedIssues ?? (await listIssues(view));
+  const problem = !summary.ok ? summary.message : !issues.ok ? issues.message : undefined;
   return c.html(
     <RunPage
       run={run.body}
       item={item.ok ? item.body : null}
+      summary={summary.ok ? summary.body : null}
       issues={issues.ok ? issues.body : null}
-      issuesError={issues.ok ? undefined : issues.message}
-      from={cursor ? from : 1}
-      cursor={cursor}
+      issuesError={problem}
+      view={view}
       csrf={c.var.csrf}
       error={error}
+      notice={takeFlash(c)}
     />,
     status,
+  );
+}
+
+function ConfirmCancelPage(props: { run: RunView; csrf: string }) {
+  const id = encodeURIComponent(props.run.id);
+  return (
+    <Layout title="Cancel the run" csrf={props.csrf} scripts={["submit-once.js"]}>
+      <section class="card narrow">
+        <h1>Cancel this run?</h1>
+        <p>It stops at the next part of the file. What it imported until then stays in the platform.</p>
+        <form method="post" action={`/runs/${id}/cancel`} class="button-row" data-submit-once>
+          <CsrfField token={props.csrf} />
+          <button type="submit" class="button danger">
+            Cancel the run
+          </button>
+          <a class="button secondary" href={`/runs/${id}`}>
+            Keep it running
+          </a>
+        </form>
+      </section>
+    </Layout>
   );
 }
 
@@ -306,6 +728,28 @@ export function registerRuns(app: DashboardApp): void {
     if (!run.ok && run.status === 401) return keyRefused(c);
     if (!run.ok) return c.json({ error: { code: run.code, message: run.message } }, apiStatus(run.status));
     return c.json(runStatusView(run.body, new Date()));
+  });
+
+  // Without script, Cancel run leads here to confirm; with it, a dialog on the run page asks.
+  app.get("/runs/:id/cancel", async (c) => {
+    const run = await c.var.api.getRun(c.req.param("id"));
+    if (!run.ok) {
+      if (run.status === 401) return keyRefused(c);
+      return c.html(<RunErrorPage csrf={c.var.csrf} message={run.message} />, apiStatus(run.status));
+    }
+    if (!isActive(run.body.status)) return c.redirect(`/runs/${encodeURIComponent(run.body.id)}`, 303);
+    return c.html(<ConfirmCancelPage run={run.body} csrf={c.var.csrf} />);
+  });
+
+  app.post("/runs/:id/cancel", async (c) => {
+    const id = c.req.param("id");
+    const cancelled = await c.var.api.cancelRun(id);
+    if (!cancelled.ok) {
+      if (cancelled.status === 401) return keyRefused(c);
+      return renderRun(c, cancelled.message, apiStatus(cancelled.status));
+    }
+    setFlash(c, "The run was cancelled.");
+    return c.redirect(`/runs/${encodeURIComponent(id)}`, 303);
   });
 
   // The download passes through the dashboard: the browser has the session, not the API key.

@@ -175,6 +175,14 @@ function SourceStep() {
           </button>
         </div>
         <p id="upload-current" class="muted" hidden />
+        <Field
+          id="upload-watch-prefix"
+          label="Watch prefix (optional)"
+          path="source.watchPrefix"
+          hint="Each file uploaded later whose name starts with this starts the import, like orders-."
+        >
+          <input id="upload-watch-prefix" type="text" autocomplete="off" spellcheck={false} />
+        </Field>
       </div>
       <div class="source-panel" data-source="url" hidden>
         <Field id="source-url" label="URL of the file" path="source.url">
@@ -459,10 +467,34 @@ function ScheduleStep() {
         <Field id="every-days" label="Every how many days" path="schedule.everyDays">
           <input id="every-days" type="number" min={1} max={365} inputmode="numeric" />
         </Field>
-        <Field id="start-at" label="First run" path="schedule.startAt" hint="In your local time.">
-          <input id="start-at" type="datetime-local" />
+        <Field id="start-at" label="First run" path="schedule.startAt">
+          <input id="start-at" type="datetime-local" aria-describedby="start-at-utc" />
+          <p class="hint" id="start-at-utc" aria-live="polite">
+            In your time zone.
+          </p>
         </Field>
       </div>
+      {/* An uploaded file is one file: a schedule reads it again and again (wizard.js shows this). */}
+      <div id="schedule-upload-warning" class="warning-note schedule-warning" hidden>
+        <p>
+          <strong>A schedule re-imports the same uploaded file each time:</strong> its items come back as
+          unchanged. To import each new file as it is uploaded, watch an upload prefix instead.
+        </p>
+        <div class="add-row">
+          <label for="schedule-watch-prefix">Files whose name starts with</label>
+          <input
+            id="schedule-watch-prefix"
+            type="text"
+            autocomplete="off"
+            spellcheck={false}
+            placeholder="orders-"
+          />
+          <button type="button" class="button secondary small" id="use-watch-prefix">
+            Watch this prefix instead
+          </button>
+        </div>
+      </div>
+      <p id="schedule-watching" class="muted" role="status" />
     </Step>
   );
 }
@@ -472,9 +504,23 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
   const title = existing ? `Edit ${existing.name}` : "New Import";
   return (
     <Layout title={title} csrf={props.csrf} scripts={["wizard.js"]}>
-      <p>
-        <a href="/">← Data Imports</a>
-      </p>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <ol>
+          <li>
+            <a href="/">Data Imports</a>
+          </li>
+          {existing ? (
+            <li>
+              <a href={`/imports/${encodeURIComponent(existing.id)}`} class="import-name">
+                {existing.name}
+              </a>
+            </li>
+          ) : null}
+          <li>
+            <span aria-current="page">{existing ? "Edit" : "New Import"}</span>
+          </li>
+        </ol>
+      </nav>
       <h1>
         {existing ? (
           <>
@@ -492,8 +538,23 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
         <nav aria-label="Steps of the wizard">
           <ol class="step-list">
             {WIZARD_STEPS.map((step, i) => (
-              <li data-step-item={String(i)} aria-current={i === 0 ? "step" : undefined}>
-                <span class="step-dot">{i + 1}</span> <span class="step-title">{step.title}</span>
+              <li data-step-item={String(i)}>
+                {/* Editing, every step can be opened; a new import's, those already reached (wizard.js). */}
+                <button
+                  type="button"
+                  class="step-link"
+                  data-goto={String(i)}
+                  aria-current={i === 0 ? "step" : undefined}
+                  disabled={!existing && i > 0}
+                >
+                  <span class="step-dot" aria-hidden="true">
+                    {i + 1}
+                  </span>{" "}
+                  <span class="step-title">
+                    <span class="visually-hidden">Step {i + 1}: </span>
+                    {step.title}
+                  </span>
+                </button>
               </li>
             ))}
           </ol>
@@ -513,14 +574,17 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
           <TransformationsStep />
           <PreviewStep />
           <ScheduleStep />
+          {/* A file the preview could not read: why, what to do, and (for a file to come) Save anyway. */}
+          <div id="file-problem" class="file-problem" role="alert" tabindex={-1} hidden />
           <div class="wizard-nav">
             <button type="button" class="button secondary" id="wizard-back" hidden>
               Back
             </button>
-            <button type="submit" class="button" id="wizard-next">
+            {/* Disabled until wizard.js runs: a click before would send the form as a page request. */}
+            <button type="submit" class="button" id="wizard-next" disabled>
               Next
             </button>
-            <button type="submit" class="button" id="wizard-save" hidden>
+            <button type="submit" class="button" id="wizard-save" hidden disabled>
               Save import
             </button>
             <span class="wizard-saving muted" id="wizard-saving" aria-live="polite" />
