@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { createReadStream, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createTestHarness } from "wrangler";
-import { generate } from "../../packages/core/bench/core.mjs";
+import { generate, generatedOrders } from "../../packages/core/bench/core.mjs";
 import { papaparse, workerdCpuSeconds } from "./peers.mjs";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,11 +59,7 @@ async function measure(path, expected) {
 }
 
 /** The orders and order lines of the generated file (orders of 1–4 lines, one per row). */
-function expectedOf(rows) {
-  let orders = 0;
-  for (let lines = 0; lines < rows; ) lines += 1 + (++orders % 4);
-  return { orders, lines: rows };
-}
+const expectedOf = (rows) => ({ orders: generatedOrders(rows), lines: rows });
 
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
 const every = Number(process.env.BENCH_WRITE_EVERY ?? 1500);

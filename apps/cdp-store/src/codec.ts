@@ -84,7 +84,10 @@ function valuesOf(item: object, fields: readonly string[], what: string): unknow
     if (value !== undefined) present++;
     out[i] = value ?? null;
   }
-  if (Object.keys(item).length !== present) {
+  // Every field it has with a value is one of the codec's: counted, not listed (no array per item).
+  let keys = 0;
+  for (const key in item) if ((item as Record<string, unknown>)[key] !== undefined) keys++;
+  if (keys !== present) {
     const unknown = Object.keys(item).filter((key) => !fields.includes(key));
     throw new Error(`the store has no place for the ${what} field(s) ${unknown.join(", ")}`);
   }
@@ -94,13 +97,17 @@ function valuesOf(item: object, fields: readonly string[], what: string): unknow
 const LINE_ITEMS_AT = CURRENT_CODEC.orderFields.indexOf("lineItems");
 
 /** Two field values as JSON sees them: equal primitives, or arrays and objects of equal JSON. */
-const sameValue = (a: unknown, b: unknown): boolean =>
-  a === b ||
-  (typeof a === "object" &&
-    a !== null &&
-    typeof b === "object" &&
-    b !== null &&
-    JSON.stringify(a) === JSON.stringify(b));
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    // Lists of text (categoryList, promotions) without a JSON text of each.
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 /** Line items: the first one's values, then each other one as [field, value, ...] where it differs. */
 function encodeLines(items: LineItem[]): unknown[] {
@@ -137,10 +144,23 @@ function hashedIdValue(type: unknown, value: unknown): unknown {
     !SHA256_HEX.test(value)
   )
     return value;
-  let binary = "";
-  for (let i = 0; i < 64; i += 2) binary += String.fromCharCode(Number.parseInt(value.slice(i, i + 2), 16));
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  // 64 hex digits are 256 bits: 42 base64 digits of 6 bits and one of 4.
+  let out = "";
+  let bits = 0;
+  let held = 0;
+  for (let i = 0; i < 64; i++) {
+    const c = value.charCodeAt(i);
+    held = ((held << 4) | (c <= 57 ? c - 48 : c - 87)) & 0xfff;
+    bits += 4;
+    if (bits >= 6) {
+      bits -= 6;
+      out += BASE64URL[(held >> bits) & 63];
+    }
+  }
+  return bits > 0 ? out + BASE64URL[(held << (6 - bits)) & 63] : out;
 }
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 function hashedIdHex(type: unknown, value: unknown): unknown {
   if (
@@ -150,17 +170,56 @@ function hashedIdHex(type: unknown, value: unknown): unknown {
     value.length !== 43
   )
     return value;
-  const binary = atob(value.replaceAll("-", "+").replaceAll("_", "/"));
   let hex = "";
-  for (let i = 0; i < binary.length; i++) hex += binary.charCodeAt(i).toString(16).padStart(2, "0");
+  let bits = 0;
+  let held = 0;
+  for (let i = 0; i < 43; i++) {
+    held = ((held << 6) | BASE64URL.indexOf(value[i] as string)) & 0xffff;
+    bits += 6;
+    while (bits >= 4 && hex.length < 64) {
+      bits -= 4;
+      hex += ((held >> bits) & 15).toString(16);
+    }
+  }
   return hex;
+}
+
+const digits = (text: string, at: number, count: number): number => {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+};
+
+/**
+ * The milliseconds of a time written exactly as toISOString writes it (YYYY-MM-DDTHH:MM:SS.sssZ,
+ * a real date), or null: only such a text reads back the same from its milliseconds.
+ */
+export function isoMilliseconds(text: string): number | null {
+  if (text.length !== 24 || text[4] !== "-" || text[7] !== "-" || text[10] !== "T" || text[13] !== ":")
+    return null;
+  if (text[16] !== ":" || text[19] !== "." || text[23] !== "Z") return null;
+  const [year, month, day] = [digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2)];
+  const [hour, minute, second, ms] = [
+    digits(text, 11, 2),
+    digits(text, 14, 2),
+    digits(text, 17, 2),
+    digits(text, 20, 3),
+  ];
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return null;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (day > daysInMonth) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** An ISO time as milliseconds (13 digits instead of 26 characters) when it reads back the same. */
 function timeValue(value: unknown): unknown {
-  if (typeof value !== "string") return value;
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === value ? ms : value;
+  return typeof value === "string" ? (isoMilliseconds(value) ?? value) : value;
 }
 
 /** The JSON text of an order under the current codec. */
@@ -219,7 +278,7 @@ export type OrderRow = [string, number | null, number, number, number, string];
 export function orderRow(order: Order): OrderRow {
   const data = encodeOrder(order);
   const buyer = buyerOf(order);
-  const placedAt = Date.parse(order.createdAt);
+  const placedAt = isoMilliseconds(order.createdAt) ?? Date.parse(order.createdAt);
   return [
     order.orderId,
     buyer ? hash53(idKey(buyer)) : null,

@@ -1,6 +1,6 @@
 import { LineItem, Order } from "@cdp/core";
 import { describe, expect, it } from "vitest";
-import { CURRENT_CODEC, decodeOrder, encodeOrder } from "../src/codec";
+import { CURRENT_CODEC, decodeOrder, encodeOrder, isoMilliseconds } from "../src/codec";
 import { lineItem, order } from "./support/items";
 
 describe("the order codec", () => {
@@ -53,6 +53,21 @@ describe("the order codec", () => {
     ] as unknown[][];
     // id, productId and sku differ.
     expect(lines[1]).toEqual([0, "2", 1, "p-2", 4, "sku-2"]);
+  });
+
+  it("reads a time as milliseconds only when it is written exactly as toISOString writes a real date", () => {
+    for (const text of ["2026-01-05T10:00:00.000Z", "2024-02-29T23:59:59.999Z", "1970-01-01T00:00:00.000Z"])
+      expect(isoMilliseconds(text), text).toBe(Date.parse(text));
+    for (const text of [
+      "2026-02-29T10:00:00.000Z",
+      "2026-13-01T10:00:00.000Z",
+      "2026-04-31T10:00:00.000Z",
+      "2026-01-05T24:00:00.000Z",
+      "2026-01-05T10:00:00Z",
+      "2026-01-05T10:00:00.000+01:00",
+      "2026-01-05 10:00:00.000Z",
+    ])
+      expect(isoMilliseconds(text), text).toBeNull();
   });
 
   it("keeps times as milliseconds", () => {

@@ -102,7 +102,16 @@ export async function transformChunk(
     let pending: ReadResult<Item>[] = [];
     let written = false;
 
-    /** Validates, hashes and writes the items read so far, in file order. */
+    // One write at a time is on its way to the store while the next items are read: reading and
+    // storing overlap (the store's objects run elsewhere), and at most two batches are in memory.
+    let writing: Promise<void> = Promise.resolve();
+    let writeFailed: { error: unknown } | null = null;
+    const settle = async () => {
+      await writing;
+      if (writeFailed) throw writeFailed.error;
+    };
+
+    /** Validates, hashes and sends the items read so far to the store, in file order. */
     const flush = async () => {
       const results = pending;
       pending = [];
@@ -121,12 +130,19 @@ export async function transformChunk(
       totals.itemsRead += results.length;
       totals.itemsValid += valid.length;
       if (valid.length === 0) return;
+      await settle();
       if (written) midWrite();
       written = true;
-      const counts = await write(valid);
-      totals.added += counts.added;
-      totals.updated += counts.updated;
-      totals.unchanged += counts.unchanged;
+      writing = write(valid).then(
+        (counts) => {
+          totals.added += counts.added;
+          totals.updated += counts.updated;
+          totals.unchanged += counts.unchanged;
+        },
+        (error: unknown) => {
+          writeFailed = { error };
+        },
+      );
     };
     const take = async (results: ReadResult<Item>[]) => {
       for (const result of results) pending.push(result);
@@ -137,6 +153,7 @@ export async function transformChunk(
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await flush();
+    await settle();
     faults.at("after-write");
     await recordChunk(env.CONFIG_DB, {
       runId: run.id,

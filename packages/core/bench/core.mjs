@@ -24,6 +24,13 @@ const DECODE_BYTES = Number(process.env.BENCH_DECODE_BYTES ?? 1 << 16);
 const HEADER =
   "orderId,userIdType,userId,currency,total,subtotal,tax,shipping,discount,refund,paymentMethod,shippingMethod,shippingCountry,promotions,createdAt,lastUpdated,lineItem_id,lineItem_productId,lineItem_itemGroupId,lineItem_name,lineItem_sku,lineItem_brand,lineItem_category,lineItem_categoryList,lineItem_currency,lineItem_total,lineItem_subtotal,lineItem_tax,lineItem_shipping,lineItem_discount,lineItem_refund,lineItem_quantity,lineItem_promotions,lineItem_adult,lineItem_subscriptionDuration,lineItem_size,lineItem_sizeSystem,lineItem_status";
 
+/** The orders of the generated file of `rows` rows (orders of 1–4 rows, the last one maybe cut short). */
+export function generatedOrders(rows) {
+  let orders = 0;
+  for (let lines = 0; lines < rows; ) lines += 1 + (++orders % 4);
+  return orders;
+}
+
 /**
  * A velocidi_csv of `rows` rows: orders of 1–4 line items, orderId and the order's own columns on
  * every row, quoted names with commas and quotes. The file's name says its version: a file of an
