@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: every Worker in one `wrangler dev` process (so queues cross between them), with
-// persistent local state under .wrangler/state, migrations applied and tenant `demo` seeded.
+// `npm start`: the Workers in two `wrangler dev` processes (the store in one, every other Worker in
+// the other, so queues cross between them), with persistent local state under .wrangler/state,
+// migrations applied and tenant `demo` seeded.
 // It prints what a person needs (the URLs, how to sign in, one line per service) and keeps
 // wrangler's own output, every request included, in a log file whose path it prints.
 import { existsSync, readFileSync } from "node:fs";
@@ -88,12 +89,14 @@ if (!stopping) {
   Health         ${base}/v1/health
   Cron, by hand  ${base}/__scheduled?cron=*/15+*+*+*+*
 
-  Services (every Worker in one wrangler dev)
+  Services (one wrangler dev for the store, one for every other Worker)
     config-api   the API, its schedules, and the front door of the dashboard and the uploads
     dashboard    the web UI: Collect > Data Imports
     ingest       signed uploads; opens each run's source and cuts its file into chunks
     transform    reads the chunks and writes profiles, orders and products
     egoi-sync    pages E-goi contact lists, from ${egoiNote}
+    webhooks     tells the tenants' endpoints when a run ends
+    cdp-store    the profiles, orders and products: each tenant's shards, SQLite objects
 
   ${demo}
   Try: curl -H "Authorization: Bearer ${key}" ${base}/v1/imports
