@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -9,6 +10,43 @@ export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-syn
 export const PERSIST_DIR = `${ROOT}.wrangler/state`;
 export const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 export const configPath = (app) => `${ROOT}apps/${app}/wrangler.jsonc`;
+
+/** JSON with comments (wrangler.jsonc) to JSON: drops `//` and block comments outside strings. */
+export function stripJsonComments(text) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c === "/" && text[i + 1] === "*") {
+      i = text.indexOf("*/", i + 2) + 1;
+    } else out += c;
+  }
+  return out.replace(/,(\s*[}\]])/g, "$1");
+}
+
+/**
+ * A Worker's wrangler.jsonc as JSON, with its paths absolute, to write elsewhere (a test's
+ * `wrangler dev`, a deployment with the account's ids).
+ */
+export function portableConfig(app) {
+  const appDir = `${ROOT}apps/${app}`;
+  const config = JSON.parse(stripJsonComments(readFileSync(configPath(app), "utf8")));
+  delete config.$schema;
+  config.main = resolve(appDir, config.main);
+  for (const db of config.d1_databases ?? [])
+    if (db.migrations_dir) db.migrations_dir = resolve(appDir, db.migrations_dir);
+  if (config.assets?.directory) config.assets.directory = resolve(appDir, config.assets.directory);
+  for (const [name, target] of Object.entries(config.alias ?? {}))
+    if (String(target).startsWith(".")) config.alias[name] = resolve(appDir, String(target));
+  return config;
+}
 
 /** Runs a command to its end; rejects with its output when it fails. */
 export function run(command, args, options = {}) {

@@ -1,34 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { portableConfig } from "../../scripts/lib.mjs";
 import { APPS_BY_NAME } from "./apps";
 import { ROOT, TEST_SECRETS } from "./stack";
 
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 type App = keyof typeof APPS_BY_NAME;
-
-/** JSON with comments (wrangler.jsonc) to JSON: drops `//` and block comments outside strings. */
-export function stripJsonComments(text: string): string {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (c === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c === "/" && text[i + 1] === "*") {
-      i = text.indexOf("*/", i + 2) + 1;
-    } else out += c;
-  }
-  return out.replace(/,(\s*[}\]])/g, "$1");
-}
 
 /**
  * Each Worker's wrangler.jsonc, with its paths made absolute and `vars` over its own, in a folder
@@ -37,14 +18,7 @@ export function stripJsonComments(text: string): string {
  */
 function writeConfigs(dir: string, vars: Partial<Record<App, Record<string, string>>>): string[] {
   return Object.keys(APPS_BY_NAME).map((app) => {
-    const appDir = join(ROOT, "apps", app);
-    const config = JSON.parse(stripJsonComments(readFileSync(join(appDir, "wrangler.jsonc"), "utf8")));
-    delete config.$schema;
-    config.main = resolve(appDir, config.main);
-    for (const db of config.d1_databases ?? []) db.migrations_dir = resolve(appDir, db.migrations_dir);
-    if (config.assets?.directory) config.assets.directory = resolve(appDir, config.assets.directory);
-    for (const [name, target] of Object.entries(config.alias ?? {}))
-      config.alias[name] = String(target).startsWith(".") ? resolve(appDir, String(target)) : target;
+    const config = portableConfig(app);
     config.vars = { ...config.vars, ALLOW_PRIVATE_SOURCES: "true", ...vars[app as App] };
     const out = join(dir, app);
     mkdirSync(out, { recursive: true });
