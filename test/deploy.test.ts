@@ -67,7 +67,7 @@ describe("the deploy plan", () => {
     ]);
     expect(desired.queues).toContain("cdp-import-chunks-dlq");
     // One generated value for a secret every Worker shares.
-    const deploys = steps.filter((s) => s.kind === "deploy") as {
+    const deploys = steps.filter((s) => s.kind === "deploy") as unknown as {
       secrets: Record<string, { value: string }>;
     }[];
     const keys = new Set(
