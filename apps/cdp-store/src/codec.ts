@@ -222,13 +222,42 @@ function timeValue(value: unknown): unknown {
   return typeof value === "string" ? (isoMilliseconds(value) ?? value) : value;
 }
 
-/** The JSON text of an order under the current codec. */
-export function encodeOrder(order: Order): string {
+/**
+ * The most characters of line items one row holds. An order whose text is longer keeps its line
+ * items in pages of about this size (table order_pages), each within the 2 MB a row may have: the
+ * order's own fields and each line item are at most 512 Ki characters (the transform Worker
+ * refuses larger ones), at most 3 bytes each in UTF-8.
+ */
+export const PAGE_CHARS = 384 * 1024;
+
+/**
+ * An order under the current codec: the JSON text of its row, and the pages of its line items
+ * when they are too long for the row (the row then holds none; read back, the pages follow).
+ */
+export function encodeOrder(order: Order): { data: string; pages: string[] } {
   const values = valuesOf(order, CURRENT_CODEC.orderFields, "order");
   for (const at of TIMES_AT) values[at] = timeValue(values[at]);
   values[USER_ID_AT] = hashedIdValue(values[USER_ID_TYPE_AT], values[USER_ID_AT]);
-  values[LINE_ITEMS_AT] = encodeLines(order.lineItems);
-  return JSON.stringify(values);
+  const lines = encodeLines(order.lineItems);
+  values[LINE_ITEMS_AT] = lines;
+  const data = JSON.stringify(values);
+  if (data.length <= PAGE_CHARS) return { data, pages: [] };
+  values[LINE_ITEMS_AT] = [];
+  const pages: string[] = [];
+  let page: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    const text = JSON.stringify(line);
+    if (page.length > 0 && size + text.length > PAGE_CHARS) {
+      pages.push(`[${page.join(",")}]`);
+      page = [];
+      size = 0;
+    }
+    page.push(text);
+    size += text.length + 1;
+  }
+  if (page.length > 0) pages.push(`[${page.join(",")}]`);
+  return { data: JSON.stringify(values), pages };
 }
 
 /** Line items back from encodeLines' form, under the codec's line fields. */
@@ -253,9 +282,16 @@ function decodeLines(lines: unknown[][], fields: readonly string[]): Record<stri
   return out;
 }
 
-/** An order read back from its row's text under the codec it was written with. */
-export function decodeOrder(text: string, codec: Codec): Order {
+/** An order read back from its row's text (and its line items' pages) under the codec it was written with. */
+export function decodeOrder(text: string, codec: Codec, pages: readonly string[] = []): Order {
   const values = JSON.parse(text) as unknown[];
+  if (pages.length > 0) {
+    const at = codec.orderFields.indexOf("lineItems");
+    values[at] = [
+      ...((values[at] ?? []) as unknown[]),
+      ...pages.flatMap((page) => JSON.parse(page) as unknown[]),
+    ];
+  }
   const order: Record<string, unknown> = {};
   const times = new Set(codec.timeFields ?? []);
   const type = values[codec.orderFields.indexOf("userIdType")];
@@ -269,23 +305,25 @@ export function decodeOrder(text: string, codec: Codec): Order {
 }
 
 /**
- * An order as a shard stores it: [orderId, buyer, placedAt, version, lines, data]. `buyer` is the
- * hash53 of the buyer's id as stored (null without one), `placedAt` createdAt in ms, `version` the
- * hash53 of `data`, `lines` its number of line items.
+ * An order as a shard stores it: [orderId, buyer, placedAt, version, lines, data, pages]. `buyer`
+ * is the hash53 of the buyer's id as stored (null without one), `placedAt` createdAt in ms,
+ * `version` the hash53 of its text, `lines` its number of line items, `pages` its line items'
+ * pages when its row cannot hold them (usually none).
  */
-export type OrderRow = [string, number | null, number, number, number, string];
+export type OrderRow = [string, number | null, number, number, number, string, string[]];
 
 export function orderRow(order: Order): OrderRow {
-  const data = encodeOrder(order);
+  const { data, pages } = encodeOrder(order);
   const buyer = buyerOf(order);
   const placedAt = isoMilliseconds(order.createdAt) ?? Date.parse(order.createdAt);
   return [
     order.orderId,
     buyer ? hash53(idKey(buyer)) : null,
     Number.isFinite(placedAt) ? placedAt : 0,
-    hash53(data),
+    hash53(pages.length === 0 ? data : `${data}\n${pages.join("\n")}`),
     order.lineItems.length,
     data,
+    pages,
   ];
 }
 

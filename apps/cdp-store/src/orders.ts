@@ -10,13 +10,19 @@ import { noCounts, type OrderPosition, type OrderSummaryRow, type WriteCounts } 
 const STORED_ORDERS_SQL = `SELECT order_id AS id, version, created_run, changed_run FROM orders
   WHERE order_id IN (SELECT value FROM json_each(?))`;
 const UPDATE_ORDER_SQL = `UPDATE orders SET buyer = ?, placed_at = ?, version = ?, changed_run = ?,
-    codec = ?, lines = ?, data = ? WHERE order_id = ?`;
-const ORDER_SQL = "SELECT codec, data FROM orders WHERE order_id = ?";
+    codec = ?, lines = ?, pages = ?, data = ? WHERE order_id = ? RETURNING n`;
+const ADD_ORDER_SQL = `INSERT INTO orders
+    (order_id, buyer, placed_at, version, created_run, changed_run, codec, lines, pages, data)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING n`;
+const ORDER_SQL = "SELECT n, codec, pages, data FROM orders WHERE order_id = ?";
+const PAGES_SQL = "SELECT data FROM order_pages WHERE orders_n = ? ORDER BY page";
+const ADD_PAGE_SQL = "INSERT INTO order_pages (orders_n, page, data) VALUES (?, ?, ?)";
+const DELETE_PAGES_SQL = "DELETE FROM order_pages WHERE orders_n = ?";
 // Where a person's orders are, by the keys of their ids (an index of 8-byte keys); the orders
 // themselves are then read newest first and checked against the ids, since two ids may share a key.
 const BUYER_ROWS_SQL = `SELECT n, order_id, placed_at FROM orders
   WHERE buyer IN (SELECT value FROM json_each(?))`;
-const ROW_SQL = "SELECT codec, lines, data FROM orders WHERE n = ?";
+const ROW_SQL = "SELECT codec, lines, pages, data FROM orders WHERE n = ?";
 const DELETE_ORDER_SQL = "DELETE FROM orders WHERE n = ?";
 
 const STORED_PRODUCTS_SQL = `SELECT product_id AS id, version, created_run, changed_run FROM products
@@ -46,6 +52,7 @@ const INSERT_ORDERS_SQL = insertStatements("orders", [
   "changed_run",
   "codec",
   "lines",
+  "pages",
   "data",
 ]);
 const INSERT_PRODUCTS_SQL = insertStatements("products", [
@@ -113,26 +120,37 @@ export function writeOrders(ctx: WriteContext, codec: number, rows: OrderRow[]):
   const inserts: unknown[][] = [];
   writes.forEach(({ row, next, update }, i) => {
     if (i === writes.length >> 1) ctx.midWrite();
-    const [orderId, buyer, placedAt, version, lines, data] = row;
+    const [orderId, buyer, placedAt, version, lines, data, pages] = row;
     const changed = ctx.stamp(next.changed_run);
-    if (update)
-      ctx.sql.exec(UPDATE_ORDER_SQL, buyer, placedAt, version, changed, codec, lines, data, orderId);
-    else
-      inserts.push([
-        orderId,
-        buyer,
-        placedAt,
-        version,
-        ctx.stamp(next.created_run),
-        changed,
-        codec,
-        lines,
-        data,
-      ]);
+    const created = ctx.stamp(next.created_run);
+    if (update) {
+      const fields = [buyer, placedAt, version, changed, codec, lines, pages.length, data, orderId];
+      const { n } = ctx.sql.exec<{ n: number }>(UPDATE_ORDER_SQL, ...fields).one();
+      ctx.sql.exec(DELETE_PAGES_SQL, n);
+      writePages(ctx.sql, n, pages);
+    } else if (pages.length > 0) {
+      const fields = [orderId, buyer, placedAt, version, created, changed, codec, lines, pages.length, data];
+      writePages(ctx.sql, ctx.sql.exec<{ n: number }>(ADD_ORDER_SQL, ...fields).one().n, pages);
+    } else inserts.push([orderId, buyer, placedAt, version, created, changed, codec, lines, 0, data]);
   });
   insertRows(ctx.sql, INSERT_ORDERS_SQL, inserts);
   return counts;
 }
+
+function writePages(sql: SqlStorage, order: number, pages: string[]): void {
+  pages.forEach((page, i) => {
+    sql.exec(ADD_PAGE_SQL, order, i, page);
+  });
+}
+
+/** The pages of an order's line items, when it has any. */
+const pagesOf = (sql: SqlStorage, order: number, pages: number): string[] =>
+  pages === 0
+    ? []
+    : sql
+        .exec<{ data: string }>(PAGES_SQL, order)
+        .toArray()
+        .map((row) => row.data);
 
 /** Upserts products by id, classified like orders. */
 export function writeProducts(ctx: WriteContext, rows: ProductRow[]): WriteCounts {
@@ -155,8 +173,10 @@ export function writeProducts(ctx: WriteContext, rows: ProductRow[]): WriteCount
 }
 
 export function getOrder(sql: SqlStorage, codecOf: (n: number) => Codec, orderId: string): Order | null {
-  const row = sql.exec<{ codec: number; data: string }>(ORDER_SQL, orderId).toArray()[0];
-  return row ? decodeOrder(row.data, codecOf(row.codec)) : null;
+  const row = sql
+    .exec<{ n: number; codec: number; pages: number; data: string }>(ORDER_SQL, orderId)
+    .toArray()[0];
+  return row ? decodeOrder(row.data, codecOf(row.codec), pagesOf(sql, row.n, row.pages)) : null;
 }
 
 export function getProducts(sql: SqlStorage, ids: string[]): Product[] {
@@ -200,8 +220,8 @@ export function buyerOrders(
   const out: BuyerOrder[] = [];
   for (const { n, at } of places) {
     if (out.length >= limit) break;
-    const row = sql.exec<{ codec: number; lines: number; data: string }>(ROW_SQL, n).one();
-    const order = decodeOrder(row.data, codecOf(row.codec));
+    const row = sql.exec<{ codec: number; lines: number; pages: number; data: string }>(ROW_SQL, n).one();
+    const order = decodeOrder(row.data, codecOf(row.codec), pagesOf(sql, n, row.pages));
     const buyer = buyerOf(order);
     if (buyer && wanted.has(idKey(buyer))) out.push({ n, order, at, lines: row.lines });
   }
@@ -230,6 +250,9 @@ export function summarize(orders: BuyerOrder[]): OrderSummaryRow[] {
 
 /** Deletes these orders; says how many, and their line items. */
 export function deleteOrders(sql: SqlStorage, orders: BuyerOrder[]): { orders: number; lineItems: number } {
-  for (const { n } of orders) sql.exec(DELETE_ORDER_SQL, n);
+  for (const { n } of orders) {
+    sql.exec(DELETE_PAGES_SQL, n);
+    sql.exec(DELETE_ORDER_SQL, n);
+  }
   return { orders: orders.length, lineItems: orders.reduce((sum, o) => sum + o.lines, 0) };
 }

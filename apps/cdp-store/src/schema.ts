@@ -28,8 +28,16 @@ export const UPGRADES: readonly (readonly string[])[] = [
       changed_run INTEGER NOT NULL,
       codec INTEGER NOT NULL,
       lines INTEGER NOT NULL,
+      pages INTEGER NOT NULL,
       data TEXT NOT NULL
     )`,
+    // The line items of an order too long for its row, in pages (see codec.ts, PAGE_CHARS).
+    `CREATE TABLE order_pages (
+      orders_n INTEGER NOT NULL,
+      page INTEGER NOT NULL,
+      data TEXT NOT NULL,
+      PRIMARY KEY (orders_n, page)
+    ) WITHOUT ROWID`,
     `CREATE INDEX orders_buyer ON orders (buyer) WHERE buyer IS NOT NULL`,
     `CREATE TABLE products (
       n INTEGER PRIMARY KEY,

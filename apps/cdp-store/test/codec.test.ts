@@ -30,16 +30,16 @@ describe("the order codec", () => {
         lastUpdated: "2026-01-05T10:00:00.123Z",
       }),
     ];
-    for (const want of orders) expect(decodeOrder(encodeOrder(want), CURRENT_CODEC)).toEqual(want);
+    for (const want of orders) expect(decodeOrder(encodeOrder(want).data, CURRENT_CODEC)).toEqual(want);
     // The optional `extra` stays absent rather than becoming null.
-    expect("extra" in decodeOrder(encodeOrder(orders[0] as Order), CURRENT_CODEC)).toBe(false);
+    expect("extra" in decodeOrder(encodeOrder(orders[0] as Order).data, CURRENT_CODEC)).toBe(false);
   });
 
   it("keeps a line item's arrays its own when read back", () => {
     const [first, second] = decodeOrder(
       encodeOrder(
         order("o", "a@x.com", [lineItem("1", { promotions: ["A"] }), lineItem("2", { promotions: ["A"] })]),
-      ),
+      ).data,
       CURRENT_CODEC,
     ).lineItems;
     first?.promotions.push("B");
@@ -47,7 +47,7 @@ describe("the order codec", () => {
   });
 
   it("stores a line item after the first as the fields where it differs", () => {
-    const text = encodeOrder(order("o", "a@x.com", [lineItem("1"), lineItem("2")]));
+    const { data: text } = encodeOrder(order("o", "a@x.com", [lineItem("1"), lineItem("2")]));
     const lines = (JSON.parse(text) as unknown[])[
       CURRENT_CODEC.orderFields.indexOf("lineItems")
     ] as unknown[][];
@@ -71,7 +71,9 @@ describe("the order codec", () => {
   });
 
   it("keeps times as milliseconds", () => {
-    const values = JSON.parse(encodeOrder(order("o", "a@x.com", [], { lastUpdated: null }))) as unknown[];
+    const values = JSON.parse(
+      encodeOrder(order("o", "a@x.com", [], { lastUpdated: null })).data,
+    ) as unknown[];
     expect(values[CURRENT_CODEC.orderFields.indexOf("createdAt")]).toBe(
       Date.parse("2026-01-05T10:00:00.000Z"),
     );
@@ -79,9 +81,25 @@ describe("the order codec", () => {
   });
 
   it("keeps a hashed buyer id in 43 characters instead of 64", () => {
-    const text = encodeOrder(order("o", "x", [], { userIdType: "phone_sha256", userId: "0f".repeat(32) }));
+    const { data: text } = encodeOrder(
+      order("o", "x", [], { userIdType: "phone_sha256", userId: "0f".repeat(32) }),
+    );
     const userId = (JSON.parse(text) as unknown[])[CURRENT_CODEC.orderFields.indexOf("userId")];
     expect(userId).toHaveLength(43);
+  });
+
+  it("keeps the line items of an order too long for one row in pages, each within a row's size", () => {
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      lineItem(`l${i}`, { name: `${i} ${"é".repeat(400)}`, sku: `sku-${i}`, quantity: i }),
+    );
+    const big = order("big", "a@x.com", lines);
+    const { data, pages } = encodeOrder(big);
+    expect(pages.length).toBeGreaterThan(2);
+    for (const text of [data, ...pages])
+      expect(new TextEncoder().encode(text).length).toBeLessThan(2_000_000);
+    expect(decodeOrder(data, CURRENT_CODEC, pages)).toEqual(big);
+    // An order of ordinary size keeps all of it in its row.
+    expect(encodeOrder(order("small", "a@x.com", lines.slice(0, 20))).pages).toEqual([]);
   });
 
   it("refuses a field the codec has no place for, rather than dropping it", () => {

@@ -6,7 +6,7 @@ import { CdpStore } from "../src/client";
 import { shardName, shardOf } from "../src/names";
 import { lineItem, order, record, scope } from "./support/items";
 
-const TABLES = ["orders", "products", "profiles", "profile_ids", "runs", "codecs"];
+const TABLES = ["orders", "order_pages", "products", "profiles", "profile_ids", "runs", "codecs"];
 
 const storeOf = (tenantId: string, shards = 4) => new CdpStore(env.CDP_SHARDS, { id: tenantId, shards });
 

@@ -1,9 +1,10 @@
 import type { Issue } from "@cdp/core";
 
 /**
- * The most text one stored row may hold, in characters: an order's own fields, one line item, a
- * profile's attributes, a product. D1 refuses a string or row over 2 MB, and UTF-8 takes up to
- * 3 bytes a character; a larger item would fail its chunk's write on every retry.
+ * The most text one stored item may hold, in characters: an order's own fields, one line item
+ * (the store pages the line items of a long order), a profile's attributes, a product. A
+ * Durable Object's SQLite refuses a string or row over 2 MB, and UTF-8 takes up to 3 bytes a
+ * character; a larger item would fail its chunk's write on every retry.
  */
 export const MAX_STORED_ROW_CHARS = 512 * 1024;
 
