@@ -135,13 +135,15 @@ async function main() {
   if (!token)
     throw new Error("set ADMIN_TOKEN to the API's admin token (wrangler secret ADMIN_TOKEN of config-api)");
   if (!values.yes) {
-    if (!process.stdin.isTTY) throw new Error(`deleting tenant ${id} cannot be undone: add --yes to confirm`);
     const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const typed = await rl.question(
-      `Delete tenant ${id} at ${url} and all its data? Type its id to confirm: `,
-    );
+    const closed = new Promise((resolve) => rl.once("close", () => resolve("")));
+    const typed = await Promise.race([
+      rl.question(`Delete tenant ${id} at ${url} and all its data? Type its id to confirm: `),
+      closed,
+    ]);
     rl.close();
-    if (typed.trim() !== id) throw new Error("not confirmed: nothing was deleted");
+    if (typed.trim() !== id)
+      throw new Error("not confirmed (type the tenant's id, or add --yes): nothing was deleted");
   }
   const deleted = await deleteTenant({ id, url, token });
   console.log(

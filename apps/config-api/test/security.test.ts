@@ -114,4 +114,20 @@ describe("remembered keys", () => {
     await createTenantWithKey(env.CONFIG_DB, { id: "initech", name: "Initech" }, "key_initech_later", "");
     expect((await call("GET", "/v1/imports", { key: "key_initech_later" })).status).toBe(200);
   });
+
+  it("a revoked key cannot change anything even while it is remembered for reading", async () => {
+    const { createTenantWithKey } = await import("@cdp/store");
+    await createTenantWithKey(env.CONFIG_DB, { id: "hooli", name: "Hooli" }, "key_hooli_0123456789", "");
+    const key = "key_hooli_0123456789";
+    expect((await call("GET", "/v1/imports", { key })).status).toBe(200);
+    await env.CONFIG_DB.prepare("UPDATE api_keys SET revoked_at = 'now' WHERE tenant_id = 'hooli'").run();
+    // Reading within KEY_CACHE_MS is allowed; a write looks the key up again and is refused.
+    expect((await call("GET", "/v1/imports", { key })).status).toBe(200);
+    const write = await call("POST", "/v1/uploads", { key, body: { filename: "a.csv" } });
+    expect(write.status).toBe(401);
+    const { n } = (await env.CONFIG_DB.prepare("SELECT count(*) AS n FROM uploads WHERE tenant_id = 'hooli'").first<{
+      n: number;
+    }>()) ?? { n: -1 };
+    expect(n).toBe(0);
+  });
 });

@@ -7,8 +7,10 @@ import { ApiError } from "../errors";
 const PUBLIC_PATHS = new Set(["/v1/health", "/v1/openapi.json"]);
 
 /**
- * How long an isolate trusts a key it has already looked up. A revoked key stops working within
- * this time; unknown keys are never remembered, so a new key works at once.
+ * How long an isolate trusts a key it has already looked up, for reading. A revoked key (or a
+ * deleted tenant's) stops reading within this time; it cannot write even once, because a request
+ * that changes something looks its key up every time. Unknown keys are never remembered, so a new
+ * key works at once.
  */
 export const KEY_CACHE_MS = 30_000;
 const KEY_CACHE_ENTRIES = 1_000;
@@ -24,10 +26,17 @@ export function forgetAcceptedKeys(): void {
   accepted.clear();
 }
 
+/** Forgets the remembered keys of one tenant (it is being deleted). */
+export function forgetTenantKeys(tenantId: string): void {
+  for (const [key, entry] of accepted) if (entry.tenant.id === tenantId) accepted.delete(key);
+}
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 async function tenantOf(c: Parameters<MiddlewareHandler<AppEnv>>[0], key: string): Promise<Tenant | null> {
   const now = Date.now();
   const hit = accepted.get(key);
-  if (hit && hit.until > now) return hit.tenant;
+  if (hit && hit.until > now && READS.has(c.req.method)) return hit.tenant;
   accepted.delete(key);
   const tenant = await findTenantByApiKey(c.var.services.db, key);
   if (tenant) {

@@ -1,6 +1,7 @@
 import { CdpStore } from "@cdp/cdp-store/client";
 import { closeTenant, deleteTenantRows, getTenant } from "@cdp/store";
 import { Hono } from "hono";
+import { forgetTenantKeys } from "../middleware/auth";
 
 /**
  * The operator's routes, outside the public API and its document: deleting a tenant, which
@@ -58,6 +59,7 @@ admin.delete("/admin/tenants/:id", async (c) => {
   const tenant = await getTenant(c.env.CONFIG_DB, id);
   if (!tenant) return refused(404, `No tenant '${id}'.`);
   await closeTenant(c.env.CONFIG_DB, id, new Date().toISOString());
+  forgetTenantKeys(id);
   const store = new CdpStore(c.env.CDP_SHARDS, tenant);
   const held = await store.usage();
   await store.wipe();
