@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync", "cdp-store", "webhooks"];
 /** The local state of `npm start` and `npm run admin` (D1, R2, Durable Objects, queues). */
-export const PERSIST_DIR = process.env.LOCAL_STATE ? resolve(process.env.LOCAL_STATE) : `${ROOT}.wrangler/state`;
+export const PERSIST_DIR = process.env.LOCAL_STATE
+  ? resolve(process.env.LOCAL_STATE)
+  : `${ROOT}.wrangler/state`;
 export const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 export const configPath = (app) => `${ROOT}apps/${app}/wrangler.jsonc`;
 

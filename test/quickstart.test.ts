@@ -17,7 +17,9 @@ const healthCheck = /`curl (http:\/\/127\.0\.0\.1:(\d+)\/v1\/health)` answers `(
 
 /** The README's tenant commands for the local stack, as written (those without --remote). */
 const tenantBlock = README.slice(README.indexOf("## Tenants and API keys"));
-const tenantCommands = [...tenantBlock.matchAll(/^(npm run admin -- (create|delete)-tenant acme\b[^#\n]*?)\s*(#.*)?$/gm)]
+const tenantCommands = [
+  ...tenantBlock.matchAll(/^(npm run admin -- (create|delete)-tenant acme\b[^#\n]*?)\s*(#.*)?$/gm),
+]
   .filter((m) => !m[1]?.includes("--remote"))
   .map((m) => m[1] ?? "");
 const createCommand = tenantCommands.find((c) => c.includes("create-tenant")) ?? "";

@@ -125,7 +125,9 @@ describe("remembered keys", () => {
     expect((await call("GET", "/v1/imports", { key })).status).toBe(200);
     const write = await call("POST", "/v1/uploads", { key, body: { filename: "a.csv" } });
     expect(write.status).toBe(401);
-    const { n } = (await env.CONFIG_DB.prepare("SELECT count(*) AS n FROM uploads WHERE tenant_id = 'hooli'").first<{
+    const { n } = (await env.CONFIG_DB.prepare(
+      "SELECT count(*) AS n FROM uploads WHERE tenant_id = 'hooli'",
+    ).first<{
       n: number;
     }>()) ?? { n: -1 };
     expect(n).toBe(0);
