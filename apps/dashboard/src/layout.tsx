@@ -7,6 +7,8 @@ export interface LayoutProps {
   csrf?: string;
   /** Client scripts of the page, from /js. */
   scripts?: string[];
+  /** Client scripts of the page that are ES modules (they import others of /js), from /js. */
+  modules?: string[];
   /** A page of its own under Data Imports (Webhooks): the breadcrumbs end with it. */
   section?: { name: string; href: string };
   children: Child;
@@ -29,6 +31,9 @@ export function Layout(props: LayoutProps) {
           <link rel="icon" href="data:," />
           {(props.scripts ?? []).map((src) => (
             <script src={`/js/${src}`} defer />
+          ))}
+          {(props.modules ?? []).map((src) => (
+            <script type="module" src={`/js/${src}`} />
           ))}
         </head>
         <body>

@@ -503,7 +503,7 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
   const { existing } = props;
   const title = existing ? `Edit ${existing.name}` : "New Import";
   return (
-    <Layout title={title} csrf={props.csrf} scripts={["wizard.js"]}>
+    <Layout title={title} csrf={props.csrf} modules={["wizard.js"]}>
       <nav class="crumbs" aria-label="Breadcrumb">
         <ol>
           <li>
