@@ -125,7 +125,9 @@ export class FakeApi implements ApiBinding {
     const profileMatch = /^\/v1\/profiles\/([^/]+)\/([^/]+)(\/orders|\/export)?$/.exec(url.pathname);
     if (profileMatch?.[1] && profileMatch[2]) {
       const [type, value] = [decodeURIComponent(profileMatch[1]), decodeURIComponent(profileMatch[2])];
-      const found = this.profiles.find((p) => p.profile.ids.some((id) => id.type === type && id.value === value));
+      const found = this.profiles.find((p) =>
+        p.profile.ids.some((id) => id.type === type && id.value === value),
+      );
       if (!found) return notFound(`No profile with ${type} '${value}'.`);
       if (request.method === "DELETE") {
         this.profiles = this.profiles.filter((p) => p !== found);
@@ -135,7 +137,8 @@ export class FakeApi implements ApiBinding {
         });
       }
       if (profileMatch[3] === "/orders") return Response.json(pageOf(found.orders, url));
-      if (profileMatch[3] === "/export") return Response.json({ profile: found.profile, orders: found.orders });
+      if (profileMatch[3] === "/export")
+        return Response.json({ profile: found.profile, orders: found.orders });
       return Response.json(found.profile);
     }
     const orderMatch = /^\/v1\/orders\/([^/]+)$/.exec(url.pathname);

@@ -46,7 +46,9 @@ describe("the profile explorer", () => {
     const res = await get("/profiles");
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toMatch(/<span>Collect<\/span>[\s\S]*<a href="\/profiles" aria-current="page">Profiles<\/a>/);
+    expect(html).toMatch(
+      /<span>Collect<\/span>[\s\S]*<a href="\/profiles" aria-current="page">Profiles<\/a>/,
+    );
     expect(html).toContain('<label for="id-type">Id type</label>');
     expect(html).toContain('<label for="id-value">Id</label>');
     // From Profiles, the header leads back to Data Imports.
@@ -82,7 +84,15 @@ describe("the profile explorer", () => {
     const res = await get("/profiles/customer_id/c-42");
     expect(res.status).toBe(200);
     const html = await res.text();
-    for (const text of ["email_sha256", "a".repeat(64), "customer_id", "c-42", "Lisboa", "€1,234.50", "$10.00"])
+    for (const text of [
+      "email_sha256",
+      "a".repeat(64),
+      "customer_id",
+      "c-42",
+      "Lisboa",
+      "€1,234.50",
+      "$10.00",
+    ])
       expect(html).toContain(text);
     // The run that last changed an attribute, by its import's name; none for `tags`.
     expect(html).toMatch(/<a href="\/runs\/run_1"><span class="import-name">CRM customers<\/span>/);
@@ -110,7 +120,9 @@ describe("the profile explorer", () => {
     const { get } = await signedIn(api);
     const html = await (await get("/profiles/customer_id/c-42")).text();
     expect(html).toContain("Newest first: orders 1–10 of 12.");
-    expect(html).toContain('href="/profiles/customer_id/c-42?cursor=10&amp;from=11#orders-heading">Older orders');
+    expect(html).toContain(
+      'href="/profiles/customer_id/c-42?cursor=10&amp;from=11#orders-heading">Older orders',
+    );
     const older = await (await get("/profiles/customer_id/c-42?cursor=10&from=11")).text();
     expect(older).toContain("Newest first: orders 11–12 of 12.");
     expect(older).toContain(">or2<");
@@ -140,9 +152,13 @@ describe("the profile explorer", () => {
     const deleted = await post("/profiles/customer_id/c-42/delete");
     expect(deleted.status).toBe(303);
     expect(deleted.headers.get("location")).toBe("/profiles");
-    expect(api.calls.some((c) => c.method === "DELETE" && c.path === "/v1/profiles/customer_id/c-42")).toBe(true);
+    expect(api.calls.some((c) => c.method === "DELETE" && c.path === "/v1/profiles/customer_id/c-42")).toBe(
+      true,
+    );
     const flash = /cdp_flash=([^;]+)/.exec(deleted.headers.getSetCookie().join("; "))?.[1] ?? "";
-    const page = await fetchDashboard("/profiles", { headers: { cookie: `${session.cookie}; cdp_flash=${flash}` } });
+    const page = await fetchDashboard("/profiles", {
+      headers: { cookie: `${session.cookie}; cdp_flash=${flash}` },
+    });
     expect(await page.text()).toContain("Profile deleted: 1 profile, 2 ids, 1 order and 1 line item.");
     expect(api.profiles).toHaveLength(0);
   });
@@ -214,7 +230,11 @@ describe("a run's page leads to what it imported", () => {
   it("offers the profile lookup with the import's id type on a customers run, and nothing on a dry run", async () => {
     const api = new FakeApi();
     api.imports.push(
-      sampleImport({ type: "customers", format: "csv", options: { userIdField: "id", userIdType: "crm_id" } }),
+      sampleImport({
+        type: "customers",
+        format: "csv",
+        options: { userIdField: "id", userIdType: "crm_id" },
+      }),
     );
     api.runs.push(sampleRun(), sampleRun({ id: "run_2", dryRun: true }));
     const { get } = await signedIn(api);

@@ -143,7 +143,7 @@ function Money(props: { amount: number; currency: string }) {
 }
 
 /** An order with its amounts and its line items. */
-export function OrderBlock(props: { order: OrderView; headingLevel: 2 | 3; link: boolean }) {
+export function OrderBlock(props: { order: OrderView; headingLevel: 1 | 3; link: boolean }) {
   const { order } = props;
   const headingId = `order-${order.orderId}`.replace(/[^\w-]/g, "_");
   const title = (
@@ -162,7 +162,7 @@ export function OrderBlock(props: { order: OrderView; headingLevel: 2 | 3; link:
   return (
     <article class="order" aria-labelledby={headingId}>
       <div class="order-head">
-        {props.headingLevel === 2 ? <h2 id={headingId}>{heading}</h2> : <h3 id={headingId}>{heading}</h3>}
+        {props.headingLevel === 1 ? <h1 id={headingId}>{heading}</h1> : <h3 id={headingId}>{heading}</h3>}
         <span class="muted">
           <time datetime={order.createdAt}>{formatTime(order.createdAt)}</time>
         </span>
@@ -505,7 +505,7 @@ function OrderPage(props: { csrf: string; order: OrderView }) {
         </ol>
       </nav>
       <section class="card">
-        <OrderBlock order={order} headingLevel={2} link={false} />
+        <OrderBlock order={order} headingLevel={1} link={false} />
         <p class="buyer">
           {order.userIdType && order.userId ? (
             <>
