@@ -1,10 +1,10 @@
-import { checkImportConfig, Source, sealSource } from "@cdp/core";
+import { checkImportConfig, type Issue, Source, sealSource } from "@cdp/core";
 import { cancelRun, getImport, getRun, listIssues, listRuns, type StoredImportConfig } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
 import { checkSource, configError, refuseSealedSecrets } from "../imports-service";
-import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
+import { issuesCsv } from "../issues-csv";
 import { presentRun, queueRunEvent, startRun } from "../runs-service";
 import {
   errorResponses,
@@ -118,7 +118,7 @@ const issuesRoute = createRoute({
   tags: ["Runs"],
   summary: "The issues of a run, line by line",
   description:
-    "`?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value).",
+    "Each issue names the file's `column` as the file writes it when a transformation (rename or copy) mapped it onto `field`. `?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value, and `column` last when some issue has one).",
   operationId: "listRunIssues",
   security,
   request: {
@@ -249,14 +249,14 @@ export function registerRuns(app: App): void {
     const query = c.req.valid("query");
     if (!(await getRun(services.db, tenant.id, runId))) throw runNotFound(runId);
     if (query.format === "csv") {
-      const lines = [`${ISSUE_CSV_COLUMNS.join(",")}\r\n`];
+      const issues: Issue[] = [];
       let cursor: string | undefined;
       do {
         const page = await listIssues(services.db, runId, { limit: 1000, cursor });
-        for (const issue of page.items) lines.push(issueCsvLine(issue));
+        for (const issue of page.items) issues.push(issue);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
-      return c.body(lines.join(""), 200, {
+      return c.body(issuesCsv(issues), 200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${runId}-issues.csv"`,
       });

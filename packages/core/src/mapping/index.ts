@@ -1,0 +1,17 @@
+export {
+  type IdKind,
+  type MappingTarget,
+  mappingTarget,
+  SHOPIFY_EXPORT_COLUMNS,
+  type ValueKind,
+} from "./fields";
+export { columnKey } from "./names";
+export {
+  type ColumnMatch,
+  canSuggestMapping,
+  type MappingRequest,
+  type MappingSuggestion,
+  type MatchedBy,
+  suggestMapping,
+} from "./suggest";
+export { type DateFormat, dateFormat } from "./values";
