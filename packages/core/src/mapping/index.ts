@@ -5,6 +5,7 @@ export {
   SHOPIFY_EXPORT_COLUMNS,
   type ValueKind,
 } from "./fields";
+export { createFileHeadReader, type FileHead, type FileHeadReader } from "./head";
 export { columnKey } from "./names";
 export {
   type ColumnMatch,
