@@ -37,11 +37,16 @@ export async function generate(rows) {
   while (written < rows) {
     order++;
     const items = 1 + (order % 4);
+    // Order-level columns are the same on every row of an order (a row that differs is a
+    // conflicting_value issue): those of its first line item.
+    const orderPrice = 10 + ((order * 7) % 90);
+    const orderTax = Math.round(orderPrice * 23) / 100;
+    const orderTotal = Math.round((orderPrice + orderTax + 4.9) * 100) / 100;
     for (let i = 0; i < items && written < rows; i++, written++) {
       const price = 10 + ((order * 7 + i) % 90);
       const tax = Math.round(price * 23) / 100;
       const total = Math.round((price + tax + 4.9) * 100) / 100;
-      buffer += `or${order},email,customer${order % 50000}@example.com,EUR,${total},${price},${tax},4.9,0,0,Visa,UPS,Portugal,WINTERSALE;VIP,2025-0${1 + (order % 9)}-1${order % 10}T10:38:06+0100,2025-09-16T20:13:31+0100,li${i},p${order % 1000},g${order % 100},"Shirt, ""model ${i}"" blue",sku-${order % 1000}-${i},Acme,Men > Shirts,Men;Shirts,EUR,${total},${price},${tax},4.9,0,0,${1 + (i % 3)},,false,,M,EU,fulfilled\n`;
+      buffer += `or${order},email,customer${order % 50000}@example.com,EUR,${orderTotal},${orderPrice},${orderTax},4.9,0,0,Visa,UPS,Portugal,WINTERSALE;VIP,2025-0${1 + (order % 9)}-1${order % 10}T10:38:06+0100,2025-09-16T20:13:31+0100,li${i},p${order % 1000},g${order % 100},"Shirt, ""model ${i}"" blue",sku-${order % 1000}-${i},Acme,Men > Shirts,Men;Shirts,EUR,${total},${price},${tax},4.9,0,0,${1 + (i % 3)},,false,,M,EU,fulfilled\n`;
     }
     if (buffer.length > 1 << 20) {
       if (!out.write(buffer)) await new Promise((r) => out.once("drain", r));
