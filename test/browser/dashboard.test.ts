@@ -84,7 +84,7 @@ async function saveFromSource(
   name: string,
   options: { onPreview?: () => Promise<void>; fileToCome?: boolean } = {},
 ): Promise<void> {
-  for (const step of ["Options", "Transformations", "Preview", "Schedule"]) {
+  for (const step of ["Mapping", "Options", "Transformations", "Preview", "Schedule"]) {
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
     if (step === "Preview") await options.onPreview?.();
@@ -365,7 +365,7 @@ describe("the dashboard in Chromium", () => {
     // The wizard's script fills the form from the stored import once the page has loaded.
     await expect.poll(() => page.locator("#name").inputValue()).toBe(SCRIPT);
     expect(browser.errors).toEqual([]);
-    for (const step of ["Format", "Source", "Options", "Transformations", "Preview"]) {
+    for (const step of ["Format", "Source", "Mapping", "Options", "Transformations", "Preview"]) {
       await page.getByRole("button", { name: "Next" }).click();
       await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
     }

@@ -3,6 +3,7 @@
 //   type-and-format-steps.js  Type and Format (and what their choices show on the other steps)
 //   source-step.js            Source, and the stored source's secrets
 //   source-upload.js          the upload with its progress bar, in parts past 64 MiB
+//   mapping-step.js           Mapping: the file's columns onto the format's fields
 //   options-step.js           Options
 //   transformations-step.js   Transformations
 //   preview-step.js           Preview, and the file problem that blocks Save

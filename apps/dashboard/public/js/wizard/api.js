@@ -78,3 +78,21 @@ export const previewImport = (config, importId) =>
  * @returns {Promise<CallResult<{ id: string, name: string }>>}
  */
 export const saveImport = (id, config) => post("/imports/save", { id, config });
+
+/**
+ * How the file's columns map onto the format's fields, with the file's columns and first rows,
+ * read from the source as a preview reads it.
+ * @typedef {object} MappingSuggestion
+ * @property {import("./state.js").StoredTransformation[]} transformations
+ * @property {{ column: string, field: string, by: "name" | "synonym" | "values", note?: string }[]} matches
+ * @property {string[]} unmatchedColumns
+ * @property {string[]} missingRequired
+ * @property {{ userIdField: string, userIdType?: string }} [options]
+ * @property {string[]} [columns]
+ * @property {unknown[][]} [sample]
+ * @param {{ type: string, format: string, source: unknown, options?: Record<string, unknown> }} file
+ * @param {string | null} importId the import being edited: the API reads its stored secrets
+ * @returns {Promise<CallResult<MappingSuggestion>>}
+ */
+export const suggestMapping = (file, importId) =>
+  post("/imports/suggest-mapping", { ...file, ...(importId ? { importId } : {}) });

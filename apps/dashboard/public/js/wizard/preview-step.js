@@ -100,8 +100,8 @@ let previewSeq = 0;
  */
 const FILE_PROBLEMS = {
   missing_columns: [
-    "Transformations",
-    "Map the file's columns onto the fields the format needs with renames, or choose the format the file is in.",
+    "Mapping",
+    "Map the file's columns onto the fields the format needs, or choose the format the file is in.",
   ],
   wrong_format: ["Format", "Choose the format the file is in."],
   invalid_encoding: [
@@ -210,6 +210,60 @@ function fileErrorCode(result) {
     : undefined;
 }
 
+/**
+ * The items of a preview in a table: the fields that tell them apart first, as many as fit, and
+ * all of them behind Show.
+ * @param {Record<string, unknown>[]} items
+ * @param {string} caption
+ */
+export function itemsTable(items, caption) {
+  /** @type {string[]} */
+  const keys = [];
+  for (const item of items)
+    for (const key of Object.keys(item ?? {})) if (!keys.includes(key)) keys.push(key);
+  // The fields that tell items apart first, then the others, as many as fit.
+  const preferred = PREVIEW_KEYS.filter((key) => keys.includes(key));
+  const shownKeys = [...preferred, ...keys.filter((key) => !preferred.includes(key))].slice(0, 6);
+  return table(
+    caption,
+    [...shownKeys, "All fields"],
+    items.map((item) => [
+      ...shownKeys.map((key) => {
+        const value = item[key];
+        return key === "lineItems" && Array.isArray(value)
+          ? `${value.length} line item${value.length === 1 ? "" : "s"}`
+          : shortCell(cellText(value));
+      }),
+      el("details", {}, [
+        el("summary", { text: "Show" }),
+        el("pre", { class: "json", text: JSON.stringify(item, null, 2) }),
+      ]),
+    ]),
+  );
+}
+
+/**
+ * The issues of a preview in a table; a field a rename mapped names the file's column too.
+ * @param {import("./api.js").PreviewIssue[]} issues
+ * @param {string} caption
+ */
+export function issuesTable(issues, caption) {
+  return table(
+    caption,
+    ["Row", "Item", "Field", "Message", "Value"],
+    issues.map((issue) => [
+      issue.row,
+      issue.item ?? "—",
+      issue.column
+        ? el("span", {}, [issue.field ?? "—", el("span", { class: "sub", text: `Column “${issue.column}”` })])
+        : (issue.field ?? "—"),
+      issue.message,
+      issue.value === null ? "(missing)" : el("code", { text: String(issue.value) }),
+    ]),
+    "issues",
+  );
+}
+
 /** Reads the first items of the source as configured now, and shows them with their issues. */
 export async function loadPreview() {
   const box = elementOf("preview");
@@ -232,48 +286,15 @@ export async function loadPreview() {
   }
   const { columns = [], items = [], issues = [] } = result.data;
   if (columns.length && !state.columns.length) setColumns(columns);
-  /** @type {string[]} */
-  const keys = [];
-  for (const item of items)
-    for (const key of Object.keys(item ?? {})) if (!keys.includes(key)) keys.push(key);
-  // The fields that tell items apart first, then the others, as many as fit.
-  const preferred = PREVIEW_KEYS.filter((key) => keys.includes(key));
-  const shownKeys = [...preferred, ...keys.filter((key) => !preferred.includes(key))].slice(0, 6);
   /** @type {HTMLElement[]} */
   const parts = [
     el("h3", { text: `Items (${items.length})`, id: "preview-items-heading" }),
     items.length
-      ? table(
-          "Preview items",
-          [...shownKeys, "All fields"],
-          items.map((item) => [
-            ...shownKeys.map((key) => {
-              const value = item[key];
-              return key === "lineItems" && Array.isArray(value)
-                ? `${value.length} line item${value.length === 1 ? "" : "s"}`
-                : shortCell(cellText(value));
-            }),
-            el("details", {}, [
-              el("summary", { text: "Show" }),
-              el("pre", { class: "json", text: JSON.stringify(item, null, 2) }),
-            ]),
-          ]),
-        )
+      ? itemsTable(items, "Preview items")
       : el("p", { class: "muted", text: "No valid items in the first records: see the issues below." }),
     el("h3", { text: `Issues (${issues.length})` }),
     issues.length
-      ? table(
-          "Preview issues",
-          ["Row", "Item", "Field", "Message", "Value"],
-          issues.map((issue) => [
-            issue.row,
-            issue.item ?? "—",
-            issue.field ?? "—",
-            issue.message,
-            issue.value === null ? "(missing)" : el("code", { text: String(issue.value) }),
-          ]),
-          "issues",
-        )
+      ? issuesTable(issues, "Preview issues")
       : el("p", { class: "muted", text: "No issues in these items." }),
   ];
   if (columns.length) {

@@ -4,6 +4,7 @@ import { saveImport } from "./api.js";
 import { applyErrors, focusField, runCheck, showStepError, stepErrorBox } from "./checks.js";
 import { buildConfig, previewKey } from "./config.js";
 import { buttonOf, elementOf } from "./dom.js";
+import { showMapping } from "./mapping-step.js";
 import { loadPreview, showFileProblem } from "./preview-step.js";
 import { form, importId, lastStep, previewStep, state, steps } from "./state.js";
 
@@ -18,6 +19,9 @@ export const stepTitle = (index) => steps[index]?.querySelector("h2")?.lastChild
  * @param {string} title
  */
 export const stepIndex = (title) => steps.findIndex((_, i) => stepTitle(i) === title);
+
+/** The index of the Mapping step. */
+const mappingStep = steps.findIndex((s) => s.querySelector("#mapping-columns"));
 
 /** @param {number} index */
 const headingOf = (index) => /** @type {HTMLElement} */ (steps[index]?.querySelector("h2"));
@@ -52,6 +56,7 @@ export function goTo(index) {
   applyErrors();
   headingOf(index).focus();
   if (index === previewStep) loadPreview();
+  if (index === mappingStep) showMapping();
 }
 
 /** Next: the step's problems, or the next step. */

@@ -2,6 +2,7 @@
 // The Type and Format steps: the name, what is imported, and the formats of that type. What is
 // chosen here decides what the later steps show (updateChoices).
 import { inputOf, radioValue, setRadio } from "./dom.js";
+import { showMappingOfFormat } from "./mapping-step.js";
 import { showOptionsOfFormat } from "./options-step.js";
 import { showScheduleKind, updateSchedule } from "./schedule-step.js";
 import { showSourcesOfFormat } from "./source-step.js";
@@ -26,6 +27,7 @@ function showFormatsOfType() {
 export function updateChoices() {
   showFormatsOfType();
   showSourcesOfFormat();
+  showMappingOfFormat();
   showOptionsOfFormat();
   showTransformationsOfFormat();
   showScheduleKind();
