@@ -730,8 +730,8 @@ describe("the dashboard shows what happened", () => {
     expect(await page.locator("progress").count()).toBe(0);
     expect(await page.locator("[data-stat]").count()).toBe(0);
     expect(await page.getByText(/Waiting to start|every item was valid/).count()).toBe(0);
-    expect(await page.getByRole("link", { name: "Edit the transformations" }).getAttribute("href")).toBe(
-      `/imports/${historyImport}/edit?step=transformations`,
+    expect(await page.getByRole("link", { name: "Map the file's columns" }).getAttribute("href")).toBe(
+      `/imports/${historyImport}/edit?step=mapping`,
     );
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await bothSizes("run-failed")).toBe(0);

@@ -304,6 +304,49 @@ describe("the wizard's mapping step in Chromium", () => {
   });
 });
 
+describe("the wizard's mapping step for customers in Chromium", () => {
+  it("takes the user id column and its type from the suggestions, into the options, and leaves a column out", async () => {
+    await page.goto(at("/imports/new"));
+    await page.getByLabel("Name", { exact: true }).fill("CRM export");
+    await page.getByLabel(/^Customers/).check();
+    await nextTo("Format");
+    await page.getByLabel("CSV", { exact: true }).check();
+    await nextTo("Source");
+    await page.getByLabel("Uploaded file").check();
+    await page
+      .getByLabel("File", { exact: true })
+      .setInputFiles(
+        csvFile(
+          "crm.csv",
+          "E-mail Address,First Name,Telemóvel,City\nann@example.com,Ann,912345678,Lisboa\nbob@example.com,Bob,,Porto\n",
+        ),
+      );
+    await expect
+      .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
+      .toMatch(/^Uploaded crm\.csv/);
+    await nextTo("Mapping");
+    await fieldOf("E-mail Address").waitFor({ timeout: 30_000 });
+    expect(await fieldOf("E-mail Address").inputValue()).toBe("userId");
+    expect(await fieldOf("First Name").inputValue()).toBe("attribute");
+    expect(await page.getByLabel("Type of the user ids").inputValue()).toBe("email");
+    await fieldOf("City").selectOption("ignore");
+    const preview = page.getByRole("region", { name: "Preview of the first items" });
+    // The preview follows: Ann's city is no longer imported, her name is.
+    await expect.poll(() => preview.textContent(), { timeout: 30_000 }).toContain("Ann");
+    await expect.poll(() => preview.textContent(), { timeout: 30_000 }).not.toContain("Lisboa");
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // The same options on the Options step.
+    await nextTo("Options");
+    expect(await page.getByLabel("User id field").inputValue()).toBe("E-mail Address");
+    expect(await page.getByLabel("User id type").inputValue()).toBe("email");
+    const id = await saveThrough("CRM export", "Transformations", "Preview");
+    const saved = await storedImport(id);
+    expect(saved.options).toMatchObject({ userIdField: "E-mail Address", userIdType: "email" });
+    expect(saved.transformations).toEqual([{ op: "delete", field: "City" }]);
+    expect(browser.errors).toEqual([]);
+  });
+});
+
 describe("the wizard in Chromium", () => {
   it("saves back a stored map's JSON values and a custom user id type unchanged", async () => {
     const key = await api.upload("customers.jsonl", '{"id":"c1","vip":1}\n{"id":"c2","vip":0}\n');
@@ -491,6 +534,7 @@ describe("the wizard in Chromium", () => {
     await screenshot(page, "wizard-egoi-options-phone");
     await page.setViewportSize({ width: 1280, height: 860 });
     // A customers CSV import has both.
+    await page.getByRole("button", { name: "Back" }).click();
     await page.getByRole("button", { name: "Back" }).click();
     await page.getByRole("button", { name: "Back" }).click();
     await page.getByLabel("CSV", { exact: true }).check();

@@ -78,7 +78,7 @@ function progressText(run: RunView): string {
 interface Advice {
   text: string;
   /** The wizard's step where it is fixed. */
-  step?: "format" | "source" | "options" | "transformations";
+  step?: "format" | "source" | "mapping" | "options" | "transformations";
   stepLabel?: string;
 }
 
@@ -87,9 +87,9 @@ export function failureAdvice(code: string): Advice {
   switch (code) {
     case "missing_columns":
       return {
-        text: "Rename the file's columns onto the fields the format needs with a transformation, or export the file with those columns, then run it again.",
-        step: "transformations",
-        stepLabel: "Edit the transformations",
+        text: "Map the file's columns onto the fields the format needs, or export the file with those columns, then run it again.",
+        step: "mapping",
+        stepLabel: "Map the file's columns",
       };
     case "invalid_encoding":
       return {

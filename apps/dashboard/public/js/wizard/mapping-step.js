@@ -17,7 +17,7 @@ import { $, el, elementOf, radioValue, selectOf } from "./dom.js";
 import { buildOptions } from "./options-step.js";
 import { issuesTable, itemsTable } from "./preview-step.js";
 import { buildSource } from "./source-step.js";
-import { form, importId, state } from "./state.js";
+import { form, importId, state, steps } from "./state.js";
 import { draftsOf, newTransformation, renderTransformations } from "./transformations-step.js";
 
 /**
@@ -50,6 +50,8 @@ const view = {
   suggestion: null,
   /** Why the file's columns are not known, when they are not. @type {string | null} */
   problem: null,
+  /** The file was read and its suggestion not yet offered on the step. */
+  unseen: false,
   seq: 0,
   previewSeq: 0,
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -279,45 +281,50 @@ export async function showMapping() {
   if (!formatFields()) return;
   const file = fileKey();
   const key = JSON.stringify(file);
-  if (key === view.key) {
-    render();
-    schedulePreview(0);
-    return;
+  if (key !== view.key) {
+    const seq = ++view.seq;
+    status("Reading the file's columns…");
+    elementOf("mapping-columns").replaceChildren();
+    elementOf("mapping-required").hidden = true;
+    elementOf("mapping-preview").hidden = true;
+    const result = await suggestMapping(file, importId);
+    if (seq !== view.seq) return;
+    view.key = key;
+    if (!result.ok) {
+      view.problem = result.message;
+      view.suggestion = null;
+    } else {
+      const suggestion = result.data;
+      const columns = suggestion.columns ?? [];
+      const before = view.columns;
+      view.problem = null;
+      view.suggestion = suggestion;
+      view.columns = columns;
+      view.sample = suggestion.sample ?? [];
+      view.unseen = true;
+      if (before.length) forgetColumnsOf(before, columns);
+      if (columns.length) setColumns(columns);
+    }
   }
-  const seq = ++view.seq;
-  status("Reading the file's columns…");
-  elementOf("mapping-columns").replaceChildren();
-  elementOf("mapping-required").hidden = true;
-  elementOf("mapping-preview").hidden = true;
-  const result = await suggestMapping(file, importId);
-  if (seq !== view.seq) return;
-  view.key = key;
-  if (!result.ok) {
-    view.problem = result.message;
-    view.suggestion = null;
-    render();
-    return;
+  // The step may have been left while the file was read: what it read waits for its return.
+  if (!onMappingStep()) return;
+  if (view.unseen && view.suggestion) {
+    view.unseen = false;
+    const filled = !anyColumnMapped();
+    if (filled) applySuggestion(view.suggestion, false);
+    renderTransformations();
+    status(
+      filled
+        ? `${view.columns.length} columns read; the suggestions map ${view.suggestion.matches.length} of them.`
+        : `${view.columns.length} columns read; their mapping is as it was.`,
+    );
   }
-  const suggestion = result.data;
-  const columns = suggestion.columns ?? [];
-  const before = view.columns;
-  view.problem = null;
-  view.suggestion = suggestion;
-  view.columns = columns;
-  view.sample = suggestion.sample ?? [];
-  if (before.length) forgetColumnsOf(before, columns);
-  if (columns.length) setColumns(columns);
-  const filled = !anyColumnMapped();
-  if (filled) applySuggestion(suggestion, false);
-  renderTransformations();
   render();
-  status(
-    filled
-      ? `${columns.length} columns read; the suggestions map ${suggestion.matches.length} of them.`
-      : `${columns.length} columns read; their mapping is as it was.`,
-  );
   schedulePreview(0);
 }
+
+/** Whether the Mapping step is the one shown. */
+const onMappingStep = () => Boolean(steps[state.step]?.querySelector("#mapping-columns"));
 
 // ---------- drawing the step ----------
 
@@ -610,9 +617,9 @@ function customersRequired() {
       ? el("p", { class: "mapping-done" }, ["The user id is the column ", el("code", { text: column }), "."])
       : el("p", { class: "mapping-missing", text: "Choose the column that holds each customer's user id." }),
     el("div", { class: "field map-id-type" }, [
-      el("label", { for: "map-user-id-type", text: "User id type" }),
+      el("label", { for: "map-user-id-type", text: "Type of the user ids" }),
       mirror,
-      el("p", { class: "hint", text: "The same as the User id type option." }),
+      el("p", { class: "hint", text: "The import's User id type option, as on the Options step." }),
     ]),
   ];
 }
