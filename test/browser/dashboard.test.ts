@@ -177,6 +177,15 @@ describe("the dashboard in Chromium", () => {
     await screenshot(page, "wizard-source");
     await page.getByRole("button", { name: "Next" }).click();
 
+    // The file has the format's own column names: each column is its field, nothing to rename.
+    await page.getByRole("heading", { name: /Mapping/, level: 2 }).waitFor();
+    await expect
+      .poll(() => page.getByLabel("Field for the column orderId", { exact: true }).inputValue(), {
+        timeout: 30_000,
+      })
+      .toBe("=orderId");
+    await page.getByRole("button", { name: "Next" }).click();
+
     await page.getByRole("heading", { name: /Options/, level: 2 }).waitFor();
     await page.getByLabel("Hash user ids").check();
     await page.getByRole("button", { name: "Next" }).click();
