@@ -318,13 +318,15 @@ describe("the wizard's mapping step for customers in Chromium", () => {
       .setInputFiles(
         csvFile(
           "crm.csv",
-          "E-mail Address,First Name,Telemóvel,City\nann@example.com,Ann,912345678,Lisboa\nbob@example.com,Bob,,Porto\n",
+          "E-mail Address;First Name;Telemóvel;City\nann@example.com;Ann;912345678;Lisboa\nbob@example.com;Bob;;Porto\n",
         ),
       );
     await expect
       .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
       .toMatch(/^Uploaded crm\.csv/);
     await nextTo("Mapping");
+    // Read with commas, the header is one column: the step offers the delimiter it has.
+    await page.getByRole("button", { name: "Read it with “;”" }).click({ timeout: 30_000 });
     await fieldOf("E-mail Address").waitFor({ timeout: 30_000 });
     expect(await fieldOf("E-mail Address").inputValue()).toBe("userId");
     expect(await fieldOf("First Name").inputValue()).toBe("attribute");
@@ -341,7 +343,11 @@ describe("the wizard's mapping step for customers in Chromium", () => {
     expect(await page.getByLabel("User id type").inputValue()).toBe("email");
     const id = await saveThrough("CRM export", "Transformations", "Preview");
     const saved = await storedImport(id);
-    expect(saved.options).toMatchObject({ userIdField: "E-mail Address", userIdType: "email" });
+    expect(saved.options).toMatchObject({
+      userIdField: "E-mail Address",
+      userIdType: "email",
+      delimiter: ";",
+    });
     expect(saved.transformations).toEqual([{ op: "delete", field: "City" }]);
     expect(browser.errors).toEqual([]);
   });

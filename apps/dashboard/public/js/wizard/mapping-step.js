@@ -315,13 +315,20 @@ export async function showMapping() {
     renderTransformations();
     status(
       filled
-        ? `${view.columns.length} columns read; the suggestions map ${view.suggestion.matches.length} of them.`
-        : `${view.columns.length} columns read; their mapping is as it was.`,
+        ? `${countOf(view.columns.length, "column")} read; the suggestions map ${view.suggestion.matches.length} of them.`
+        : `${countOf(view.columns.length, "column")} read; their mapping is as it was.`,
     );
   }
   render();
   schedulePreview(0);
 }
+
+/**
+ * "1 column", "3 columns".
+ * @param {number} n
+ * @param {string} word
+ */
+const countOf = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Whether the Mapping step is the one shown. */
 const onMappingStep = () => Boolean(steps[state.step]?.querySelector("#mapping-columns"));
@@ -632,12 +639,23 @@ function render(focusId) {
   const box = elementOf("mapping-columns");
   const required = elementOf("mapping-required");
   if (view.problem !== null) {
+    const again = el("button", {
+      type: "button",
+      class: "button secondary small",
+      id: "mapping-again",
+      text: "Read the file again",
+    });
+    again.addEventListener("click", () => {
+      view.key = null;
+      showMapping();
+    });
     box.replaceChildren(
       el("div", { class: "alert alert-error", role: "alert" }, [
         el("p", { text: `The file's columns could not be read: ${view.problem}` }),
         el("p", {
           text: "Fix the source or its options, or map the columns later with renames in Transformations.",
         }),
+        again,
       ]),
     );
     required.hidden = true;
@@ -734,8 +752,7 @@ async function loadMappingPreview() {
   const items = (result.data.items ?? []).slice(0, PREVIEW_ITEMS);
   const issues = result.data.issues ?? [];
   const shownIssues = issues.slice(0, PREVIEW_ITEMS);
-  const plural = (/** @type {number} */ n, /** @type {string} */ word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  line.textContent = `The first ${plural(items.length, "item")} as mapped; ${plural(issues.length, "issue")} in the first records.`;
+  line.textContent = `The first ${countOf(items.length, "item")} as mapped; ${countOf(issues.length, "issue")} in the first records.`;
   body.replaceChildren(
     items.length
       ? itemsTable(items, "The first items with this mapping")
