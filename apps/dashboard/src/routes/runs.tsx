@@ -691,9 +691,6 @@ function RunPage(props: RunPageProps) {
           </p>
         ) : null}
       </section>
-      {run.status === "completed" || run.status === "cancelled" ? (
-        <ImportedData run={run} item={item} />
-      ) : null}
       {props.issuesError ? <Alert kind="error">{props.issuesError}</Alert> : null}
       {issuesShown && props.summary && props.issues ? (
         props.summary.stored === 0 && props.summary.total === 0 ? (
@@ -714,6 +711,9 @@ function RunPage(props: RunPageProps) {
             view={props.view}
           />
         )
+      ) : null}
+      {run.status === "completed" || run.status === "cancelled" ? (
+        <ImportedData run={run} item={item} />
       ) : null}
       {active ? <CancelDialog run={run} csrf={props.csrf} /> : null}
     </Layout>
