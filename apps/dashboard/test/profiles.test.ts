@@ -65,6 +65,17 @@ describe("the profile explorer", () => {
     expect(await empty.text()).toContain("Type the id to look up, like an e-mail address.");
   });
 
+  it("finds an id with a slash in it, which stays one part of the address", async () => {
+    const { get } = await signedIn(
+      storeWithOnePerson(sampleProfile({ ids: [{ type: "customer_id", value: "shop/42" }] })),
+    );
+    const found = await get("/profiles?idType=customer_id&idValue=shop%2F42");
+    expect(found.headers.get("location")).toBe("/profiles/customer_id/shop%2F42");
+    const res = await get("/profiles/customer_id/shop%2F42");
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<h1 class="profile-title">shop/42</h1>');
+  });
+
   it("answers an unknown person with the API's words, the form filled in to correct it", async () => {
     const { get } = await signedIn(storeWithOnePerson());
     const res = await get("/profiles/email/nobody%40example.com");
