@@ -84,7 +84,7 @@ async function saveFromSource(
   name: string,
   options: { onPreview?: () => Promise<void>; fileToCome?: boolean } = {},
 ): Promise<void> {
-  for (const step of ["Options", "Transformations", "Preview", "Schedule"]) {
+  for (const step of ["Mapping", "Options", "Transformations", "Preview", "Schedule"]) {
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
     if (step === "Preview") await options.onPreview?.();
@@ -175,6 +175,15 @@ describe("the dashboard in Chromium", () => {
     expect(bar).toEqual([Buffer.byteLength(file), Buffer.byteLength(file)]);
     await expect.poll(() => page.locator("#upload-file-error").isHidden()).toBe(true);
     await screenshot(page, "wizard-source");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    // The file has the format's own column names: each column is its field, nothing to rename.
+    await page.getByRole("heading", { name: /Mapping/, level: 2 }).waitFor();
+    await expect
+      .poll(() => page.getByLabel("Field for the column orderId", { exact: true }).inputValue(), {
+        timeout: 30_000,
+      })
+      .toBe("=orderId");
     await page.getByRole("button", { name: "Next" }).click();
 
     await page.getByRole("heading", { name: /Options/, level: 2 }).waitFor();
@@ -365,7 +374,7 @@ describe("the dashboard in Chromium", () => {
     // The wizard's script fills the form from the stored import once the page has loaded.
     await expect.poll(() => page.locator("#name").inputValue()).toBe(SCRIPT);
     expect(browser.errors).toEqual([]);
-    for (const step of ["Format", "Source", "Options", "Transformations", "Preview"]) {
+    for (const step of ["Format", "Source", "Mapping", "Options", "Transformations", "Preview"]) {
       await page.getByRole("button", { name: "Next" }).click();
       await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
     }
@@ -730,8 +739,8 @@ describe("the dashboard shows what happened", () => {
     expect(await page.locator("progress").count()).toBe(0);
     expect(await page.locator("[data-stat]").count()).toBe(0);
     expect(await page.getByText(/Waiting to start|every item was valid/).count()).toBe(0);
-    expect(await page.getByRole("link", { name: "Edit the transformations" }).getAttribute("href")).toBe(
-      `/imports/${historyImport}/edit?step=transformations`,
+    expect(await page.getByRole("link", { name: "Map the file's columns" }).getAttribute("href")).toBe(
+      `/imports/${historyImport}/edit?step=mapping`,
     );
     expect(await accessibilityViolations(page)).toEqual([]);
     expect(await bothSizes("run-failed")).toBe(0);

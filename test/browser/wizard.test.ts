@@ -182,6 +182,177 @@ async function startParts(uploadUrl: URL): Promise<number> {
   return (await fetch(url, { method: "POST" })).status;
 }
 
+/** An orders export with its shop's own column names, dates as dd/MM/yyyy, no refund columns; order 1003's total is no number. */
+const FOREIGN_ORDERS = [
+  "Order Number,Customer Email,Order Date,Currency,Order Total,Subtotal,Tax,Shipping,Discount,Bought with,Product ID,SKU,Product Name,Quantity,Line Total,Line Subtotal,Line Tax,Line Shipping,Line Discount,Item Status,Gift wrap",
+  "1001,ann@example.com,16/09/2025,EUR,102.50,85.00,11.50,6.00,0.00,Visa,p1,SKU-1,Blue shirt,1,51.25,42.50,5.75,3.00,0.00,fulfilled,no",
+  "1001,ann@example.com,16/09/2025,EUR,102.50,85.00,11.50,6.00,0.00,Visa,p2,SKU-2,Red socks,2,51.25,42.50,5.75,3.00,0.00,fulfilled,no",
+  "1002,bob@example.com,17/09/2025,EUR,12.30,10.00,2.30,0.00,0.00,MB Way,p3,SKU-3,Cap,1,12.30,10.00,2.30,0.00,0.00,paid,yes",
+  "1003,cid@example.com,18/09/2025,EUR,12.5x,10.00,2.30,0.00,0.00,Visa,p3,SKU-3,Cap,1,12.30,10.00,2.30,0.00,0.00,paid,no",
+].join("\n");
+
+/** The select of a column on the Mapping step. */
+const fieldOf = (column: string) => page.getByLabel(`Field for the column ${column}`, { exact: true });
+
+describe("the wizard's mapping step in Chromium", () => {
+  it("maps a file with its own column names from the suggestions, with no column name typed, to a completed run", async () => {
+    await newUploadImport("Foreign orders");
+    await page.getByLabel("File", { exact: true }).setInputFiles(csvFile("shop-export.csv", FOREIGN_ORDERS));
+    await expect
+      .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
+      .toMatch(/^Uploaded shop-export\.csv/);
+    await nextTo("Mapping");
+    // Each column with its first values, the suggested field chosen.
+    await fieldOf("Order Number").waitFor({ timeout: 30_000 });
+    const firstValues = page.getByRole("row", { name: /Order Date/ }).getByRole("listitem");
+    expect(await firstValues.allTextContents()).toEqual(["16/09/2025", "17/09/2025", "18/09/2025"]);
+    expect(await fieldOf("Order Number").inputValue()).toBe("=orderId");
+    expect(await fieldOf("Customer Email").inputValue()).toBe("=userId");
+    expect(await fieldOf("Order Date").inputValue()).toBe("=createdAt");
+    expect(await page.getByRole("row", { name: /Order Date/ }).textContent()).toContain(
+      "Dates read as dd/MM/yyyy",
+    );
+    expect(await fieldOf("Gift wrap").inputValue()).toBe("");
+    expect(await fieldOf("Bought with").inputValue()).toBe("");
+
+    // The required fields no column fills are named, and each can be given one value.
+    const required = page.getByRole("region", { name: "Required fields" });
+    expect(await required.textContent()).toContain("2 required fields are not mapped yet");
+    expect(await required.getByRole("listitem").allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining("refund"), expect.stringContaining("lineItem_refund")]),
+    );
+    expect(await required.textContent()).toContain("userIdType set to email for every item");
+    expect(await required.textContent()).toContain("lineItem_currency copied from currency");
+
+    // The preview follows the mapping: order 1003's total is an issue naming the file's column.
+    const preview = page.getByRole("region", { name: "Preview of the first items" });
+    await expect.poll(() => preview.textContent(), { timeout: 30_000 }).toContain("required columns");
+    await required.getByLabel("Value of refund for every item").fill("0");
+    await required.getByLabel("Value of refund for every item").press("Enter");
+    await required.getByLabel("Value of lineItem_refund for every item").fill("0");
+    await required.getByRole("button", { name: "Set" }).click();
+    await expect.poll(() => required.textContent()).toContain("All 22 required fields are mapped.");
+    // A column the suggestions left out, chosen by keyboard: the focus stays on its select.
+    await fieldOf("Bought with").focus();
+    await page.keyboard.type("paym");
+    await expect.poll(() => fieldOf("Bought with").inputValue()).toBe("=paymentMethod");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(
+      await fieldOf("Bought with").getAttribute("id"),
+    );
+    await expect
+      .poll(() => preview.getByRole("status").textContent(), { timeout: 30_000 })
+      .toBe("The first 2 items as mapped; 1 issue in the first records.");
+    const items = preview.getByRole("table", { name: "The first items with this mapping" });
+    expect(await items.locator("tbody tr").first().textContent()).toContain("1001");
+    expect(await items.locator("tbody tr").first().textContent()).toContain("Visa");
+    const issue = preview.getByRole("table", { name: /Issues of the first items/ }).locator("tbody tr");
+    expect(await issue.textContent()).toContain("Column “Order Total”");
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await screenshot(page, "wizard-mapping");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, "wizard-mapping-phone");
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    // One model: the Transformations step shows the mapping as renames, and edits it.
+    await nextTo("Options", "Transformations");
+    const froms = await page
+      .locator("#transformations input[id$='-from']")
+      .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+    expect(froms.slice(0, 3)).toEqual(["Order Number", "Customer Email", "Order Date"]);
+    expect(froms).toContain("Bought with");
+    const boughtWith = froms.indexOf("Bought with");
+    await page.getByRole("button", { name: `Remove transformation ${boughtWith + 1}` }).click();
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("heading", { name: /Mapping/, level: 2 }).waitFor();
+    expect(await fieldOf("Bought with").inputValue()).toBe("");
+    await fieldOf("Bought with").selectOption("=paymentMethod");
+
+    const id = await saveThrough("Foreign orders", "Options", "Transformations", "Preview");
+    const saved = (await storedImport(id)).transformations as Record<string, unknown>[];
+    expect(saved).toEqual(
+      expect.arrayContaining([
+        { op: "rename", from: "Order Number", to: "orderId" },
+        {
+          op: "rename",
+          from: "Order Date",
+          to: "createdAt",
+          values: [{ type: "timestamp", pattern: "dd/MM/yyyy" }],
+        },
+        { op: "rename", from: "Bought with", to: "paymentMethod" },
+        { op: "add", field: "userIdType", value: "email" },
+        { op: "copy", from: "currency", to: "lineItem_currency" },
+        { op: "add", field: "refund", value: 0 },
+        { op: "add", field: "lineItem_refund", value: 0 },
+      ]),
+    );
+
+    // Run it: two orders imported, the third's total an issue on the file's own column.
+    await page.getByRole("button", { name: "Run now" }).first().click();
+    await page.locator('#run-live[data-finished="true"]').waitFor({ timeout: 90_000 });
+    expect(await page.locator('[data-field="status"] .badge-label').textContent()).toBe(
+      "Completed with 1 invalid item",
+    );
+    expect(await page.locator('[data-stat="added"]').textContent()).toBe("2");
+    const issueRow = page.locator("table.issues tbody tr").first();
+    expect(await issueRow.locator('[data-field="column"]').textContent()).toBe("Column “Order Total”");
+    expect(await issueRow.locator("td").nth(1).textContent()).toContain("1003");
+    const order = await api.call<{ createdAt: string; paymentMethod: string }>("GET", "/v1/orders/1001");
+    expect(order.body).toMatchObject({ createdAt: "2025-09-16T00:00:00.000Z", paymentMethod: "Visa" });
+    expect(browser.errors).toEqual([]);
+  });
+});
+
+describe("the wizard's mapping step for customers in Chromium", () => {
+  it("takes the user id column and its type from the suggestions, into the options, and leaves a column out", async () => {
+    await page.goto(at("/imports/new"));
+    await page.getByLabel("Name", { exact: true }).fill("CRM export");
+    await page.getByLabel(/^Customers/).check();
+    await nextTo("Format");
+    await page.getByLabel("CSV", { exact: true }).check();
+    await nextTo("Source");
+    await page.getByLabel("Uploaded file").check();
+    await page
+      .getByLabel("File", { exact: true })
+      .setInputFiles(
+        csvFile(
+          "crm.csv",
+          "E-mail Address;First Name;Telemóvel;City\nann@example.com;Ann;912345678;Lisboa\nbob@example.com;Bob;;Porto\n",
+        ),
+      );
+    await expect
+      .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
+      .toMatch(/^Uploaded crm\.csv/);
+    await nextTo("Mapping");
+    // Read with commas, the header is one column: the step offers the delimiter it has.
+    await page.getByRole("button", { name: "Read it with “;”" }).click({ timeout: 30_000 });
+    await fieldOf("E-mail Address").waitFor({ timeout: 30_000 });
+    expect(await fieldOf("E-mail Address").inputValue()).toBe("userId");
+    expect(await fieldOf("First Name").inputValue()).toBe("attribute");
+    expect(await page.getByLabel("Type of the user ids").inputValue()).toBe("email");
+    await fieldOf("City").selectOption("ignore");
+    const preview = page.getByRole("region", { name: "Preview of the first items" });
+    // The preview follows: Ann's city is no longer imported, her name is.
+    await expect.poll(() => preview.textContent(), { timeout: 30_000 }).toContain("Ann");
+    await expect.poll(() => preview.textContent(), { timeout: 30_000 }).not.toContain("Lisboa");
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // The same options on the Options step.
+    await nextTo("Options");
+    expect(await page.getByLabel("User id field").inputValue()).toBe("E-mail Address");
+    expect(await page.getByLabel("User id type").inputValue()).toBe("email");
+    const id = await saveThrough("CRM export", "Transformations", "Preview");
+    const saved = await storedImport(id);
+    expect(saved.options).toMatchObject({
+      userIdField: "E-mail Address",
+      userIdType: "email",
+      delimiter: ";",
+    });
+    expect(saved.transformations).toEqual([{ op: "delete", field: "City" }]);
+    expect(browser.errors).toEqual([]);
+  });
+});
+
 describe("the wizard in Chromium", () => {
   it("saves back a stored map's JSON values and a custom user id type unchanged", async () => {
     const key = await api.upload("customers.jsonl", '{"id":"c1","vip":1}\n{"id":"c2","vip":0}\n');
@@ -215,7 +386,7 @@ describe("the wizard in Chromium", () => {
     await page.goto(at(`/imports/${id}/edit`));
     await expect.poll(() => page.locator("#name").inputValue()).toBe("JSON customers");
     await page.getByLabel("Name", { exact: true }).fill("JSON customers, edited");
-    await nextTo("Format", "Source", "Options");
+    await nextTo("Format", "Source", "Mapping", "Options");
     // The stored id type is a choice of its own, chosen: not "Choose…" and a "Required".
     expect(await page.getByLabel("User id type").inputValue()).toBe("crm_id");
     await nextTo("Transformations");
@@ -238,7 +409,7 @@ describe("the wizard in Chromium", () => {
     // Edited, a JSON field stays JSON (2 is a number); a new mapping is text.
     await page.goto(at(`/imports/${id}/edit`));
     await expect.poll(() => page.locator("#name").inputValue()).not.toBe("");
-    await nextTo("Format", "Source", "Options", "Transformations");
+    await nextTo("Format", "Source", "Mapping", "Options", "Transformations");
     await page.locator("#t0-v0-m1-from").fill("2");
     await page.getByRole("button", { name: "Add mapping" }).click();
     await page.locator("#t0-v0-m4-from").fill("3");
@@ -264,7 +435,7 @@ describe("the wizard in Chromium", () => {
     });
     await page.goto(at(`/imports/${id}/edit`));
     await expect.poll(() => page.locator("#name").inputValue()).toBe("Colon customers");
-    await nextTo("Format", "Source", "Options");
+    await nextTo("Format", "Source", "Mapping", "Options");
     expect(await page.getByLabel("User id type").inputValue()).toBe("loyalty_card");
     expect(await page.getByLabel("Delimiter").inputValue()).toBe(":");
     expect(await page.locator("#delimiter option:checked").textContent()).toBe('":" (stored)');
@@ -304,7 +475,7 @@ describe("the wizard in Chromium", () => {
       uploads.stop();
       await hold.release();
     }
-    const id = await saveThrough("Cancelled upload", "Options", "Transformations", "Preview");
+    const id = await saveThrough("Cancelled upload", "Mapping", "Options", "Transformations", "Preview");
     expect((await storedImport(id)).source).toMatchObject({
       type: "upload",
       key: expect.stringMatching(/\/second\.csv$/),
@@ -358,6 +529,8 @@ describe("the wizard in Chromium", () => {
     await nextTo("Source");
     await page.getByLabel("E-goi API key").fill("egoi-key-0123");
     await page.getByLabel("List id").fill("321");
+    await nextTo("Mapping");
+    expect(await page.getByText("E-goi contact lists have fixed fields").isVisible()).toBe(true);
     await nextTo("Options");
     await expect.poll(() => page.getByText("This format has no options.").isVisible()).toBe(true);
     expect(await page.getByLabel("Hash user ids").isVisible()).toBe(false);
@@ -369,11 +542,12 @@ describe("the wizard in Chromium", () => {
     // A customers CSV import has both.
     await page.getByRole("button", { name: "Back" }).click();
     await page.getByRole("button", { name: "Back" }).click();
+    await page.getByRole("button", { name: "Back" }).click();
     await page.getByLabel("CSV", { exact: true }).check();
     await nextTo("Source");
     await page.getByLabel("URL", { exact: true }).check();
     await page.getByLabel("URL of the file").fill("https://exports.example.com/customers.csv");
-    await nextTo("Options");
+    await nextTo("Mapping", "Options");
     expect(await page.getByLabel("Hash user ids").isVisible()).toBe(true);
     expect(await page.getByLabel("Merge strategy").isVisible()).toBe(true);
     expect(browser.errors).toEqual([]);
@@ -403,7 +577,7 @@ describe("the wizard in Chromium", () => {
       uploads.stop();
       await hold.release();
     }
-    const id = await saveThrough("Second file wins", "Options", "Transformations", "Preview");
+    const id = await saveThrough("Second file wins", "Mapping", "Options", "Transformations", "Preview");
     expect((await storedImport(id)).source).toMatchObject({
       type: "upload",
       key: expect.stringMatching(/\/second\.csv$/),
@@ -423,7 +597,7 @@ describe("the wizard in Chromium", () => {
     await expect.poll(() => page.locator("#name").inputValue()).toBe("Edited by steps");
     // Straight to the schedule, no Next through seven steps.
     await openStep("Schedule");
-    expect(await page.getByRole("button", { name: "Step 7: Schedule" }).getAttribute("aria-current")).toBe(
+    expect(await page.getByRole("button", { name: "Step 8: Schedule" }).getAttribute("aria-current")).toBe(
       "step",
     );
     await page.getByLabel(/^Every few days/).check();
@@ -489,7 +663,7 @@ describe("the wizard in Chromium", () => {
     await expect
       .poll(() => page.locator("#upload-status").textContent(), { timeout: 30_000 })
       .toMatch(/^Uploaded/);
-    await nextTo("Options", "Transformations", "Preview");
+    await nextTo("Mapping", "Options", "Transformations", "Preview");
     const problem = page.locator("#file-problem");
     await problem.getByText("This import cannot run as it is").waitFor({ timeout: 30_000 });
     expect(await problem.textContent()).toContain("The file is missing required columns");
@@ -507,8 +681,8 @@ describe("the wizard in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 860 });
     const listed = await api.call<{ items: { name: string }[] }>("GET", "/v1/imports?limit=1000");
     expect(listed.body.items.map((i) => i.name)).not.toContain("Wrong columns");
-    await problem.getByRole("button", { name: "Go to Transformations" }).click();
-    await page.getByRole("heading", { name: /Transformations/, level: 2 }).waitFor();
+    await problem.getByRole("button", { name: "Go to Mapping" }).click();
+    await page.getByRole("heading", { name: /Mapping/, level: 2 }).waitFor();
     expect(browser.errors).toEqual([]);
   });
 
@@ -523,7 +697,7 @@ describe("the wizard in Chromium", () => {
       await nextTo("Source");
       await page.getByLabel("URL", { exact: true }).check();
       await page.getByLabel("URL of the file").fill(`${server.url}/tomorrow.csv`);
-      await nextTo("Options", "Transformations", "Preview");
+      await nextTo("Mapping", "Options", "Transformations", "Preview");
       const problem = page.locator("#file-problem");
       await problem.getByText("This import cannot run as it is").waitFor({ timeout: 30_000 });
       await nextTo("Schedule");

@@ -83,6 +83,8 @@ export interface IssueView {
   row: number;
   item: string | null;
   field: string | null;
+  /** The file's column a transformation mapped onto `field`, when one did. */
+  column?: string;
   code: string;
   severity: string;
   message: string;

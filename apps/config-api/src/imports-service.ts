@@ -10,7 +10,7 @@ import {
   sourceHost,
   unsafeHostReason,
 } from "@cdp/core";
-import { type ImportRecord, type StoredImportConfig, uploadBelongsTo } from "@cdp/store";
+import { getImport, type ImportRecord, type StoredImportConfig, uploadBelongsTo } from "@cdp/store";
 import type { z } from "zod";
 import type { Services } from "./app";
 import { ApiError } from "./errors";
@@ -78,6 +78,25 @@ export function withStoredSecrets(sent: Source, stored: Source): Source {
       message: "send the secret again: *** keeps it only for the same destination",
     })),
   );
+}
+
+/**
+ * The source to read: as sent (a sealed secret refused), or for an import being edited, with its
+ * stored secrets in place of each "***" under the rule of a PATCH.
+ */
+export async function sourceToRead(
+  services: Services,
+  tenantId: string,
+  source: Source,
+  importId: string | undefined,
+): Promise<Source> {
+  if (importId === undefined) {
+    refuseSealedSecrets(source);
+    return source;
+  }
+  const stored = await getImport(services.db, tenantId, importId);
+  if (!stored) throw importNotFound(importId);
+  return withStoredSecrets(source, stored.config.source);
 }
 
 /**

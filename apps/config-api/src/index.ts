@@ -11,6 +11,7 @@ import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerImports } from "./routes/imports";
+import { registerMapping } from "./routes/mapping";
 import { registerPreview } from "./routes/preview";
 import { registerRuns } from "./routes/runs";
 import { registerUploads } from "./routes/uploads";
@@ -60,6 +61,7 @@ api.use(
 registerHealth(api);
 registerUploads(api);
 registerPreview(api);
+registerMapping(api);
 registerImports(api);
 registerRuns(api);
 registerData(api);

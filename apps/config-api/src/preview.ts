@@ -1,9 +1,11 @@
 import {
   BUCKET,
   type CustomerRecord,
+  createFileHeadReader,
   createReader,
   createTextDecoder,
   type FileErrorCode,
+  type FileHead,
   hashUserIdsOf,
   headerWarnings,
   type ImportConfigInput,
@@ -52,17 +54,34 @@ const single = (bytes: Uint8Array) =>
   });
 
 /**
- * The first bytes of a file in R2 (an upload, or a file in the tenant's inbox), read by range;
- * null when they are compressed, which ingest unpacks.
+ * The first bytes of a file in R2 (an upload, or a file in the tenant's inbox), up to
+ * PREVIEW_BYTES; null when they are compressed, which ingest unpacks.
  */
 async function openR2Head(
   env: Env,
   objectKey: string,
   missing: string,
 ): Promise<ReadableStream<Uint8Array> | null> {
-  const object = await env.FILES.get(objectKey, { range: { offset: 0, length: PREVIEW_BYTES } });
+  // Read whole and cut, not by range: R2 refuses a range of an empty object.
+  const object = await env.FILES.get(objectKey);
   if (!object) throw new ImportFileError("source_not_found", missing);
-  const bytes = new Uint8Array(await object.arrayBuffer());
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = object.body.getReader();
+  while (size < PREVIEW_BYTES) {
+    const next = await reader.read();
+    if (next.done) break;
+    parts.push(next.value);
+    size += next.value.byteLength;
+  }
+  await reader.cancel();
+  const bytes = new Uint8Array(Math.min(size, PREVIEW_BYTES));
+  let at = 0;
+  for (const part of parts) {
+    const take = part.subarray(0, bytes.length - at);
+    bytes.set(take, at);
+    at += take.length;
+  }
   return isCompressed(bytes) ? null : single(bytes);
 }
 
@@ -226,4 +245,37 @@ async function previewEgoi(
       m.issues.map((issue) => (issue.item === null ? { ...issue, item: m.key } : issue)),
     ),
   };
+}
+
+/** Rows of a file a mapping suggestion reads besides its header. */
+export const HEAD_ROWS = 10;
+
+/**
+ * A file's columns and first rows as it writes them, before any transformation or check of its
+ * format (see createFileHeadReader): read from the beginning of the source, as a preview reads.
+ */
+export async function readFileHead(
+  env: Env,
+  services: Services,
+  tenantId: string,
+  file: { format: ImportConfigInput["format"]; source: Source; options: ImportConfigInput["options"] },
+): Promise<FileHead> {
+  const reader = createFileHeadReader(file.format, file.options, HEAD_ROWS);
+  const decoder = createTextDecoder(file.options.encoding ?? "utf-8");
+  const stream = await openPreviewStream(env, services, tenantId, file.source, file.options.entry);
+  const iterator = (stream as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  let bytes = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      reader.write(decoder.end());
+      break;
+    }
+    bytes += next.value.byteLength;
+    if (reader.write(decoder.decode(next.value)) || bytes >= PREVIEW_BYTES) {
+      await iterator.return?.();
+      break;
+    }
+  }
+  return reader.end();
 }

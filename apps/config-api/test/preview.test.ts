@@ -85,6 +85,35 @@ describe("POST /v1/imports/preview", () => {
   });
 });
 
+describe("POST /v1/imports/preview: issues and the file's columns", () => {
+  it("names the column a rename mapped onto an issue's field", async () => {
+    const key = await uploaded("E-mail Address,Orders\nann@x.com,3\nnot-an-email,many\n");
+    const res = await call<{ issues: Record<string, unknown>[] }>("POST", "/v1/imports/preview", {
+      body: {
+        config: customers(key, {
+          transformations: [
+            { op: "rename", from: "E-mail Address", to: "email" },
+            { op: "rename", from: "Orders", to: "orders", values: [{ type: "cast", to: "integer" }] },
+          ],
+        }),
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.issues.map((i) => [i.row, i.field, i.column, i.code])).toEqual([
+      [3, "orders", "Orders", "cast_failed"],
+      [3, "email", "E-mail Address", "invalid_id"],
+    ]);
+  });
+
+  it("says an empty file is empty", async () => {
+    const res = await call("POST", "/v1/imports/preview", {
+      body: { config: customers(await uploaded("")) },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: { code: "unprocessable", details: { code: "empty_file" } } });
+  });
+});
+
 describe("POST /v1/imports/preview of an import being edited (importId)", () => {
   afterEach(() => vi.restoreAllMocks());
 

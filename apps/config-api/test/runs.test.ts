@@ -365,6 +365,35 @@ describe("run issues", () => {
     );
   });
 
+  it("name the file's column a transformation mapped onto the field, in JSON and in the CSV", async () => {
+    const runId = await runWithIssues(["12,5", "x"]);
+    await env.CONFIG_DB.prepare(
+      "UPDATE run_issues SET field = 'userId', file_column = 'Customer Email' WHERE run_id = ?1 AND seq = 0",
+    )
+      .bind(runId)
+      .run();
+    const page = await call<{ items: Record<string, unknown>[] }>("GET", `/v1/runs/${runId}/issues`);
+    expect(page.body.items[0]).toMatchObject({ row: 2, field: "userId", column: "Customer Email" });
+    expect(Object.keys(page.body.items[0] ?? {})).toEqual([
+      "row",
+      "item",
+      "field",
+      "column",
+      "code",
+      "severity",
+      "message",
+      "value",
+    ]);
+    expect(page.body.items[1]).not.toHaveProperty("column");
+    const csv = await call("GET", `/v1/runs/${runId}/issues?format=csv`);
+    const lines = csv.text.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("row,item,field,code,severity,message,value,column");
+    expect(lines[1]).toBe(
+      '2,or1,userId,invalid_number,error,"""total"" must be a number; got ""12,5"".","12,5",Customer Email',
+    );
+    expect(lines[2]).toBe('3,or1,total,invalid_number,error,"""total"" must be a number; got ""x"".",x,');
+  });
+
   it("downloads them as CSV with formulas neutralised", async () => {
     const runId = await runWithIssues(["12,5", '=HYPERLINK("http://evil")', "+1", "@SUM(A1)", "-2"]);
     const res = await call("GET", `/v1/runs/${runId}/issues?format=csv`);

@@ -1,4 +1,4 @@
-import type { Issue, IssueSeverity, Run, RunStats } from "@cdp/core";
+import type { Issue, IssueSeverity, Order, Run, RunStats, UserId } from "@cdp/core";
 
 /** The API Worker behind the service binding; requests to it never leave Cloudflare. */
 export const API_BASE = "https://api.internal";
@@ -65,7 +65,8 @@ export interface LastRunView {
 
 /** A run; `startedBy` (key:<prefix>, dashboard:<prefix>, schedule, upload) where the API gives it. */
 export type RunView = Run & { startedBy?: string };
-export type IssueView = Issue;
+/** An issue; `column` is the file's own column where a rename mapped it onto `field`. */
+export type IssueView = Issue & { column?: string };
 
 /** Which issues of a run to list. */
 export interface IssueFilter {
@@ -98,6 +99,31 @@ export interface UploadGrant {
   uploadUrl: string;
   method: "PUT";
   expiresAt: string;
+}
+
+/** A customer profile as GET /v1/profiles/{idType}/{idValue} answers it. */
+export interface ProfileView {
+  id: string;
+  ids: UserId[];
+  attributes: Record<string, unknown>;
+  /** The run that last changed each attribute. */
+  attributeRuns: Record<string, string>;
+  orders: {
+    count: number;
+    revenue: Record<string, number>;
+    firstOrderAt: string | null;
+    lastOrderAt: string | null;
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An order with its line items. */
+export type OrderView = Order;
+
+/** What DELETE /v1/profiles/{idType}/{idValue} deleted. */
+export interface ErasedView {
+  deleted: { profiles: number; ids: number; orders: number; lineItems: number };
 }
 
 export interface PreviewView {
@@ -165,7 +191,22 @@ export class TenantApi {
     );
   issueSummary = (runId: string) =>
     this.call<IssueSummaryView>("GET", `/v1/runs/${encodeURIComponent(runId)}/issues/summary`);
+  getProfile = (idType: string, idValue: string) =>
+    this.call<ProfileView>("GET", profilePath(idType, idValue));
+  /** A page of a profile's orders, newest first, with their line items. */
+  listProfileOrders = (idType: string, idValue: string, limit: number, cursor?: string) =>
+    this.call<Page<OrderView>>(
+      "GET",
+      `${profilePath(idType, idValue)}/orders${query({ limit: String(limit), cursor })}`,
+    );
+  deleteProfile = (idType: string, idValue: string) =>
+    this.call<ErasedView>("DELETE", profilePath(idType, idValue));
+  getOrder = (orderId: string) => this.call<OrderView>("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
 }
+
+/** The API's path of a profile by one of its ids. */
+export const profilePath = (idType: string, idValue: string) =>
+  `/v1/profiles/${encodeURIComponent(idType)}/${encodeURIComponent(idValue)}`;
 
 /** "?a=1&b=2" of the values given (undefined and empty ones left out). */
 function query(values: Record<string, string | undefined>): string {

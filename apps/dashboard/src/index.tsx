@@ -1,6 +1,7 @@
 import { newApp } from "./app";
 import { registerImportPage, renderImportPage } from "./routes/import-page";
 import { registerImports } from "./routes/imports";
+import { registerProfiles } from "./routes/profiles";
 import { registerRuns } from "./routes/runs";
 import { registerSignIn } from "./routes/sign-in";
 import { registerWebhooks } from "./routes/webhooks";
@@ -15,6 +16,7 @@ registerWizard(dashboard);
 registerImportPage(dashboard);
 registerRuns(dashboard);
 registerWebhooks(dashboard);
+registerProfiles(dashboard);
 
 // Static files (styles, scripts, the API reference's assets) come from the assets directory.
 dashboard.get("*", (c) => c.env.ASSETS.fetch(c.req.raw));

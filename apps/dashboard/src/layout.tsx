@@ -7,8 +7,12 @@ export interface LayoutProps {
   csrf?: string;
   /** Client scripts of the page, from /js. */
   scripts?: string[];
+  /** Client scripts of the page that are ES modules (they import others of /js), from /js. */
+  modules?: string[];
   /** A page of its own under Data Imports (Webhooks): the breadcrumbs end with it. */
   section?: { name: string; href: string };
+  /** An area of Collect other than Data Imports (Profiles): the breadcrumbs name it instead. */
+  area?: { name: string; href: string };
   children: Child;
 }
 
@@ -30,6 +34,9 @@ export function Layout(props: LayoutProps) {
           {(props.scripts ?? []).map((src) => (
             <script src={`/js/${src}`} defer />
           ))}
+          {(props.modules ?? []).map((src) => (
+            <script type="module" src={`/js/${src}`} />
+          ))}
         </head>
         <body>
           <a class="skip-link" href="#main">
@@ -44,11 +51,19 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <span>Collect</span>
                 </li>
-                <li>
-                  <a href="/" aria-current={props.section ? undefined : "page"}>
-                    Data Imports
-                  </a>
-                </li>
+                {props.area ? (
+                  <li>
+                    <a href={props.area.href} aria-current="page">
+                      {props.area.name}
+                    </a>
+                  </li>
+                ) : (
+                  <li>
+                    <a href="/" aria-current={props.section ? undefined : "page"}>
+                      Data Imports
+                    </a>
+                  </li>
+                )}
                 {props.section ? (
                   <li>
                     <a href={props.section.href} aria-current="page">
@@ -58,6 +73,16 @@ export function Layout(props: LayoutProps) {
                 ) : null}
               </ol>
             </nav>
+            {props.csrf && props.area?.href !== "/profiles" ? (
+              <a class="header-link" href="/profiles">
+                Profiles
+              </a>
+            ) : null}
+            {props.csrf && props.area ? (
+              <a class="header-link" href="/">
+                Data Imports
+              </a>
+            ) : null}
             {props.csrf && props.section?.href !== "/webhooks" ? (
               <a class="header-link" href="/webhooks">
                 Webhooks

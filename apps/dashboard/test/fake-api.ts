@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import type { ApiBinding, ImportView, IssueView, RunView } from "../src/api";
+import type { ApiBinding, ImportView, IssueView, OrderView, ProfileView, RunView } from "../src/api";
 import type { DashboardBindings } from "../src/app";
 import { dashboard } from "../src/index";
 
@@ -14,6 +14,8 @@ export class FakeApi implements ApiBinding {
   calls: { method: string; path: string; body: unknown }[] = [];
   /** The keys the API accepts; a key removed here is one revoked after sign-in. */
   keys = new Set([GOOD_KEY]);
+  /** The store's profiles, each with its orders (newest first), found by any of its ids. */
+  profiles: { profile: ProfileView; orders: OrderView[] }[] = [];
 
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -119,6 +121,31 @@ export class FakeApi implements ApiBinding {
         total: this.issues.length,
         matching: matching.length,
       });
+    }
+    const profileMatch = /^\/v1\/profiles\/([^/]+)\/([^/]+)(\/orders|\/export)?$/.exec(url.pathname);
+    if (profileMatch?.[1] && profileMatch[2]) {
+      const [type, value] = [decodeURIComponent(profileMatch[1]), decodeURIComponent(profileMatch[2])];
+      const found = this.profiles.find((p) =>
+        p.profile.ids.some((id) => id.type === type && id.value === value),
+      );
+      if (!found) return notFound(`No profile with ${type} '${value}'.`);
+      if (request.method === "DELETE") {
+        this.profiles = this.profiles.filter((p) => p !== found);
+        const lineItems = found.orders.reduce((sum, order) => sum + order.lineItems.length, 0);
+        return Response.json({
+          deleted: { profiles: 1, ids: found.profile.ids.length, orders: found.orders.length, lineItems },
+        });
+      }
+      if (profileMatch[3] === "/orders") return Response.json(pageOf(found.orders, url));
+      if (profileMatch[3] === "/export")
+        return Response.json({ profile: found.profile, orders: found.orders });
+      return Response.json(found.profile);
+    }
+    const orderMatch = /^\/v1\/orders\/([^/]+)$/.exec(url.pathname);
+    if (orderMatch?.[1]) {
+      const orderId = decodeURIComponent(orderMatch[1]);
+      const order = this.profiles.flatMap((p) => p.orders).find((o) => o.orderId === orderId);
+      return order ? Response.json(order) : notFound(`No order '${orderId}'.`);
     }
     return notFound(`No route for ${request.method} ${url.pathname}.`);
   }
@@ -243,4 +270,73 @@ export async function signIn(fetchDashboard: Dashboard, key = GOOD_KEY) {
   const list = await fetchDashboard("/", { headers: { cookie } });
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await list.text())?.[1] ?? "";
   return { response, cookie, csrf };
+}
+
+export function sampleOrder(overrides: Partial<OrderView> = {}): OrderView {
+  return {
+    orderId: "or1",
+    userIdType: "email_sha256",
+    userId: "a".repeat(64),
+    currency: "EUR",
+    total: 59.9,
+    subtotal: 50,
+    tax: 9.9,
+    shipping: 0,
+    discount: 0,
+    refund: 0,
+    paymentMethod: "card",
+    shippingMethod: null,
+    shippingCountry: "PT",
+    promotions: [],
+    createdAt: "2026-11-19T09:30:00.000Z",
+    lastUpdated: null,
+    lineItems: [
+      {
+        id: "1",
+        productId: "p1",
+        itemGroupId: null,
+        name: "Blue shirt",
+        sku: "SKU-1",
+        brand: null,
+        category: null,
+        categoryList: [],
+        currency: "EUR",
+        total: 59.9,
+        subtotal: 50,
+        tax: 9.9,
+        shipping: 0,
+        discount: 0,
+        refund: 0,
+        quantity: 2,
+        promotions: [],
+        adult: false,
+        subscriptionDuration: null,
+        size: null,
+        sizeSystem: null,
+        status: "paid",
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function sampleProfile(overrides: Partial<ProfileView> = {}): ProfileView {
+  return {
+    id: "prf_1",
+    ids: [
+      { type: "email_sha256", value: "a".repeat(64) },
+      { type: "customer_id", value: "c-42" },
+    ],
+    attributes: { city: "Lisboa", tier: "gold" },
+    attributeRuns: { city: "run_1", tier: "run_1" },
+    orders: {
+      count: 1,
+      revenue: { EUR: 59.9 },
+      firstOrderAt: "2026-11-19T09:30:00.000Z",
+      lastOrderAt: "2026-11-19T09:30:00.000Z",
+    },
+    createdAt: "2026-11-19T09:31:00.000Z",
+    updatedAt: "2026-11-20T10:00:03.000Z",
+    ...overrides,
+  };
 }

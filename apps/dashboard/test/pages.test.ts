@@ -379,7 +379,8 @@ describe("the run page's issues", () => {
     );
   }
 
-  const items = (html: string) => [...html.matchAll(/<td data-label="Item">([^<]+)</g)].map((m) => m[1]);
+  const items = (html: string) =>
+    [...html.matchAll(/<td data-label="Item">(?:<a [^>]*>)?([^<]+)</g)].map((m) => m[1]);
 
   it("groups the errors by code with counts, and keeps the warnings apart, not counted as invalid", async () => {
     const api = new FakeApi();
@@ -395,6 +396,8 @@ describe("the run page's issues", () => {
 
     const warnings = await (await get("/runs/run_1?severity=warning")).text();
     expect(items(warnings)).toEqual(["c4"]);
+    // A warning's item was imported: it links to its order.
+    expect(warnings).toContain('<td data-label="Item"><a href="/orders/c4">c4</a></td>');
     expect(words(warnings)).toContain("Warnings are not counted as invalid: their items were imported.");
     expect(warnings).toContain('class="issues responsive issues-warning"');
     expect(words(warnings)).toContain("total_mismatch: 1");

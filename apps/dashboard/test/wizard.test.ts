@@ -144,7 +144,7 @@ describe("the wizard's calls", () => {
         (m) => `${m[1]}${m[2]?.includes("disabled") ? " disabled" : ""}`,
       );
     };
-    expect(await steps("/imports/imp_1/edit")).toEqual(["0", "1", "2", "3", "4", "5", "6"]);
+    expect(await steps("/imports/imp_1/edit")).toEqual(["0", "1", "2", "3", "4", "5", "6", "7"]);
     expect(await steps("/imports/new")).toEqual([
       "0",
       "1 disabled",
@@ -153,6 +153,53 @@ describe("the wizard's calls", () => {
       "4 disabled",
       "5 disabled",
       "6 disabled",
+      "7 disabled",
     ]);
+  });
+
+  it("has a Mapping step after the source, which knows the fields of every format but E-goi lists'", async () => {
+    const fetchDashboard = dashboardWith(new FakeApi());
+    const { cookie } = await signIn(fetchDashboard);
+    const html = await (await fetchDashboard("/imports/new", { headers: { cookie } })).text();
+    const titles = [...html.matchAll(/<span class="visually-hidden">Step \d: <\/span>([^<]+)</g)].map(
+      (m) => m[1],
+    );
+    expect(titles.slice(2, 5)).toEqual(["Source", "Mapping", "Options"]);
+    const attribute = /data-mapping-fields="([^"]*)"/.exec(html)?.[1] ?? "";
+    const fields = JSON.parse(attribute.replaceAll("&quot;", '"')) as Record<
+      string,
+      { field: string; required: boolean }[]
+    >;
+    expect(fields["orders velocidi_csv"]).toContainEqual({ field: "orderId", required: true });
+    expect(fields["orders velocidi_csv"]).toContainEqual({ field: "paymentMethod", required: false });
+    expect(fields["customers csv"]).toEqual([{ field: "userId", required: true }]);
+    expect(fields["products google_tsv"]).toContainEqual({ field: "price", required: true });
+    expect(Object.keys(fields)).not.toContain("customers egoi_contacts");
+  });
+
+  it("asks the API's mapping suggestion of the file the source names, with an edited import's id", async () => {
+    const api = new FakeApi();
+    const source = { type: "upload", key: "up_1/orders.csv" };
+    const res = await post(
+      "/imports/suggest-mapping",
+      { type: "orders", format: "velocidi_csv", source, options: { delimiter: ";" }, importId: "imp_1" },
+      api,
+    );
+    expect(api.calls.at(-1)).toEqual({
+      method: "POST",
+      path: "/v1/imports/suggest-mapping",
+      body: {
+        type: "orders",
+        format: "velocidi_csv",
+        source,
+        options: { delimiter: ";" },
+        importId: "imp_1",
+      },
+    });
+    // The API's refusal, as it is.
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({
+      error: { message: "No route for POST /v1/imports/suggest-mapping." },
+    });
   });
 });

@@ -192,7 +192,7 @@ export async function main(argv, io) {
     .command("issues")
     .description("list every issue of a run")
     .argument("<runId>")
-    .option("--csv", "the issues as CSV (row,item,field,code,severity,message,value)")
+    .option("--csv", "the issues as CSV (row,item,field,code,severity,message,value[,column])")
     .action(
       action((ctx, /** @type {string} */ runId, /** @type {{ csv?: boolean }} */ opts) =>
         listIssues(ctx, runId, opts),

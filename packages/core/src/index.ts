@@ -18,6 +18,7 @@ export {
 } from "./ids";
 export * from "./issues";
 export * from "./items";
+export * from "./mapping/index";
 export * from "./messages";
 export { closestName } from "./names";
 export {

@@ -12,6 +12,16 @@ export const Issue = z.object({
   /** Order id, the customer's user id as written in the file, or the product id. */
   item: z.string().nullable(),
   field: z.string().nullable(),
+  /**
+   * The column as the file writes it, when a transformation (rename or copy) mapped it onto
+   * `field` (`field: "userId", column: "Customer Email"`); absent when the field is the file's own.
+   */
+  column: z
+    .string()
+    .optional()
+    .describe(
+      "The column as the file writes it, when a transformation (rename or copy) mapped it onto `field`; absent when the field is the file's own.",
+    ),
   code: z.enum(ISSUE_CODES),
   severity: IssueSeverity,
   /** A sentence a business user understands. */

@@ -1,5 +1,5 @@
 import type { ReadConfig } from "./config";
-import type { ItemReader, ReaderPosition, ReadLimits, Splitter } from "./engine";
+import type { ItemReader, ReaderPosition, ReadLimits, ReadResult, Splitter } from "./engine";
 import { createCustomerCsvReader, createCustomerJsonlReader } from "./formats/customers";
 import { createProductReader } from "./formats/products";
 import { createShopifyReader } from "./formats/shopify";
@@ -10,6 +10,7 @@ import type { CustomerRecord, Order, Product } from "./items";
 import { closestName } from "./names";
 import { createCsvSplitter } from "./split-csv";
 import { createJsonlSplitter, createXmlSplitter } from "./split-lines";
+import { fieldColumns } from "./transform/index";
 import { wholeNumberVar } from "./vars";
 
 export type AnyItem = Order | CustomerRecord | Product;
@@ -92,7 +93,8 @@ export function headerWarnings(config: ReadConfig, header: readonly string[]): I
       message,
       value: name,
     });
-  const columns = new Set(header.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name)));
+  const written = header.map((name, i) => (i === 0 ? name.replace(/^\uFEFF/, "") : name));
+  const columns = new Set(written);
   const missing = (i: number, verb: string, name: string) => {
     const near = closestName(name, columns);
     warn(
@@ -123,15 +125,70 @@ export function headerWarnings(config: ReadConfig, header: readonly string[]): I
       );
     }
   }
+  // A name that a rename gave a column is told with the column as the file writes it.
+  const columnOf = fieldColumns(written, config.transformations);
+  for (const warning of warnings) {
+    const column = warning.field === null ? undefined : columnOf.get(warning.field);
+    if (column !== undefined) warning.column = column;
+  }
   return warnings;
 }
 
-/** The reader of a config's type and format, within the given limits. */
+/**
+ * The reader of a config's type and format, within the given limits. An issue whose field a
+ * rename or copy filled from a column of another name also names that column, as the file
+ * writes it (`field: "userId", column: "Customer Email"`).
+ */
 export function createReader(
   config: ReadConfig,
   position?: ReaderPosition,
   limits: ReadLimits = {},
 ): ItemReader<AnyItem> {
+  const reader = formatReader(config, position, limits);
+  const moves = config.transformations.some((op) => op.op === "rename" || op.op === "copy");
+  return moves ? namingColumns(reader, config) : reader;
+}
+
+/**
+ * The names transformations see of a reader's columns: an XML feed's `g:` elements are read
+ * without their prefix.
+ */
+function transformedNames(config: ReadConfig, columns: readonly string[]): readonly string[] {
+  if (config.format !== "google_rss" && config.format !== "google_atom") return columns;
+  return columns.map((name) => (name.startsWith("g:") ? name.slice(2) : name));
+}
+
+/** Sets `column` on the issues of a reader's results (see createReader). */
+function namingColumns(reader: ItemReader<AnyItem>, config: ReadConfig): ItemReader<AnyItem> {
+  // CSV has its header once; JSON lines and XML grow their names as records come.
+  let seen = -1;
+  let columnOf = new Map<string, string>();
+  const name = (results: ReadResult<AnyItem>[]) => {
+    if (!results.some((result) => result.issues.length > 0)) return results;
+    const columns = reader.columns;
+    if (columns.length !== seen) {
+      seen = columns.length;
+      columnOf = fieldColumns(transformedNames(config, columns), config.transformations);
+    }
+    if (columnOf.size === 0) return results;
+    for (const result of results) {
+      for (const issue of result.issues) {
+        const column = issue.field === null ? undefined : columnOf.get(issue.field);
+        if (column !== undefined) issue.column = column;
+      }
+    }
+    return results;
+  };
+  return {
+    write: (text) => name(reader.write(text)),
+    end: () => name(reader.end()),
+    get columns() {
+      return reader.columns;
+    },
+  };
+}
+
+function formatReader(config: ReadConfig, position: ReaderPosition | undefined, limits: ReadLimits) {
   switch (config.format) {
     case "velocidi_csv":
       return createVelocidiReader(config, position, limits);

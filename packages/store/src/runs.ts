@@ -193,6 +193,7 @@ interface IssueRow {
   row: number | null;
   item: string | null;
   field: string | null;
+  file_column: string | null;
   code: Issue["code"];
   severity: Issue["severity"];
   message: string;
@@ -224,7 +225,7 @@ export async function listIssues(
   const [rows, total] = await db.batch([
     db
       .prepare(
-        `SELECT chunk_no, seq, row, item, field, code, severity, message, value FROM run_issues
+        `SELECT chunk_no, seq, row, item, field, file_column, code, severity, message, value FROM run_issues
          WHERE run_id = ?1 AND ${matches} AND (chunk_no > ?5 OR (chunk_no = ?5 AND seq > ?6))
          ORDER BY chunk_no, seq LIMIT ?7`,
       )
@@ -242,7 +243,17 @@ export async function listIssues(
   const items = results.slice(0, page.limit);
   const last = items.at(-1);
   return {
-    items: items.map(({ chunk_no: _c, seq: _s, ...issue }) => issue),
+    // `column` only where a transformation mapped the file's column onto the field.
+    items: items.map(({ row, item, field, file_column, code, severity, message, value }) => ({
+      row,
+      item,
+      field,
+      ...(file_column === null ? {} : { column: file_column }),
+      code,
+      severity,
+      message,
+      value,
+    })),
     total: counts?.total ?? 0,
     stored: counts?.stored ?? 0,
     matching: counts?.matching ?? 0,
@@ -364,7 +375,7 @@ export interface ChunkOutcome {
 
 /** Issues stored per run when the transform Worker sets no MAX_STORED_ISSUES_PER_RUN; all are counted. */
 export const MAX_STORED_ISSUES_PER_RUN = 10_000;
-const ISSUE_PARAMS = 10;
+const ISSUE_PARAMS = 11;
 
 /**
  * Records a chunk's stats and issues once, whatever redelivers it: the chunk's row and its
@@ -397,7 +408,7 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
           // Each insert takes only the room left before it in file order when it runs, also with
           // chunks recorded at the same time (?1 is the run's id, ?2 the chunk's number), and
           // nothing once the chunk is recorded (a redelivery).
-          `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value)
+          `INSERT INTO run_issues (run_id, chunk_no, seq, row, item, field, code, severity, message, value, file_column)
            SELECT * FROM (VALUES ${values.join(", ")})
            WHERE NOT EXISTS (SELECT 1 FROM run_chunks WHERE run_id = ?1 AND chunk_no = ?2)
            LIMIT MAX(0, ${cap - i} - (SELECT COUNT(*) FROM run_issues WHERE run_id = ?1 AND chunk_no < ?2))
@@ -415,6 +426,7 @@ export async function recordChunk(db: Db, outcome: ChunkOutcome): Promise<boolea
             issue.severity,
             issue.message,
             issue.value,
+            issue.column ?? null,
           ]),
         ),
     );

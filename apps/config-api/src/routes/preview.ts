@@ -1,15 +1,8 @@
-import { CustomerRecord, ImportFileError, Order, Product, type Source } from "@cdp/core";
-import { getImport } from "@cdp/store";
+import { CustomerRecord, ImportFileError, Order, Product } from "@cdp/core";
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App, Services } from "../app";
+import type { App } from "../app";
 import { ApiError } from "../errors";
-import {
-  checkSource,
-  importNotFound,
-  parseImportConfig,
-  refuseSealedSecrets,
-  withStoredSecrets,
-} from "../imports-service";
+import { checkSource, parseImportConfig, sourceToRead } from "../imports-service";
 import { previewImport } from "../preview";
 import { errorResponses, IssueResource } from "../schemas";
 
@@ -69,25 +62,6 @@ const route = createRoute({
     422: errorResponses[400],
   },
 });
-
-/**
- * The source to read: as sent (a sealed secret refused), or for an import being edited, with its
- * stored secrets in place of each "***" under the rule of a PATCH.
- */
-async function sourceToRead(
-  services: Services,
-  tenantId: string,
-  source: Source,
-  importId: string | undefined,
-): Promise<Source> {
-  if (importId === undefined) {
-    refuseSealedSecrets(source);
-    return source;
-  }
-  const stored = await getImport(services.db, tenantId, importId);
-  if (!stored) throw importNotFound(importId);
-  return withStoredSecrets(source, stored.config.source);
-}
 
 export function registerPreview(app: App): void {
   app.openapi(route, async (c) => {

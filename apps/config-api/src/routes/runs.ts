@@ -1,4 +1,4 @@
-import { checkImportConfig, IssueSeverity, Source, sealSource } from "@cdp/core";
+import { checkImportConfig, type Issue, IssueSeverity, Source, sealSource } from "@cdp/core";
 import {
   cancelRun,
   getImport,
@@ -12,7 +12,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
 import { checkSource, configError, refuseSealedSecrets } from "../imports-service";
-import { ISSUE_CSV_COLUMNS, issueCsvLine } from "../issues-csv";
+import { issuesCsv } from "../issues-csv";
 import { presentRun, queueRunEvent, startRun } from "../runs-service";
 import {
   errorResponses,
@@ -133,7 +133,7 @@ const issuesRoute = createRoute({
   tags: ["Runs"],
   summary: "The issues of a run, line by line",
   description:
-    "`?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value). `severity`, `code` and `field` list only the stored issues that match each one given.",
+    "Each issue names the file's `column` as the file writes it when a transformation (rename or copy) mapped it onto `field`. `?format=csv` downloads them all as CSV (columns row,item,field,code,severity,message,value, and `column` last when some issue has one). `severity`, `code` and `field` list only the stored issues that match each one given.",
   operationId: "listRunIssues",
   security,
   request: {
@@ -292,14 +292,14 @@ export function registerRuns(app: App): void {
     if (!(await getRun(services.db, tenant.id, runId))) throw runNotFound(runId);
     const filter = { severity: query.severity, code: query.code, field: query.field };
     if (query.format === "csv") {
-      const lines = [`${ISSUE_CSV_COLUMNS.join(",")}\r\n`];
+      const issues: Issue[] = [];
       let cursor: string | undefined;
       do {
         const page = await listIssues(services.db, runId, { limit: 1000, cursor }, filter);
-        for (const issue of page.items) lines.push(issueCsvLine(issue));
+        for (const issue of page.items) issues.push(issue);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
-      return c.body(lines.join(""), 200, {
+      return c.body(issuesCsv(issues), 200, {
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": `attachment; filename="${runId}-issues.csv"`,
       });

@@ -24,6 +24,7 @@ import {
 import { Alert, CsrfField, Layout } from "../layout";
 import { countsShown, DryRunTag, isActive, OUTCOME_ICONS, OutcomeBadge, runOutcome } from "../outcome";
 import { apiStatus } from "./imports";
+import { orderHref, profileHref } from "./profiles";
 
 /** Issues per page of the run page's table. */
 export const ISSUES_PER_PAGE = 50;
@@ -77,7 +78,7 @@ function progressText(run: RunView): string {
 interface Advice {
   text: string;
   /** The wizard's step where it is fixed. */
-  step?: "format" | "source" | "options" | "transformations";
+  step?: "format" | "source" | "mapping" | "options" | "transformations";
   stepLabel?: string;
 }
 
@@ -86,9 +87,9 @@ export function failureAdvice(code: string): Advice {
   switch (code) {
     case "missing_columns":
       return {
-        text: "Rename the file's columns onto the fields the format needs with a transformation, or export the file with those columns, then run it again.",
-        step: "transformations",
-        stepLabel: "Edit the transformations",
+        text: "Map the file's columns onto the fields the format needs, or export the file with those columns, then run it again.",
+        step: "mapping",
+        stepLabel: "Map the file's columns",
       };
     case "invalid_encoding":
       return {
@@ -197,7 +198,31 @@ function issuesHref(runId: string, view: Partial<IssueView>): string {
 }
 
 /** The issues of a run: errors and warnings apart, grouped by code, filtered, paged. */
-function IssuesSection(props: { run: RunView; summary: IssueSummaryView; page: IssuePage; view: IssueView }) {
+/**
+ * Where an issue's item can be seen: an item with only warnings was imported (an error keeps it
+ * out), so a warning's order or customer links to its page; a dry run imports nothing.
+ */
+function itemHref(run: RunView, item: ImportView | null, issue: IssuePage["items"][number]): string | null {
+  if (!item || run.dryRun || issue.severity !== "warning" || !issue.item) return null;
+  if (item.type === "orders") return orderHref(issue.item);
+  const idType = importedIdType(item);
+  return item.type === "customers" && idType ? profileHref(idType, issue.item) : null;
+}
+
+/** The id type a customers import gives its profiles' ids as written (E-goi lists: e-mail). */
+function importedIdType(item: ImportView): string | null {
+  if (item.format === "egoi_contacts") return "email";
+  const type = item.options.userIdType;
+  return typeof type === "string" && type ? type : null;
+}
+
+function IssuesSection(props: {
+  run: RunView;
+  item: ImportView | null;
+  summary: IssueSummaryView;
+  page: IssuePage;
+  view: IssueView;
+}) {
   const { run, summary, page, view } = props;
   const errors = summary.codes.filter((c) => c.severity === "error");
   const warnings = summary.codes.filter((c) => c.severity === "warning");
@@ -339,8 +364,17 @@ function IssuesSection(props: { run: RunView; summary: IssueSummaryView; page: I
                     <td data-label="Row" class="num">
                       {issue.row ?? "—"}
                     </td>
-                    <td data-label="Item">{issue.item ?? "—"}</td>
-                    <td data-label="Field">{issue.field ?? "—"}</td>
+                    <td data-label="Item">
+                      <IssueItem href={itemHref(run, props.item, issue)} item={issue.item} />
+                    </td>
+                    <td data-label="Field">
+                      {issue.field ?? "—"}
+                      {issue.column ? (
+                        <span class="sub" data-field="column">
+                          Column “{issue.column}”
+                        </span>
+                      ) : null}
+                    </td>
                     <td data-label="Code">
                       <code>{issue.code}</code>
                     </td>
@@ -379,6 +413,66 @@ function IssuesSection(props: { run: RunView; summary: IssueSummaryView; page: I
           </nav>
         </>
       )}
+    </section>
+  );
+}
+
+function IssueItem(props: { href: string | null; item: string | null }) {
+  if (props.item === null) return "—";
+  return props.href ? <a href={props.href}>{props.item}</a> : props.item;
+}
+
+/**
+ * A run that added or updated orders or profiles: where to look them up. The API lists no run's
+ * items, so any of them is found by its id (the issues' warnings link to theirs).
+ */
+function ImportedData(props: { run: RunView; item: ImportView | null }) {
+  const { run, item } = props;
+  if (!item || run.dryRun || run.stats.added + run.stats.updated === 0) return null;
+  const changed = run.stats.added + run.stats.updated;
+  if (item.type === "orders") {
+    return (
+      <section class="card" aria-labelledby="imported-heading">
+        <h2 id="imported-heading">What this run imported</h2>
+        <p class="muted">
+          {plural(changed, "order")} added or updated, each with its buyer's profile. Look an order up by its
+          id, or its buyer in <a href="/profiles">Profiles</a>.
+        </p>
+        <form class="lookup" method="get" action="/orders" aria-label="Look up an order">
+          <div class="field lookup-value">
+            <label for="order-id">Order id</label>
+            <input id="order-id" name="orderId" type="text" autocomplete="off" spellcheck={false} />
+          </div>
+          <div class="lookup-actions">
+            <button type="submit" class="button secondary">
+              Look up
+            </button>
+          </div>
+        </form>
+      </section>
+    );
+  }
+  const idType = item.type === "customers" ? importedIdType(item) : null;
+  if (!idType) return null;
+  return (
+    <section class="card" aria-labelledby="imported-heading">
+      <h2 id="imported-heading">What this run imported</h2>
+      <p class="muted">
+        {plural(changed, "profile")} added or updated. Look one up by its <code>{idType}</code>: its
+        attributes name the run that last changed each.
+      </p>
+      <form class="lookup" method="get" action="/profiles" aria-label="Look up a profile">
+        <input type="hidden" name="idType" value={idType} />
+        <div class="field lookup-value">
+          <label for="profile-id">{idType === "email" ? "E-mail address" : `Id (${idType})`}</label>
+          <input id="profile-id" name="idValue" type="text" autocomplete="off" spellcheck={false} />
+        </div>
+        <div class="lookup-actions">
+          <button type="submit" class="button secondary">
+            Look up
+          </button>
+        </div>
+      </form>
     </section>
   );
 }
@@ -609,8 +703,17 @@ function RunPage(props: RunPageProps) {
             </p>
           </section>
         ) : (
-          <IssuesSection run={run} summary={props.summary} page={props.issues} view={props.view} />
+          <IssuesSection
+            run={run}
+            item={item}
+            summary={props.summary}
+            page={props.issues}
+            view={props.view}
+          />
         )
+      ) : null}
+      {run.status === "completed" || run.status === "cancelled" ? (
+        <ImportedData run={run} item={item} />
       ) : null}
       {active ? <CancelDialog run={run} csrf={props.csrf} /> : null}
     </Layout>

@@ -1,4 +1,4 @@
-import { BUILT_IN_ID_TYPES, CAST_TYPES, ENCODINGS, FORMATS_BY_TYPE } from "@cdp/core";
+import { BUILT_IN_ID_TYPES, CAST_TYPES, ENCODINGS, FORMATS_BY_TYPE, mappingTarget } from "@cdp/core";
 import type { Child } from "hono/jsx";
 import type { ImportView, UploadGrant } from "../api";
 import { type DashboardApp, keyRefused, setFlash } from "../app";
@@ -12,6 +12,7 @@ export const WIZARD_STEPS = [
   { title: "Type", paths: ["name", "type"] },
   { title: "Format", paths: ["format"] },
   { title: "Source", paths: ["source"] },
+  { title: "Mapping", paths: [] },
   { title: "Options", paths: ["options"] },
   { title: "Transformations", paths: ["transformations"] },
   { title: "Preview", paths: [] },
@@ -295,10 +296,61 @@ function SourceStep() {
   );
 }
 
+/**
+ * The fields each type and format reads, which a file's columns can be mapped onto (E-goi lists
+ * have none): "orders velocidi_csv" → [{ field, required }]. mapping-step.js offers them.
+ */
+function mappingFields(): Record<string, { field: string; required: boolean }[]> {
+  const fields: Record<string, { field: string; required: boolean }[]> = {};
+  for (const [type, formats] of Object.entries(FORMATS_BY_TYPE)) {
+    for (const format of formats) {
+      const target = mappingTarget(type, format);
+      if (target)
+        fields[`${type} ${format}`] = target.fields.map(({ field, required }) => ({ field, required }));
+    }
+  }
+  return fields;
+}
+
+function MappingStep() {
+  return (
+    <Step index={3}>
+      <p class="muted" id="mapping-none" hidden>
+        E-goi contact lists have fixed fields: there are no columns to map.
+      </p>
+      <div id="mapping-editor">
+        <p class="muted" id="mapping-intro">
+          Each column of the file, with its first values, and the field it fills. The suggestions are filled
+          in: change any of them, or leave a column out. The mapping is saved as rename transformations, which
+          the Transformations step shows too.
+        </p>
+        <p id="mapping-status" class="muted" role="status" />
+        <div id="mapping-columns" />
+        <section
+          id="mapping-required"
+          class="mapping-required"
+          aria-labelledby="mapping-required-heading"
+          hidden
+        >
+          <h3 id="mapping-required-heading" tabindex={-1}>
+            Required fields
+          </h3>
+          <div id="mapping-required-body" />
+        </section>
+        <section id="mapping-preview" class="preview" aria-labelledby="mapping-preview-heading" hidden>
+          <h3 id="mapping-preview-heading">Preview of the first items</h3>
+          <p id="mapping-preview-status" class="muted" role="status" />
+          <div id="mapping-preview-body" />
+        </section>
+      </div>
+    </Step>
+  );
+}
+
 function OptionsStep(props: { stored?: Record<string, unknown> }) {
   const stored = props.stored ?? {};
   return (
-    <Step index={3}>
+    <Step index={4}>
       <p class="muted" id="options-none" hidden>
         This format has no options.
       </p>
@@ -400,7 +452,7 @@ function OptionsStep(props: { stored?: Record<string, unknown> }) {
 
 function TransformationsStep() {
   return (
-    <Step index={4}>
+    <Step index={5}>
       <p class="muted" id="transformations-egoi" hidden>
         E-goi contact imports do not allow transformations.
       </p>
@@ -434,7 +486,7 @@ function TransformationsStep() {
 
 function PreviewStep() {
   return (
-    <Step index={5}>
+    <Step index={6}>
       <p class="muted">
         The first 20 items of the source as they will be imported, and the problems found in them.
       </p>
@@ -448,7 +500,7 @@ function PreviewStep() {
 
 function ScheduleStep() {
   return (
-    <Step index={6}>
+    <Step index={7}>
       <Choice name="scheduleKind" legend="When does it run?" path="schedule">
         <Radio
           name="scheduleKind"
@@ -503,7 +555,7 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
   const { existing } = props;
   const title = existing ? `Edit ${existing.name}` : "New Import";
   return (
-    <Layout title={title} csrf={props.csrf} scripts={["wizard.js"]}>
+    <Layout title={title} csrf={props.csrf} modules={["wizard.js"]}>
       <nav class="crumbs" aria-label="Breadcrumb">
         <ol>
           <li>
@@ -566,10 +618,12 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
           data-import-id={existing?.id}
           data-initial={existing ? JSON.stringify(editableConfig(existing)) : undefined}
           data-steps={JSON.stringify(WIZARD_STEPS.map((s) => s.paths))}
+          data-mapping-fields={JSON.stringify(mappingFields())}
         >
           <TypeStep />
           <FormatStep />
           <SourceStep />
+          <MappingStep />
           <OptionsStep stored={existing?.options} />
           <TransformationsStep />
           <PreviewStep />
@@ -665,6 +719,21 @@ export function registerWizard(app: DashboardApp): void {
     });
     if (!preview.ok) return c.json({ error: preview }, apiStatus(preview.status));
     return c.json(preview.body);
+  });
+
+  // The mapping step: the file's columns, its first rows and the suggested mapping, read from the source.
+  app.post("/imports/suggest-mapping", async (c) => {
+    const body = await readJson(c.req.raw);
+    const importId = typeof body.importId === "string" && body.importId ? body.importId : undefined;
+    const suggestion = await c.var.api.call("POST", "/v1/imports/suggest-mapping", {
+      type: body.type,
+      format: body.format,
+      source: body.source,
+      ...(body.options !== undefined ? { options: body.options } : {}),
+      ...(importId ? { importId } : {}),
+    });
+    if (!suggestion.ok) return c.json({ error: suggestion }, apiStatus(suggestion.status));
+    return c.json(suggestion.body);
   });
 
   app.post("/imports/save", async (c) => {

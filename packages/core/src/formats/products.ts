@@ -91,7 +91,8 @@ const TEXT_FIELDS: Record<string, keyof Product> = {
   gender: "gender",
   age_group: "ageGroup",
 };
-const HANDLED = new Set([
+/** The Google attributes read into Product fields; any other is kept under `extra`. */
+export const GOOGLE_ATTRIBUTES: readonly string[] = [
   ...Object.keys(TEXT_FIELDS),
   "id",
   "availability",
@@ -99,7 +100,8 @@ const HANDLED = new Set([
   "sale_price",
   "condition",
   "adult",
-]);
+];
+const HANDLED = new Set(GOOGLE_ATTRIBUTES);
 
 /** Atom's own elements that describe the entry, not the product. */
 const ATOM_METADATA = new Set([

@@ -13,7 +13,7 @@ import { cents, currency, dateTime, double, integer, missingColumnsMessage, oneO
  */
 
 /** The columns the product description's Shopify table marks required. */
-const REQUIRED_COLUMNS = [
+export const SHOPIFY_REQUIRED_COLUMNS = [
   "Name",
   "Id",
   "Currency",
@@ -116,7 +116,7 @@ const EXTRA_DATES = new Set(["Paid at", "Fulfilled at"]);
 function shopifyFormat(orderIdColumn: "Name" | "Id") {
   return (rawHeader: readonly string[]): OrderFormat => {
     const header = rawHeader.map((h) => ALIASES[h] ?? h);
-    const missing = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
+    const missing = SHOPIFY_REQUIRED_COLUMNS.filter((column) => !header.includes(column));
     if (missing.length > 0)
       throw new ImportFileError("missing_columns", missingColumnsMessage(missing, rawHeader));
     const col = columnIndex(header);

@@ -26,7 +26,7 @@ import {
  */
 
 /** The required columns of the table. */
-const REQUIRED_COLUMNS = [
+export const VELOCIDI_REQUIRED_COLUMNS = [
   "orderId",
   "userIdType",
   "userId",
@@ -53,7 +53,7 @@ const REQUIRED_COLUMNS = [
 
 /** Every column the format reads; any other is ignored. */
 export const VELOCIDI_COLUMNS = [
-  ...REQUIRED_COLUMNS,
+  ...VELOCIDI_REQUIRED_COLUMNS,
   "paymentMethod",
   "shippingMethod",
   "shippingCountry",
@@ -88,7 +88,7 @@ function checkOrderUserId(f: RowValues, type: string, id: string): void {
 const status = oneOf(ORDER_STATUSES, "invalid_status", { caseSensitive: true });
 
 function velocidiFormat(header: readonly string[]): OrderFormat {
-  const missing = REQUIRED_COLUMNS.filter((column) => !header.includes(column));
+  const missing = VELOCIDI_REQUIRED_COLUMNS.filter((column) => !header.includes(column));
   if (missing.length > 0)
     throw new ImportFileError("missing_columns", missingColumnsMessage(missing, header));
   const col = columnIndex(header);

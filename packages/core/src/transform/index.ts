@@ -242,6 +242,28 @@ export function replayColumns<Op extends ColumnOp>(
 }
 
 /**
+ * The column of the file each field's value comes from, when a rename or copy moved it there
+ * under another name: field → column as the file writes it (`userId` → `Customer Email`), with
+ * the transformations replayed on the file's columns as the readers apply them. A field that
+ * keeps its own column's name, or that an `add` set after the move, has none.
+ */
+export function fieldColumns(
+  columns: readonly string[],
+  transformations: readonly Transformation[],
+): Map<string, string> {
+  const { names, moves } = replayColumns(columns, transformations);
+  const source: (number | null)[] = names.map((_, slot) => (slot < columns.length ? slot : null));
+  for (const move of moves) source[move.to] = move.kind === "move" ? (source[move.from] ?? null) : null;
+  const out = new Map<string, string>();
+  names.forEach((name, slot) => {
+    const from = source[slot];
+    const column = from === null || from === undefined ? undefined : columns[from];
+    if (name !== null && column !== undefined && column !== name) out.set(name, column);
+  });
+  return out;
+}
+
+/**
  * The value transformations of one rename or copy as `apply` runs them, for a value read outside
  * a reader (the CSV splitter's group values): no issues, and a failing one keeps the value given.
  * An invalid timestamp pattern throws as compileTransformations does.
