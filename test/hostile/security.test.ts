@@ -816,7 +816,7 @@ describe("security of the API, uploads and secrets", () => {
       expect(download.status).toBe(200);
       expect(download.headers["content-type"]).toMatch(/text\/csv/);
       const [header, ...lines] = parseCsv(download.text);
-      expect(header).toEqual(["row", "item", "field", "code", "severity", "message", "value"]);
+      expect(header).toEqual(["row", "item", "field", "code", "severity", "message", "value", "column"]);
       expect(lines).toHaveLength(issues.length);
       expect(issues.map((i) => i.item)).toContain("=2+5@tenant-a.example");
       const dangerous = lines.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell));
