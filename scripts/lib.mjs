@@ -5,7 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync"];
+export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync", "s3-inbox"];
 export const PERSIST_DIR = `${ROOT}.wrangler/state`;
 export const WRANGLER = `${ROOT}node_modules/.bin/wrangler`;
 export const configPath = (app) => `${ROOT}apps/${app}/wrangler.jsonc`;
@@ -55,7 +55,7 @@ function readDevVars(path) {
  * what ingest and egoi-sync decrypt. `vars` (local settings) are written every time.
  */
 export function ensureDevVars(vars = {}) {
-  const apps = ["config-api", "ingest", "egoi-sync"];
+  const apps = ["config-api", "ingest", "egoi-sync", "s3-inbox"];
   const paths = apps.map((app) => `${ROOT}apps/${app}/.dev.vars`);
   const existing = readDevVars(paths[0]);
   const secrets = {

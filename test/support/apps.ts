@@ -7,4 +7,5 @@ export const APPS_BY_NAME = {
   ingest: WORKER_NAMES.ingest,
   transform: WORKER_NAMES.transform,
   "egoi-sync": WORKER_NAMES.egoiSync,
+  "s3-inbox": WORKER_NAMES.s3Inbox,
 } as const;

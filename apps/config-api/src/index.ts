@@ -1,3 +1,4 @@
+import { S3_INBOX } from "@cdp/core";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
@@ -9,6 +10,7 @@ import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerImports } from "./routes/imports";
+import { registerInbox } from "./routes/inbox";
 import { registerPreview } from "./routes/preview";
 import { registerRuns } from "./routes/runs";
 import { registerUploads } from "./routes/uploads";
@@ -61,6 +63,7 @@ registerImports(api);
 registerRuns(api);
 registerData(api);
 registerDocs(api);
+registerInbox(api);
 api.doc31("/v1/openapi.json", {
   openapi: "3.1.0",
   info: {
@@ -71,6 +74,16 @@ api.doc31("/v1/openapi.json", {
 });
 
 /**
+ * The tenants' buckets, spoken to by the S3 protocol: `/s3` on this host (path style), or any path
+ * of `inbox.<host>` (virtual-hosted style, where a custom domain routes that name here).
+ */
+function isInboxRequest(request: Request, pathname: string): boolean {
+  if (pathname === S3_INBOX.path || pathname.startsWith(`${S3_INBOX.path}/`)) return true;
+  const host = request.headers.get("host") ?? new URL(request.url).host;
+  return host.toLowerCase().startsWith(`${S3_INBOX.bucket}.`);
+}
+
+/**
  * The front door. /v1 is the API; signed upload PUTs go to the ingest Worker and everything
  * else (the dashboard at /) to the dashboard Worker, over service bindings, so one origin
  * serves it all.
@@ -79,6 +92,7 @@ export default {
   async fetch(request, env, ctx) {
     const { pathname } = new URL(request.url);
     if (pathname.startsWith("/uploads/")) return env.INGEST.fetch(request);
+    if (isInboxRequest(request, pathname)) return env.S3_INBOX.fetch(request);
     if (pathname === "/docs" || pathname.startsWith("/v1/")) return api.fetch(request, env, ctx);
     return env.DASHBOARD.fetch(request);
   },

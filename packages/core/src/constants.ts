@@ -10,6 +10,7 @@ export const WORKER_NAMES = {
   ingest: "cdp-ingest",
   transform: "cdp-transform",
   egoiSync: "cdp-egoi-sync",
+  s3Inbox: "cdp-s3-inbox",
 } as const;
 
 export const QUEUE_NAMES = {
@@ -33,12 +34,14 @@ export const QUEUE_BINDINGS = {
   runs: "RUNS_QUEUE",
   chunks: "CHUNKS_QUEUE",
   egoi: "EGOI_QUEUE",
+  fileEvents: "FILE_EVENTS",
 } as const;
 
 export const SERVICE_BINDINGS = {
   api: "API",
   dashboard: "DASHBOARD",
   ingest: "INGEST",
+  s3Inbox: "S3_INBOX",
 } as const;
 
 /** The scheduled-imports check: every 15 minutes. */
@@ -46,3 +49,10 @@ export const SCHEDULE_CRON = "*/15 * * * *";
 
 /** Default local port of the API and dashboard. */
 export const DEFAULT_PORT = 8787;
+
+/**
+ * Each tenant's own bucket, spoken to by the S3 protocol: served under this path of the product's
+ * host (path style), or on `inbox.<host>` (virtual-hosted style). Its one bucket maps onto the
+ * tenant's inbox in R2 (`tenants/<tenant id>/inbox/`).
+ */
+export const S3_INBOX = { path: "/s3", bucket: "inbox", region: "auto" } as const;

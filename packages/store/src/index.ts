@@ -35,6 +35,25 @@ export {
   updateImport,
   uploadBelongsTo,
 } from "./imports";
+export {
+  deleteInboxUpload,
+  findInboxKey,
+  getInboxUpload,
+  type InboxFileRun,
+  type InboxKeyRecord,
+  type InboxPart,
+  type InboxUpload,
+  inboxUploadBytes,
+  insertInboxKey,
+  insertInboxUpload,
+  listInboxKeys,
+  listInboxParts,
+  pruneInboxUploads,
+  recordInboxPart,
+  revokeInboxKey,
+  runsStartedBy,
+  touchInboxKey,
+} from "./inbox";
 export { listDoneChunks, listStalledRuns } from "./recovery";
 export {
   type ChunkOutcome,

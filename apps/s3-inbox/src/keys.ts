@@ -1,0 +1,86 @@
+import { decryptSecret, loadKeyring, type SecretKeyring } from "@cdp/core";
+import { findInboxKey, touchInboxKey } from "@cdp/store";
+import { S3Error } from "./errors";
+
+/**
+ * How long an isolate trusts an inbox key it has looked up: as long as the API trusts an API key
+ * (KEY_CACHE_MS), so a revoked key stops working within the same 30 seconds. Unknown keys are
+ * never remembered, so a new key works at once.
+ */
+export const INBOX_KEY_CACHE_MS = 30_000;
+const CACHE_ENTRIES = 1_000;
+/** `lastUsedAt` is written at most this often per key. */
+const LAST_USED_EVERY_MS = 60_000;
+
+export interface InboxKey {
+  accessKeyId: string;
+  tenantId: string;
+  tenantCreatedAt: string;
+  secret: string;
+}
+
+interface Remembered {
+  key: InboxKey;
+  until: number;
+  /** When this isolate last recorded the key's use. */
+  touchedAt: number;
+}
+
+const remembered = new Map<string, Remembered>();
+
+let keyring: { source: string; keyring: Promise<SecretKeyring> } | undefined;
+
+function keyringOf(env: Env): Promise<SecretKeyring> {
+  if (keyring?.source !== env.SECRETS_KEYS) {
+    keyring = { source: env.SECRETS_KEYS, keyring: loadKeyring(env.SECRETS_KEYS) };
+  }
+  return keyring.keyring;
+}
+
+/** The key of that id that works, with its tenant and secret; InvalidAccessKeyId otherwise. */
+export async function inboxKey(env: Env, accessKeyId: string): Promise<InboxKey> {
+  const now = Date.now();
+  let hit = remembered.get(accessKeyId);
+  if (!hit || hit.until <= now) {
+    remembered.delete(accessKeyId);
+    const row = await findInboxKey(env.CONFIG_DB, accessKeyId);
+    if (!row) {
+      throw new S3Error(
+        "InvalidAccessKeyId",
+        "The AWS Access Key Id you provided does not exist in our records.",
+        {
+          AWSAccessKeyId: accessKeyId,
+        },
+      );
+    }
+    const secret = await decryptSecret(await keyringOf(env), row.secretSealed, row.tenantId);
+    if (remembered.size >= CACHE_ENTRIES) {
+      const oldest = remembered.keys().next().value;
+      if (oldest !== undefined) remembered.delete(oldest);
+    }
+    const lastUsed = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
+    hit = {
+      key: { accessKeyId, tenantId: row.tenantId, tenantCreatedAt: row.tenantCreatedAt, secret },
+      until: now + INBOX_KEY_CACHE_MS,
+      touchedAt: lastUsed,
+    };
+    remembered.set(accessKeyId, hit);
+  }
+  return hit.key;
+}
+
+/** Records that a key was used (after its signature checked), at most once a minute. */
+export function keyUsed(env: Env, ctx: ExecutionContext, accessKeyId: string): void {
+  const hit = remembered.get(accessKeyId);
+  const now = Date.now();
+  if (!hit || now - hit.touchedAt < LAST_USED_EVERY_MS) return;
+  hit.touchedAt = now;
+  ctx.waitUntil(
+    touchInboxKey(
+      env.CONFIG_DB,
+      accessKeyId,
+      new Date(now).toISOString(),
+      new Date(now - LAST_USED_EVERY_MS).toISOString(),
+    ).catch((err) => console.error("s3-inbox: last use not recorded", accessKeyId, String(err))),
+  );
+}
