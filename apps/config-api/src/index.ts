@@ -74,13 +74,20 @@ api.doc31("/v1/openapi.json", {
 });
 
 /**
- * The tenants' buckets, spoken to by the S3 protocol: `/s3` on this host (path style), or any path
- * of `inbox.<host>` (virtual-hosted style, where a custom domain routes that name here).
+ * The tenants' buckets, spoken to by the S3 protocol: `/s3` on this host (path style), any path
+ * of `inbox.<host>` (virtual-hosted style, where a custom domain routes that name here), and any
+ * request signed with SigV4, whatever its path: an S3 key with '..' segments arrives resolved
+ * (`/s3/inbox/../../x` as `/x`), and its client must hear S3's answer, not the dashboard's.
  */
-function isInboxRequest(request: Request, pathname: string): boolean {
+function isInboxRequest(request: Request, url: URL): boolean {
+  const { pathname } = url;
   if (pathname === S3_INBOX.path || pathname.startsWith(`${S3_INBOX.path}/`)) return true;
-  const host = request.headers.get("host") ?? new URL(request.url).host;
-  return host.toLowerCase().startsWith(`${S3_INBOX.bucket}.`);
+  const host = request.headers.get("host") ?? url.host;
+  if (host.toLowerCase().startsWith(`${S3_INBOX.bucket}.`)) return true;
+  return (
+    request.headers.get("authorization")?.startsWith("AWS4-HMAC-SHA256 ") === true ||
+    url.searchParams.has("X-Amz-Credential")
+  );
 }
 
 /**
@@ -90,9 +97,10 @@ function isInboxRequest(request: Request, pathname: string): boolean {
  */
 export default {
   async fetch(request, env, ctx) {
-    const { pathname } = new URL(request.url);
+    const url = new URL(request.url);
+    const { pathname } = url;
     if (pathname.startsWith("/uploads/")) return env.INGEST.fetch(request);
-    if (isInboxRequest(request, pathname)) return env.S3_INBOX.fetch(request);
+    if (isInboxRequest(request, url)) return env.S3_INBOX.fetch(request);
     if (pathname === "/docs" || pathname.startsWith("/v1/")) return api.fetch(request, env, ctx);
     return env.DASHBOARD.fetch(request);
   },

@@ -173,5 +173,12 @@ describe("the front door", () => {
     // Paths that only start like it are the dashboard's.
     const other = await exports.default.fetch(`${BASE}/s3x`);
     expect(await other.json()).toMatchObject({ worker: "cdp-dashboard" });
+    // A SigV4-signed request is the bucket's wherever its path went ('..' resolved before it came).
+    const resolved = await exports.default.fetch(`${BASE}/globex/inbox/x.csv`, {
+      headers: { authorization: "AWS4-HMAC-SHA256 Credential=CDPIX/20261120/auto/s3/aws4_request" },
+    });
+    expect(await resolved.json()).toMatchObject({ worker: "cdp-s3-inbox", path: "/globex/inbox/x.csv" });
+    const presigned = await exports.default.fetch(`${BASE}/v1/imports?X-Amz-Credential=x`);
+    expect(await presigned.json()).toMatchObject({ worker: "cdp-s3-inbox" });
   });
 });

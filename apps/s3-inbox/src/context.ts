@@ -43,8 +43,13 @@ export function tooLarge(size: number, limit: number, what = "Your proposed uplo
  */
 export async function writeChecked<T>(
   body: CheckedBody,
-  write: (stream: ReadableStream) => Promise<T>,
+  write: (stream: ReadableStream | Uint8Array) => Promise<T>,
 ): Promise<T> {
+  if (body.length === 0) {
+    // An empty body would be stored before its checks ran: they run first.
+    await new Response(body.stream).arrayBuffer();
+    return write(new Uint8Array(0));
+  }
   const { readable, writable } = new FixedLengthStream(body.length);
   const piping = body.stream.pipeTo(writable).then(
     () => null,

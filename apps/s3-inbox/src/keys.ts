@@ -1,13 +1,13 @@
-import { decryptSecret, loadKeyring, type SecretKeyring } from "@cdp/core";
+import { decryptSecret, loadKeyring, type SecretKeyring, wholeNumberVar } from "@cdp/core";
 import { findInboxKey, touchInboxKey } from "@cdp/store";
 import { S3Error } from "./errors";
 
 /**
- * How long an isolate trusts an inbox key it has looked up: as long as the API trusts an API key
- * (KEY_CACHE_MS), so a revoked key stops working within the same 30 seconds. Unknown keys are
- * never remembered, so a new key works at once.
+ * How long an isolate trusts an inbox key it has looked up (KEY_CACHE_SECONDS): by default as long
+ * as the API trusts an API key, so a revoked key stops working within the same 30 seconds.
+ * Unknown keys are never remembered, so a new key works at once.
  */
-export const INBOX_KEY_CACHE_MS = 30_000;
+const cacheMs = (env: Env) => wholeNumberVar(env.KEY_CACHE_SECONDS, 30, 0) * 1000;
 const CACHE_ENTRIES = 1_000;
 /** `lastUsedAt` is written at most this often per key. */
 const LAST_USED_EVERY_MS = 60_000;
@@ -61,7 +61,7 @@ export async function inboxKey(env: Env, accessKeyId: string): Promise<InboxKey>
     const lastUsed = row.lastUsedAt ? Date.parse(row.lastUsedAt) : 0;
     hit = {
       key: { accessKeyId, tenantId: row.tenantId, tenantCreatedAt: row.tenantCreatedAt, secret },
-      until: now + INBOX_KEY_CACHE_MS,
+      until: now + cacheMs(env),
       touchedAt: lastUsed,
     };
     remembered.set(accessKeyId, hit);

@@ -134,6 +134,10 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
   const payloadHash: Hash | null = sha256 ? createHash("sha256") : null;
 
   let received = 0;
+  // The latest content bytes are held back until the next arrive, and the last until every check
+  // has passed: a writer that knows the length (an R2 put) could otherwise store the whole body
+  // before its hash, last chunk signature or trailer is checked.
+  let held: Uint8Array | null = null;
   /** Content bytes: counted, hashed, passed on. */
   const take = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
     if (bytes.byteLength === 0) return;
@@ -146,11 +150,15 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
     }
     payloadHash?.update(bytes);
     for (const checksum of checksums.values()) checksum.update(bytes);
-    controller.enqueue(bytes);
+    if (held) controller.enqueue(held);
+    held = bytes;
   };
 
   let trailerValue: { algorithm: ChecksumAlgorithm; value: string } | null = null;
-  const finish = (trailers: Map<string, string>) => {
+  const finish = (
+    trailers: Map<string, string>,
+    controller: TransformStreamDefaultController<Uint8Array>,
+  ) => {
     if (received !== length) {
       throw new S3Error(
         "IncompleteBody",
@@ -199,6 +207,8 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
       }
       trailerValue = { algorithm: trailerAlgorithm, value: value.trim() };
     }
+    if (held) controller.enqueue(held);
+    held = null;
   };
 
   const source = request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
@@ -206,7 +216,7 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
     framing === "plain"
       ? new TransformStream<Uint8Array, Uint8Array>({
           transform: (chunk, controller) => take(chunk, controller),
-          flush: () => finish(new Map()),
+          flush: (controller) => finish(new Map(), controller),
         })
       : awsChunkedDecoder(framing === "chunked-signed" ? auth : null, take, finish);
   return {
@@ -226,7 +236,7 @@ type Take = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uin
 function awsChunkedDecoder(
   auth: VerifiedSignature | null,
   take: Take,
-  finish: (trailers: Map<string, string>) => void,
+  finish: (trailers: Map<string, string>, controller: TransformStreamDefaultController<Uint8Array>) => void,
 ): TransformStream<Uint8Array, Uint8Array> {
   let state: "size" | "data" | "data-end" | "trailer" | "done" = "size";
   let line: number[] = [];
@@ -286,7 +296,7 @@ function awsChunkedDecoder(
     }
   };
 
-  const end = () => {
+  const end = (controller: TransformStreamDefaultController<Uint8Array>) => {
     if (state === "trailer" && line.length > 0) throw malformed("the body ended inside a trailer");
     if (state !== "done" && state !== "trailer") throw malformed("the body ended before its last chunk");
     if (auth && trailerLines.length > 0) {
@@ -299,7 +309,7 @@ function awsChunkedDecoder(
         );
       }
     }
-    finish(trailers);
+    finish(trailers, controller);
   };
 
   return new TransformStream<Uint8Array, Uint8Array>({
