@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,9 +25,9 @@ import {
   createInboxKey,
   type InboxKey,
   randomFile,
-  rcloneEnv,
+  rcloneWith,
   runClient,
-  s3cmdConfig,
+  s3cmdOptions,
   sha256File,
   startTlsProxy,
   type TlsProxy,
@@ -181,30 +181,45 @@ describe("aws CLI", () => {
 });
 
 describe("rclone", () => {
-  it("copies a folder into the bucket and lists it", async () => {
+  it("copies a folder into the bucket and lists it, and copies it again once a file has changed its time", async () => {
+    const rclone = await rcloneWith(key);
     const folder = mkdtempSync(join(work, "rclone-"));
     writeFileSync(join(folder, "customers.csv"), "email\na@example.com\n");
     writeFileSync(join(folder, "orders.csv"), velocidiFile(2));
-    const copy = await runClient("rclone", ["copy", folder, "inbox:inbox/rclone/"], rcloneEnv(key));
+    const copy = await rclone(["copy", folder, "cdp:inbox/rclone/"]);
     expect(copy.stderr).toBe("");
     expect(copy.code).toBe(0);
-    const ls = await runClient("rclone", ["ls", "inbox:inbox/rclone/"], rcloneEnv(key));
+    const ls = await rclone(["ls", "cdp:inbox/rclone/"]);
     // rclone ls: each file's size (9 wide) and name.
     expect(ls.stdout.split("\n").filter(Boolean).sort()).toEqual([
       `${"20".padStart(9)} customers.csv`,
       `${String(velocidiFile(2).length).padStart(9)} orders.csv`,
     ]);
+    // Same bytes, a new modification time: rclone updates the time in place (CopyObject).
+    utimesSync(
+      join(folder, "orders.csv"),
+      new Date("2026-01-02T03:04:05Z"),
+      new Date("2026-01-02T03:04:05Z"),
+    );
+    const again = await rclone(["copy", folder, "cdp:inbox/rclone/", "-v"]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("orders.csv: Updated modification time in destination");
+    const times = await rclone(["lsl", "cdp:inbox/rclone/orders.csv"]);
+    expect(times.stdout).toContain("2026-01-02 03:04:05");
   });
 });
 
 describe("s3cmd", () => {
   it("puts a file and lists it, with the endpoint given as host:port/s3", async () => {
-    const config = s3cmdConfig(key);
     const file = localFile("s3cmd.csv", "orderId\nor9\n");
-    const put = await runClient("s3cmd", ["-c", config, "put", file, "s3://inbox/s3cmd/orders.csv"], {});
+    const put = await runClient(
+      "s3cmd",
+      [...s3cmdOptions(key), "put", file, "s3://inbox/s3cmd/orders.csv"],
+      {},
+    );
     expect(put.stderr).toBe("");
     expect(put.code).toBe(0);
-    const ls = await runClient("s3cmd", ["-c", config, "ls", "s3://inbox/s3cmd/"], {});
+    const ls = await runClient("s3cmd", [...s3cmdOptions(key), "ls", "s3://inbox/s3cmd/"], {});
     expect(ls.stdout).toMatch(/\s12\s+s3:\/\/inbox\/s3cmd\/orders\.csv\n$/);
     expect(await objectText(sdk(), "s3cmd/orders.csv")).toBe("orderId\nor9\n");
   });
@@ -293,7 +308,7 @@ describe("AWS SDK for JavaScript", () => {
     expect(folders.CommonPrefixes?.map((p) => p.Prefix)).toContain("many/");
     expect(folders.Contents ?? []).toEqual([]);
 
-    const ls = await runClient("s3cmd", ["-c", s3cmdConfig(key), "ls", "s3://inbox/many/"], {});
+    const ls = await runClient("s3cmd", [...s3cmdOptions(key), "ls", "s3://inbox/many/"], {});
     expect(ls.stdout.split("\n").filter(Boolean)).toHaveLength(1200);
   });
 

@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -78,36 +78,38 @@ export function awsEnv(
   };
 }
 
-/** rclone's remote `inbox:` from the environment, as a config file would give it. */
-export function rcloneEnv(key: InboxKey) {
-  return {
-    RCLONE_CONFIG: "/dev/null",
-    RCLONE_CONFIG_INBOX_TYPE: "s3",
-    RCLONE_CONFIG_INBOX_PROVIDER: "Other",
-    RCLONE_CONFIG_INBOX_ACCESS_KEY_ID: key.accessKeyId,
-    RCLONE_CONFIG_INBOX_SECRET_ACCESS_KEY: key.secretAccessKey,
-    RCLONE_CONFIG_INBOX_ENDPOINT: key.endpoint,
-  };
+/** rclone with its config in a file of its own, made as the README says (`rclone config create`). */
+export async function rcloneWith(key: InboxKey): Promise<(args: string[]) => Promise<ClientRun>> {
+  const env = { RCLONE_CONFIG: join(mkdtempSync(join(tmpdir(), "rclone-")), "rclone.conf") };
+  const created = await runClient(
+    "rclone",
+    [
+      "config",
+      "create",
+      "cdp",
+      "s3",
+      "provider=Other",
+      `access_key_id=${key.accessKeyId}`,
+      `secret_access_key=${key.secretAccessKey}`,
+      `endpoint=${key.endpoint}`,
+    ],
+    env,
+  );
+  if (created.code !== 0) throw new Error(`rclone config create: ${created.stderr}`);
+  return (args) => runClient("rclone", args, env);
 }
 
-/** An s3cmd config file with the endpoint as `host:port/s3`, path style, as the README gives it. */
-export function s3cmdConfig(key: InboxKey): string {
+/** s3cmd's options for the endpoint as `host:port/s3`, path style, as the README gives them. */
+export function s3cmdOptions(key: InboxKey): string[] {
   const endpoint = new URL(key.endpoint);
   const host = `${endpoint.host}${endpoint.pathname}`;
-  const path = join(mkdtempSync(join(tmpdir(), "s3cmd-")), "s3cfg");
-  writeFileSync(
-    path,
-    [
-      "[default]",
-      `access_key = ${key.accessKeyId}`,
-      `secret_key = ${key.secretAccessKey}`,
-      `host_base = ${host}`,
-      `host_bucket = ${host}`,
-      `use_https = ${endpoint.protocol === "https:" ? "True" : "False"}`,
-      "",
-    ].join("\n"),
-  );
-  return path;
+  return [
+    `--access_key=${key.accessKeyId}`,
+    `--secret_key=${key.secretAccessKey}`,
+    `--host=${host}`,
+    `--host-bucket=${host}`,
+    ...(endpoint.protocol === "https:" ? [] : ["--no-ssl"]),
+  ];
 }
 
 /** The aws CLIs on this machine: Debian's (required), and another `aws` on PATH if there is one. */

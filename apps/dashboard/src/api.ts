@@ -122,6 +122,41 @@ export class TenantApi {
       "GET",
       `/v1/runs/${encodeURIComponent(runId)}/issues?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
     );
+  listInboxKeys = () => this.call<{ items: InboxKeyView[] }>("GET", "/v1/inbox/keys");
+  createInboxKey = (description: string | undefined) =>
+    this.call<InboxKeyCreated>("POST", "/v1/inbox/keys", description ? { description } : {});
+  revokeInboxKey = (accessKeyId: string) =>
+    this.call<null>("DELETE", `/v1/inbox/keys/${encodeURIComponent(accessKeyId)}`);
+  listInboxFiles = (limit: number) => this.call<InboxFilePage>("GET", `/v1/inbox/files?limit=${limit}`);
+}
+
+/** An inbox key as GET /v1/inbox/keys lists it. */
+export interface InboxKeyView {
+  accessKeyId: string;
+  description: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** A new inbox key: its secret is in this answer only. */
+export interface InboxKeyCreated extends Omit<InboxKeyView, "lastUsedAt"> {
+  secretAccessKey: string;
+  endpoint: string;
+  bucket: string;
+  region: string;
+}
+
+export interface InboxFileView {
+  key: string;
+  size: number;
+  uploadedAt: string;
+  runs: { id: string; importId: string; importName: string; status: string; createdAt: string }[];
+}
+
+export interface InboxFilePage {
+  items: InboxFileView[];
+  scanned: number;
+  complete: boolean;
 }
 
 async function readResult<T>(response: Response): Promise<ApiResult<T>> {

@@ -74,7 +74,7 @@ export async function writeChecked<T>(
  */
 export async function announceFile(
   c: S3Context,
-  action: "PutObject" | "CompleteMultipartUpload",
+  action: "PutObject" | "CopyObject" | "CompleteMultipartUpload",
   object: R2Object,
 ): Promise<void> {
   await c.env.FILE_EVENTS.send({

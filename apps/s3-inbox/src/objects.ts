@@ -1,3 +1,4 @@
+import { S3_INBOX } from "@cdp/core";
 import { checksumAlgorithmOf } from "./checksums";
 import { announceFile, maxFileBytes, objectKeyOf, type S3Context, tooLarge, writeChecked } from "./context";
 import { S3Error } from "./errors";
@@ -53,14 +54,8 @@ export function objectMetadata(headers: Headers): {
   return { httpMetadata, customMetadata };
 }
 
-/** Conditional writes and copies are not supported: refused rather than ignored. */
+/** Conditional writes are not supported: refused rather than ignored. */
 function refuseUnsupportedPutHeaders(headers: Headers, what: string): void {
-  if (headers.has("x-amz-copy-source")) {
-    throw new S3Error(
-      "NotImplemented",
-      `${what} with x-amz-copy-source (a server-side copy) is not supported: upload the file itself.`,
-    );
-  }
   for (const name of ["if-match", "if-none-match"]) {
     if (headers.has(name)) {
       throw new S3Error("NotImplemented", `A conditional ${what} (${name}) is not supported by this bucket.`);
@@ -90,6 +85,7 @@ function checksumHeaders(checksum: { algorithm: string; value: string } | null):
 }
 
 export async function putObject(c: S3Context): Promise<Response> {
+  if (c.request.headers.has("x-amz-copy-source")) return copyObject(c);
   refuseUnsupportedPutHeaders(c.request.headers, "PutObject");
   const metadata = objectMetadata(c.request.headers);
   const body = checkedBody(c.request, c.auth);
@@ -296,4 +292,76 @@ export async function deleteObjects(c: S3Context): Promise<Response> {
   if (keys.length > 0) await c.env.FILES.delete(keys.map((key) => objectKeyOf(c, key)));
   if (!quiet) for (const key of keys) deleted.push(node("Deleted", [text("Key", key)]));
   return xmlResponse(xmlDocument("DeleteResult", [...deleted, ...errors]));
+}
+
+/** The inbox key that `x-amz-copy-source` names (`inbox/<key>`, URL-encoded); only this bucket's. */
+function copySourceKey(header: string): string {
+  let source: string;
+  try {
+    source = decodeURIComponent(header.split("?")[0] ?? "");
+  } catch {
+    throw new S3Error("InvalidArgument", "x-amz-copy-source is not valid percent-encoded UTF-8.");
+  }
+  const bucket = `${S3_INBOX.bucket}/`;
+  const path = source.replace(/^\//, "");
+  if (!path.startsWith(bucket)) {
+    throw new S3Error("AccessDenied", `Objects can only be copied within your bucket '${S3_INBOX.bucket}'.`);
+  }
+  const key = path.slice(bucket.length);
+  checkKey(key);
+  return key;
+}
+
+/**
+ * CopyObject inside the inbox (rclone uses it to change a file's metadata, such as its modification
+ * time): the object's bytes are streamed from R2 into the new one, with the source's metadata
+ * (x-amz-metadata-directive COPY) or the request's (REPLACE).
+ */
+async function copyObject(c: S3Context): Promise<Response> {
+  const headers = c.request.headers;
+  refuseUnsupportedPutHeaders(headers, "CopyObject");
+  for (const [name] of headers) {
+    if (name.startsWith("x-amz-copy-source-if-") || name === "x-amz-tagging-directive") {
+      throw new S3Error("NotImplemented", `${name} is not supported by this bucket.`);
+    }
+  }
+  const sourceKey = copySourceKey(headers.get("x-amz-copy-source") ?? "");
+  const directive = (headers.get("x-amz-metadata-directive") ?? "COPY").toUpperCase();
+  if (directive !== "COPY" && directive !== "REPLACE") {
+    throw new S3Error("InvalidArgument", "Unknown metadata directive.", {
+      ArgumentName: "x-amz-metadata-directive",
+      ArgumentValue: directive,
+    });
+  }
+  if (sourceKey === c.key && directive === "COPY") {
+    throw new S3Error(
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
+  }
+  const source = await c.env.FILES.get(objectKeyOf(c, sourceKey));
+  if (!source) throw new S3Error("NoSuchKey", "The specified key does not exist.", { Key: sourceKey });
+  const limit = Math.min(maxFileBytes(c.env), MAX_SINGLE_PUT_BYTES);
+  if (source.size > limit) {
+    await source.body.cancel();
+    throw tooLarge(source.size, limit, "The object to copy");
+  }
+  const metadata =
+    directive === "REPLACE"
+      ? objectMetadata(headers)
+      : { httpMetadata: source.httpMetadata ?? {}, customMetadata: source.customMetadata ?? {} };
+  const { readable, writable } = new FixedLengthStream(source.size);
+  const [piped, put] = await Promise.allSettled([
+    source.body.pipeTo(writable),
+    c.env.FILES.put(objectKeyOf(c), readable, metadata),
+  ]);
+  if (put.status === "rejected") throw put.reason;
+  if (piped.status === "rejected") throw piped.reason;
+  await announceFile(c, "CopyObject", put.value);
+  return xmlResponse(
+    xmlDocument("CopyObjectResult", [
+      text("LastModified", put.value.uploaded.toISOString()),
+      text("ETag", `"${put.value.etag}"`),
+    ]),
+  );
 }
