@@ -1,5 +1,6 @@
 import { newApp } from "./app";
 import { registerImports } from "./routes/imports";
+import { registerInbox } from "./routes/inbox";
 import { registerRuns } from "./routes/runs";
 import { registerSignIn } from "./routes/sign-in";
 import { registerWizard } from "./routes/wizard";
@@ -10,6 +11,7 @@ registerSignIn(dashboard);
 registerImports(dashboard);
 registerWizard(dashboard);
 registerRuns(dashboard);
+registerInbox(dashboard);
 
 // Static files (styles, scripts, the API reference's assets) come from the assets directory.
 dashboard.get("*", (c) => c.env.ASSETS.fetch(c.req.raw));

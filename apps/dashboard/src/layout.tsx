@@ -7,6 +7,8 @@ export interface LayoutProps {
   csrf?: string;
   /** Client scripts of the page, from /js. */
   scripts?: string[];
+  /** A page of its own under Data Imports (shown as the last breadcrumb). */
+  section?: { href: string; label: string };
   children: Child;
 }
 
@@ -43,11 +45,23 @@ export function Layout(props: LayoutProps) {
                   <span>Collect</span>
                 </li>
                 <li>
-                  <a href="/" aria-current="page">
+                  <a href="/" aria-current={props.section ? undefined : "page"}>
                     Data Imports
                   </a>
                 </li>
+                {props.section ? (
+                  <li>
+                    <a href={props.section.href} aria-current="page">
+                      {props.section.label}
+                    </a>
+                  </li>
+                ) : null}
               </ol>
+            </nav>
+            <nav aria-label="Pages" class="header-links">
+              <a href="/inbox" aria-current={props.section?.href === "/inbox" ? "page" : undefined}>
+                Inbox
+              </a>
             </nav>
             {props.csrf ? (
               <form class="sign-out" method="post" action="/sign-out">
