@@ -47,11 +47,11 @@ export async function writeChecked<T>(
 ): Promise<T> {
   if (body.length === 0) {
     // An empty body would be stored before its checks ran: they run first.
-    await new Response(body.stream).arrayBuffer();
+    await body.pipeTo(new WritableStream());
     return write(new Uint8Array(0));
   }
   const { readable, writable } = new FixedLengthStream(body.length);
-  const piping = body.stream.pipeTo(writable).then(
+  const piping = body.pipeTo(writable).then(
     () => null,
     (err: unknown) => err,
   );

@@ -18,6 +18,7 @@ export const S3_ERRORS = {
   InvalidPartOrder: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
+  InvalidStorageClass: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,
   MetadataTooLarge: 400,

@@ -17,7 +17,7 @@ import {
 } from "./checksums";
 import { announceFile, maxFileBytes, objectKeyOf, type S3Context, tooLarge, writeChecked } from "./context";
 import { S3Error } from "./errors";
-import { objectMetadata, readXmlBody } from "./objects";
+import { objectMetadata, readXmlBody, refuseUnsupportedPutHeaders } from "./objects";
 import { checkedBody } from "./payload";
 import { childrenNamed, childText, node, text, xmlDocument, xmlResponse } from "./xml";
 
@@ -47,9 +47,7 @@ const bareEtag = (etag: string) => etag.trim().replace(/^"|"$/g, "");
 
 export async function createMultipartUpload(c: S3Context): Promise<Response> {
   const headers = c.request.headers;
-  for (const name of ["x-amz-object-lock-mode", "x-amz-tagging", "if-none-match", "if-match"]) {
-    if (headers.has(name)) throw new S3Error("NotImplemented", `${name} is not supported by this bucket.`);
-  }
+  refuseUnsupportedPutHeaders(headers, "CreateMultipartUpload");
   const algorithmHeader = headers.get("x-amz-checksum-algorithm");
   let algorithm: ChecksumAlgorithm | null = null;
   if (algorithmHeader !== null) {

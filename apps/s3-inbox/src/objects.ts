@@ -54,8 +54,11 @@ export function objectMetadata(headers: Headers): {
   return { httpMetadata, customMetadata };
 }
 
-/** Conditional writes are not supported: refused rather than ignored. */
-function refuseUnsupportedPutHeaders(headers: Headers, what: string): void {
+/**
+ * What a write may ask for that this bucket does not do (conditions, object lock, tagging, ACLs but
+ * private, storage classes but STANDARD, customer-managed encryption) is refused, never ignored.
+ */
+export function refuseUnsupportedPutHeaders(headers: Headers, what: string): void {
   for (const name of ["if-match", "if-none-match"]) {
     if (headers.has(name)) {
       throw new S3Error("NotImplemented", `A conditional ${what} (${name}) is not supported by this bucket.`);
@@ -67,6 +70,8 @@ function refuseUnsupportedPutHeaders(headers: Headers, what: string): void {
     "x-amz-object-lock-legal-hold",
     "x-amz-tagging",
     "x-amz-website-redirect-location",
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-server-side-encryption-aws-kms-key-id",
   ]) {
     if (headers.has(name)) throw new S3Error("NotImplemented", `${name} is not supported by this bucket.`);
   }
@@ -75,6 +80,24 @@ function refuseUnsupportedPutHeaders(headers: Headers, what: string): void {
     throw new S3Error(
       "NotImplemented",
       `Objects in the inbox are private; the ACL '${acl}' is not supported.`,
+    );
+  }
+  const storageClass = headers.get("x-amz-storage-class");
+  if (storageClass !== null && storageClass !== "STANDARD") {
+    throw new S3Error(
+      "InvalidStorageClass",
+      `The storage class you specified is not valid: this bucket keeps STANDARD only.`,
+      {
+        StorageClassRequested: storageClass,
+      },
+    );
+  }
+  // Every object is encrypted at rest (AES-256); asking for that is fine, asking for KMS is not.
+  const encryption = headers.get("x-amz-server-side-encryption");
+  if (encryption !== null && encryption !== "AES256") {
+    throw new S3Error(
+      "NotImplemented",
+      `Server-side encryption '${encryption}' is not supported: objects are encrypted at rest with AES-256.`,
     );
   }
 }
@@ -247,8 +270,7 @@ export async function readXmlBody(c: S3Context): Promise<ReturnType<typeof parse
   if (body.length > MAX_XML_BYTES) {
     throw new S3Error("MalformedXML", `The request document is over ${MAX_XML_BYTES / 1024 / 1024} MiB.`);
   }
-  const text = await new Response(body.stream).text();
-  return parseXml(text);
+  return parseXml(await body.text());
 }
 
 export async function deleteObjects(c: S3Context): Promise<Response> {

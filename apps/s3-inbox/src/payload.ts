@@ -25,11 +25,19 @@ import {
  * part) stores nothing.
  */
 export interface CheckedBody {
-  stream: ReadableStream<Uint8Array>;
   /** The length of the content (for an aws-chunked body, `x-amz-decoded-content-length`). */
   length: number;
-  /** The checksum the client sent (header or trailer), once the stream has ended. */
+  /** The checksum the client sent (header or trailer), once the content has been checked. */
   checksum(): { algorithm: ChecksumAlgorithm; value: string } | null;
+  /**
+   * Writes the content into `writable` as it arrives, and closes it only once every check has
+   * passed; a failed check aborts it and is thrown. It holds back the last bytes it has read
+   * until then, so a writer that knows the length (an R2 put, an upload part) cannot have stored
+   * the whole body before its hash, last chunk signature or trailer was checked.
+   */
+  pipeTo(writable: WritableStream<Uint8Array>): Promise<void>;
+  /** The whole content as text, checked (request documents, which are small). */
+  text(): Promise<string>;
 }
 
 type Framing = "plain" | "chunked-signed" | "chunked-unsigned";
@@ -134,12 +142,10 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
   const payloadHash: Hash | null = sha256 ? createHash("sha256") : null;
 
   let received = 0;
-  // The latest content bytes are held back until the next arrive, and the last until every check
-  // has passed: a writer that knows the length (an R2 put) could otherwise store the whole body
-  // before its hash, last chunk signature or trailer is checked.
-  let held: Uint8Array | null = null;
-  /** Content bytes: counted, hashed, passed on. */
-  const take = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => {
+  /** Content bytes read but not yet written: all of them are written once the next arrive, but the last. */
+  let pending: Uint8Array[] = [];
+  /** Content bytes: counted, hashed, queued to be written. */
+  const take = (bytes: Uint8Array) => {
     if (bytes.byteLength === 0) return;
     received += bytes.byteLength;
     if (received > length) {
@@ -150,15 +156,11 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
     }
     payloadHash?.update(bytes);
     for (const checksum of checksums.values()) checksum.update(bytes);
-    if (held) controller.enqueue(held);
-    held = bytes;
+    pending.push(bytes);
   };
 
   let trailerValue: { algorithm: ChecksumAlgorithm; value: string } | null = null;
-  const finish = (
-    trailers: Map<string, string>,
-    controller: TransformStreamDefaultController<Uint8Array>,
-  ) => {
+  const finish = (trailers: Map<string, string>) => {
     if (received !== length) {
       throw new S3Error(
         "IncompleteBody",
@@ -207,26 +209,79 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
       }
       trailerValue = { algorithm: trailerAlgorithm, value: value.trim() };
     }
-    if (held) controller.enqueue(held);
-    held = null;
   };
 
-  const source = request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() });
-  const transform =
+  const content =
     framing === "plain"
-      ? new TransformStream<Uint8Array, Uint8Array>({
-          transform: (chunk, controller) => take(chunk, controller),
-          flush: (controller) => finish(new Map(), controller),
-        })
+      ? { feed: take, end: () => finish(new Map()) }
       : awsChunkedDecoder(framing === "chunked-signed" ? auth : null, take, finish);
+
+  let used = false;
+  const pipeTo = async (writable: WritableStream<Uint8Array>) => {
+    if (used) throw new Error("the body was read already");
+    used = true;
+    const writer = writable.getWriter();
+    try {
+      for await (const block of blocksOf(request.body)) {
+        content.feed(block);
+        // All but the last bytes read go out now.
+        const last = pending.pop();
+        for (const bytes of pending) await writer.write(bytes);
+        pending = last ? [last] : [];
+      }
+      content.end();
+      for (const bytes of pending) await writer.write(bytes);
+      pending = [];
+      await writer.close();
+    } catch (err) {
+      await writer.abort(err).catch(() => {});
+      throw err;
+    }
+  };
   return {
-    stream: source.pipeThrough(transform),
     length,
     checksum: () => trailerValue ?? announced,
+    pipeTo,
+    async text() {
+      const parts: Uint8Array[] = [];
+      await pipeTo(new WritableStream({ write: (bytes) => void parts.push(bytes) }));
+      return decoder.decode(concat(parts));
+    },
   };
 }
 
-type Take = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uint8Array>) => void;
+/** Bytes read at once from a body: large reads keep the work per byte low. */
+const BLOCK_BYTES = 256 * 1024;
+
+/** The body in blocks of at least BLOCK_BYTES (but the last), read straight into new buffers. */
+async function* blocksOf(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  if (!body) return;
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream: its chunks as they come.
+    yield* body as unknown as AsyncIterable<Uint8Array>;
+    return;
+  }
+  for (;;) {
+    const { value, done } = await reader.readAtLeast(BLOCK_BYTES, new Uint8Array(BLOCK_BYTES * 2));
+    if (value && value.byteLength > 0) yield value;
+    if (done) return;
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+type Take = (bytes: Uint8Array) => void;
 
 /**
  * Decodes an aws-chunked body (`<hex size>[;chunk-signature=<sig>]\r\n<data>\r\n`…, a last chunk
@@ -236,8 +291,8 @@ type Take = (bytes: Uint8Array, controller: TransformStreamDefaultController<Uin
 function awsChunkedDecoder(
   auth: VerifiedSignature | null,
   take: Take,
-  finish: (trailers: Map<string, string>, controller: TransformStreamDefaultController<Uint8Array>) => void,
-): TransformStream<Uint8Array, Uint8Array> {
+  finish: (trailers: Map<string, string>) => void,
+): { feed(chunk: Uint8Array): void; end(): void } {
   let state: "size" | "data" | "data-end" | "trailer" | "done" = "size";
   let line: number[] = [];
   let remaining = 0;
@@ -296,7 +351,7 @@ function awsChunkedDecoder(
     }
   };
 
-  const end = (controller: TransformStreamDefaultController<Uint8Array>) => {
+  const end = () => {
     if (state === "trailer" && line.length > 0) throw malformed("the body ended inside a trailer");
     if (state !== "done" && state !== "trailer") throw malformed("the body ended before its last chunk");
     if (auth && trailerLines.length > 0) {
@@ -309,18 +364,18 @@ function awsChunkedDecoder(
         );
       }
     }
-    finish(trailers, controller);
+    finish(trailers);
   };
 
-  return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+  return {
+    feed(chunk) {
       let at = 0;
       while (at < chunk.byteLength) {
         if (state === "data") {
           const n = Math.min(remaining, chunk.byteLength - at);
           const part = chunk.subarray(at, at + n);
           chunkHash?.update(part);
-          take(part, controller);
+          take(part);
           remaining -= n;
           at += n;
           if (remaining === 0) {
@@ -342,8 +397,8 @@ function awsChunkedDecoder(
           // A line: a chunk's size, or a trailer.
           const newline = chunk.indexOf(10, at);
           const stop = newline === -1 ? chunk.byteLength : newline;
+          if (line.length + stop - at > MAX_LINE) throw malformed("a line of framing longer than 4 KiB");
           for (let i = at; i < stop; i++) line.push(chunk[i] as number);
-          if (line.length > MAX_LINE) throw malformed("a line of framing longer than 4 KiB");
           at = stop;
           if (newline === -1) continue;
           at = newline + 1;
@@ -355,6 +410,6 @@ function awsChunkedDecoder(
         }
       }
     },
-    flush: end,
-  });
+    end,
+  };
 }

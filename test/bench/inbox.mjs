@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// `npm run bench:inbox`: a 1 GB file (random bytes, made here and never committed) sent to the
+// tenant's bucket with `aws s3 cp` (Debian's aws CLI, as CI installs it: parts of 8 MiB, signed
+// payloads with their MD5), next to the signed-URL PUT of the same file, in the same run, through
+// the local stack. It prints each one's MB/s and their ratio, the workerd CPU each took, and the
+// peak V8 heap of the Worker that took the bytes (s3-inbox for the bucket, ingest for the URL).
+// BENCH_BYTES sets the file's size, BENCH_ROUNDS how many times each is measured (best kept);
+// `--perf` also prints where workerd's CPU went during each, sampled with Linux perf.
+import { execFile, execFileSync } from "node:child_process";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
+import { startLocalStack } from "../../scripts/local-stack.mjs";
+import { sampleWorkerdRss, sampleWorkerHeaps, workerdCpuSeconds, workerdPids } from "./peers.mjs";
+import { checkPerf, PERF_V8_FLAGS, printPerf, recordPerf } from "./perf-profile.mjs";
+
+const KEY = "bench_key";
+const PORT = Number(process.env.BENCH_PORT ?? 8791);
+const BYTES = Number(process.env.BENCH_BYTES ?? 1_000_000_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const AWS = process.env.BENCH_AWS ?? "/usr/bin/aws";
+/** The goal: the bucket takes a file at least this fraction of the signed URL's speed. */
+const GOAL = 0.8;
+const usePerf = process.argv.includes("--perf");
+
+async function call(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The file, made once in bench-data/ (git-ignored). */
+function benchFile() {
+  mkdirSync(`${ROOT}bench-data`, { recursive: true });
+  const path = `${ROOT}bench-data/inbox-${BYTES}.bin`;
+  if (!existsSync(path) || statSync(path).size !== BYTES) {
+    console.log(`writing ${(BYTES / 1e6).toFixed(0)} MB of random bytes to ${path}`);
+    execFileSync("sh", ["-c", `head -c ${BYTES} /dev/urandom > '${path}'`]);
+  }
+  return path;
+}
+
+async function signedUrlPut(base, path) {
+  const { uploadUrl } = await call(base, "POST", "/v1/uploads", { filename: "bench.bin" });
+  const put = await fetch(uploadUrl, {
+    method: "PUT",
+    body: createReadStream(path),
+    duplex: "half",
+    headers: { "content-length": String(BYTES) },
+  });
+  if (put.status !== 201) throw new Error(`signed URL PUT: ${put.status} ${await put.text()}`);
+}
+
+function awsCp(key, path, target) {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: mkdtempSync(join(tmpdir(), "bench-aws-")),
+    AWS_ACCESS_KEY_ID: key.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+    AWS_DEFAULT_REGION: "auto",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  };
+  return new Promise((resolve, reject) =>
+    execFile(
+      AWS,
+      ["s3", "cp", path, target, "--endpoint-url", key.endpoint, "--only-show-errors"],
+      { env, maxBuffer: 1 << 24 },
+      (error, _stdout, stderr) =>
+        error ? reject(new Error(`aws s3 cp: ${stderr || error.message}`)) : resolve(),
+    ),
+  );
+}
+
+/** Runs `upload` while sampling workerd: seconds, CPU seconds, the heap peaks by isolate, peak RSS. */
+async function measure(stack, upload) {
+  const perf = usePerf ? recordPerf(workerdPids(stack.pid)) : null;
+  const heaps = await sampleWorkerHeaps(stack.pid);
+  const rss = sampleWorkerdRss(stack.pid);
+  const cpuBefore = workerdCpuSeconds(stack.pid);
+  const started = performance.now();
+  await upload();
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    cpuParts: await perf?.stop(),
+    seconds,
+    mbPerSecond: BYTES / 1e6 / seconds,
+    cpuSeconds: workerdCpuSeconds(stack.pid) - cpuBefore,
+    heaps: heaps.stop(),
+    rss: rss.stop(),
+  };
+}
+
+async function main() {
+  ensureDevVars({ ALLOW_PRIVATE_SOURCES: "true" });
+  if (usePerf) {
+    checkPerf();
+    process.env.MINIFLARE_WORKERD_V8_FLAGS = PERF_V8_FLAGS;
+  }
+  console.log(
+    `Node ${process.version}, ${execFileSync("nproc").toString().trim()} cores, ${execFileSync(AWS, ["--version"]).toString().trim()}`,
+  );
+  const path = benchFile();
+  const persistTo = `${ROOT}bench-data/state-inbox`;
+  rmSync(persistTo, { recursive: true, force: true });
+  const stack = await startLocalStack({ port: PORT, persistTo, tenant: "bench", apiKey: KEY, quiet: true });
+  try {
+    const key = await call(stack.base, "POST", "/v1/inbox/keys", { description: "bench" });
+    const best = { url: null, inbox: null };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternating which goes first, so neither always meets a fresher or a busier stack.
+      const order = round % 2 === 0 ? ["url", "inbox"] : ["inbox", "url"];
+      for (const which of order) {
+        const result =
+          which === "url"
+            ? await measure(stack, () => signedUrlPut(stack.base, path))
+            : await measure(stack, () => awsCp(key, path, `s3://inbox/bench/round-${round}.bin`));
+        if (!best[which] || result.seconds < best[which].seconds) best[which] = result;
+      }
+    }
+    const listed = await new Promise((resolve, reject) =>
+      execFile(
+        AWS,
+        ["s3", "ls", "s3://inbox/bench/", "--endpoint-url", key.endpoint],
+        {
+          env: {
+            PATH: process.env.PATH,
+            AWS_ACCESS_KEY_ID: key.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+            AWS_DEFAULT_REGION: "auto",
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+          },
+        },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    if (!listed.includes(` ${BYTES} `))
+      throw new Error(`the bucket does not hold the whole file:\n${listed}`);
+
+    const heap = (peaks, name) => {
+      const p = peaks.get(name);
+      return p
+        ? `${(p.used / 1e6).toFixed(1)} MB used / ${(p.total / 1e6).toFixed(1)} MB committed`
+        : "not sampled";
+    };
+    const { url, inbox } = best;
+    const ratio = inbox.mbPerSecond / url.mbPerSecond;
+    console.log(`\n${(BYTES / 1e6).toFixed(0)} MB, best of ${ROUNDS} round(s) each`);
+    console.log(
+      `  signed-URL PUT (ingest)          ${url.mbPerSecond.toFixed(1).padStart(7)} MB/s  ${url.seconds.toFixed(1)} s  workerd CPU ${url.cpuSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  aws s3 cp to the bucket          ${inbox.mbPerSecond.toFixed(1).padStart(7)} MB/s  ${inbox.seconds.toFixed(1)} s  workerd CPU ${inbox.cpuSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  ratio: ${ratio.toFixed(2)}× the signed URL (goal ≥ ${GOAL}×: ${ratio >= GOAL ? "met" : "NOT met"})`,
+    );
+    console.log(`  peak V8 heap of s3-inbox during aws s3 cp: ${heap(inbox.heaps, "cdp-s3-inbox")}`);
+    console.log(`  peak V8 heap of ingest during the signed PUT: ${heap(url.heaps, "cdp-ingest")}`);
+    console.log(
+      `  peak RSS of workerd (every Worker and the local R2, D1 and queues): ${inbox.rss.mb.toFixed(0)} MB (bucket), ${url.rss.mb.toFixed(0)} MB (signed URL)`,
+    );
+    if (url.cpuParts) {
+      console.log("\n  signed-URL PUT:");
+      printPerf(url.cpuParts);
+      console.log("\n  aws s3 cp to the bucket:");
+      printPerf(inbox.cpuParts);
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+await main();
