@@ -18,6 +18,7 @@ const APPS = {
   ingest: WORKER_NAMES.ingest,
   transform: WORKER_NAMES.transform,
   "egoi-sync": WORKER_NAMES.egoiSync,
+  "s3-inbox": WORKER_NAMES.s3Inbox,
 } as const;
 
 function readApp(app: keyof typeof APPS) {
@@ -33,6 +34,7 @@ const queueBindings = new Map<string, string>([
   [QUEUE_BINDINGS.runs, QUEUE_NAMES.runs],
   [QUEUE_BINDINGS.chunks, QUEUE_NAMES.chunks],
   [QUEUE_BINDINGS.egoi, QUEUE_NAMES.egoi],
+  [QUEUE_BINDINGS.fileEvents, QUEUE_NAMES.fileEvents],
 ]);
 
 describe("wrangler.jsonc of every Worker", () => {
@@ -64,7 +66,7 @@ describe("wrangler.jsonc of every Worker", () => {
 
   it("declares the schedule's cron on config-api only", () => {
     expect(readApp("config-api").triggers.crons).toEqual([SCHEDULE_CRON]);
-    for (const app of ["dashboard", "ingest", "transform", "egoi-sync"] as const) {
+    for (const app of ["dashboard", "ingest", "transform", "egoi-sync", "s3-inbox"] as const) {
       expect(readApp(app).triggers.crons ?? []).toEqual([]);
     }
   });
@@ -79,5 +81,17 @@ describe("wrangler.jsonc of every Worker", () => {
       expect(consumer?.dead_letter_queue, queue).toBeTruthy();
       expect(consumed).toContain(consumer?.dead_letter_queue);
     }
+  });
+});
+
+describe("the bucket's Worker", () => {
+  it("is config-api's S3_INBOX and announces files to the queue R2's notifications use", () => {
+    expect(readApp("config-api").services).toContainEqual({
+      binding: SERVICE_BINDINGS.s3Inbox,
+      service: WORKER_NAMES.s3Inbox,
+    });
+    expect(readApp("s3-inbox").queues.producers).toContainEqual(
+      expect.objectContaining({ binding: QUEUE_BINDINGS.fileEvents, queue: QUEUE_NAMES.fileEvents }),
+    );
   });
 });

@@ -4,10 +4,19 @@
 // payloads with their MD5), next to the signed-URL PUT of the same file, in the same run, through
 // the local stack. It prints each one's MB/s and their ratio, the workerd CPU each took, and the
 // peak V8 heap of the Worker that took the bytes (s3-inbox for the bucket, ingest for the URL).
-// BENCH_BYTES sets the file's size, BENCH_ROUNDS how many times each is measured (best kept);
-// `--perf` also prints where workerd's CPU went during each, sampled with Linux perf.
+// BENCH_BYTES sets the file's size, BENCH_ROUNDS how many times each is measured (best kept),
+// BENCH_AWS_CONCURRENCY the CLI's max_concurrent_requests (its default is 10); `--perf` also
+// prints where workerd's CPU went during each, sampled with Linux perf.
 import { execFile, execFileSync } from "node:child_process";
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDevVars, ROOT } from "../../scripts/lib.mjs";
@@ -20,6 +29,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 8791);
 const BYTES = Number(process.env.BENCH_BYTES ?? 1_000_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const AWS = process.env.BENCH_AWS ?? "/usr/bin/aws";
+const CONCURRENCY = process.env.BENCH_AWS_CONCURRENCY;
 /** The goal: the bucket takes a file at least this fraction of the signed URL's speed. */
 const GOAL = 0.8;
 const usePerf = process.argv.includes("--perf");
@@ -57,6 +67,14 @@ async function signedUrlPut(base, path) {
   if (put.status !== 201) throw new Error(`signed URL PUT: ${put.status} ${await put.text()}`);
 }
 
+/** The aws CLI's config: its defaults, or the concurrency asked for. */
+function awsConfig() {
+  if (!CONCURRENCY) return "/dev/null";
+  const path = join(mkdtempSync(join(tmpdir(), "bench-aws-")), "config");
+  writeFileSync(path, `[default]\ns3 =\n  max_concurrent_requests = ${Number(CONCURRENCY)}\n`);
+  return path;
+}
+
 function awsCp(key, path, target) {
   const env = {
     PATH: process.env.PATH,
@@ -64,7 +82,7 @@ function awsCp(key, path, target) {
     AWS_ACCESS_KEY_ID: key.accessKeyId,
     AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
     AWS_DEFAULT_REGION: "auto",
-    AWS_CONFIG_FILE: "/dev/null",
+    AWS_CONFIG_FILE: awsConfig(),
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
   };
   return new Promise((resolve, reject) =>
@@ -157,7 +175,7 @@ async function main() {
       `  signed-URL PUT (ingest)          ${url.mbPerSecond.toFixed(1).padStart(7)} MB/s  ${url.seconds.toFixed(1)} s  workerd CPU ${url.cpuSeconds.toFixed(1)} s`,
     );
     console.log(
-      `  aws s3 cp to the bucket          ${inbox.mbPerSecond.toFixed(1).padStart(7)} MB/s  ${inbox.seconds.toFixed(1)} s  workerd CPU ${inbox.cpuSeconds.toFixed(1)} s`,
+      `  aws s3 cp to the bucket (${CONCURRENCY ?? "default"} concurrent) ${inbox.mbPerSecond.toFixed(1).padStart(7)} MB/s  ${inbox.seconds.toFixed(1)} s  workerd CPU ${inbox.cpuSeconds.toFixed(1)} s`,
     );
     console.log(
       `  ratio: ${ratio.toFixed(2)}× the signed URL (goal ≥ ${GOAL}×: ${ratio >= GOAL ? "met" : "NOT met"})`,

@@ -3,7 +3,6 @@ import {
   deleteInboxUpload,
   getInboxUpload,
   type InboxUpload,
-  inboxUploadBytes,
   insertInboxUpload,
   listInboxParts,
   pruneInboxUploads,
@@ -35,10 +34,15 @@ const noSuchUpload = (uploadId: string) =>
     { UploadId: uploadId },
   );
 
-/** The tenant's upload named by `uploadId` for this key, or NoSuchUpload. */
-async function uploadOf(c: S3Context): Promise<InboxUpload> {
+/**
+ * The tenant's upload named by `uploadId` for this key, with the bytes of its parts but
+ * `exceptPart`; NoSuchUpload when there is none.
+ */
+async function uploadOf(c: S3Context, exceptPart = 0): Promise<InboxUpload & { bytes: number }> {
   const uploadId = c.url.searchParams.get("uploadId") ?? "";
-  const upload = uploadId ? await getInboxUpload(c.env.CONFIG_DB, c.tenantId, c.key, uploadId) : null;
+  const upload = uploadId
+    ? await getInboxUpload(c.env.CONFIG_DB, c.tenantId, c.key, uploadId, exceptPart)
+    : null;
   if (!upload) throw noSuchUpload(uploadId);
   return upload;
 }
@@ -104,12 +108,13 @@ export async function uploadPart(c: S3Context): Promise<Response> {
     );
   }
   const partNumber = partNumberOf(c.url);
-  const upload = await uploadOf(c);
+  const upload = await uploadOf(c, partNumber);
   const body = checkedBody(c.request, c.auth);
   if (body.length > MAX_PART_BYTES) throw tooLarge(body.length, MAX_PART_BYTES, "The part");
   const limit = maxFileBytes(c.env);
-  const before = await inboxUploadBytes(c.env.CONFIG_DB, upload.uploadId, partNumber);
-  if (before + body.length > limit) throw tooLarge(before + body.length, limit, "The upload with this part");
+  if (upload.bytes + body.length > limit) {
+    throw tooLarge(upload.bytes + body.length, limit, "The upload with this part");
+  }
   const r2Upload = c.env.FILES.resumeMultipartUpload(objectKeyOf(c), upload.uploadId);
   const part = await writeChecked(body, (stream) => r2Upload.uploadPart(partNumber, stream));
   const checksum = body.checksum();
@@ -203,11 +208,24 @@ export async function abortMultipartUpload(c: S3Context): Promise<Response> {
   return new Response(null, { status: 204 });
 }
 
+/** A whole-number query parameter, `fallback` when absent; InvalidArgument for anything else. */
+function wholeParam(q: URLSearchParams, name: string, fallback: number): number {
+  const raw = q.get(name);
+  if (raw === null) return fallback;
+  if (!/^\d{1,9}$/.test(raw)) {
+    throw new S3Error("InvalidArgument", `${name} must be a whole number.`, {
+      ArgumentName: name,
+      ArgumentValue: raw,
+    });
+  }
+  return Number(raw);
+}
+
 export async function listParts(c: S3Context): Promise<Response> {
   const upload = await uploadOf(c);
   const q = c.url.searchParams;
-  const maxParts = Math.min(Math.max(Number(q.get("max-parts") ?? 1000) || 1000, 1), 1000);
-  const marker = Number(q.get("part-number-marker") ?? 0) || 0;
+  const maxParts = Math.min(wholeParam(q, "max-parts", 1000), 1000);
+  const marker = wholeParam(q, "part-number-marker", 0);
   const page = await listInboxParts(c.env.CONFIG_DB, upload.uploadId, marker, maxParts + 1);
   const parts = page.slice(0, maxParts);
   const truncated = page.length > maxParts;

@@ -173,19 +173,20 @@ function failedPrecondition(object: R2Object, headers: Headers): 304 | 412 | nul
   return null;
 }
 
-function preconditionResponse(status: 304 | 412, object: R2Object, url: URL, method: string): Response {
+/** The answer to a request whose preconditions failed: 412 PreconditionFailed, or 304 Not Modified. */
+function preconditionResponse(status: 304 | 412, object: R2Object, url: URL): Response {
   if (status === 412) {
     throw new S3Error(
       "PreconditionFailed",
       "At least one of the pre-conditions you specified did not hold.",
       {
-        Condition: "If-Match",
+        Condition: "If-Match or If-Unmodified-Since",
       },
     );
   }
   const headers = objectHeaders(object, url);
   headers.delete("content-type");
-  return new Response(null, { status: method === "HEAD" ? 304 : 304, headers });
+  return new Response(null, { status: 304, headers });
 }
 
 function refuseVersions(url: URL): void {
@@ -206,7 +207,7 @@ export async function headObject(c: S3Context): Promise<Response> {
   const object = await c.env.FILES.head(objectKeyOf(c));
   if (!object) throw noSuchKey(c.key);
   const failed = failedPrecondition(object, c.request.headers);
-  if (failed) return preconditionResponse(failed, object, c.url, "HEAD");
+  if (failed) return preconditionResponse(failed, object, c.url);
   const headers = objectHeaders(object, c.url);
   headers.set("content-length", String(object.size));
   return new Response(null, { status: 200, headers });
@@ -235,27 +236,31 @@ export async function getObject(c: S3Context): Promise<Response> {
   }
   if (!object) throw noSuchKey(c.key);
   if (!("body" in object)) {
-    return preconditionResponse(failedPrecondition(object, c.request.headers) ?? 412, object, c.url, "GET");
+    return preconditionResponse(failedPrecondition(object, c.request.headers) ?? 412, object, c.url);
   }
   const headers = objectHeaders(object, c.url);
   let status = 200;
   let length = object.size;
-  const range = object.range;
-  if (ranged && range) {
-    const offset =
-      "suffix" in range && range.suffix !== undefined
-        ? object.size - range.suffix
-        : ((range as { offset?: number }).offset ?? 0);
-    length =
-      "suffix" in range && range.suffix !== undefined
-        ? range.suffix
-        : ((range as { length?: number }).length ?? object.size - offset);
+  if (ranged && object.range) {
+    const { offset, length: rangeLength } = byteRange(object.range, object.size);
+    length = rangeLength;
     headers.set("content-range", `bytes ${offset}-${offset + length - 1}/${object.size}`);
     status = 206;
   }
   headers.set("content-length", String(length));
   // The stored bytes go out as they are, also when they are compressed (Content-Encoding: gzip).
   return new Response(object.body, { status, headers, encodeBody: "manual" });
+}
+
+/** The first byte and the length of the range R2 read, from its offset and length or its suffix. */
+function byteRange(range: R2Range, size: number): { offset: number; length: number } {
+  if ("suffix" in range && range.suffix !== undefined) {
+    const length = Math.min(range.suffix, size);
+    return { offset: size - length, length };
+  }
+  const offset = "offset" in range && range.offset !== undefined ? range.offset : 0;
+  const length = "length" in range && range.length !== undefined ? range.length : size - offset;
+  return { offset, length: Math.min(length, size - offset) };
 }
 
 export async function deleteObject(c: S3Context): Promise<Response> {

@@ -157,25 +157,32 @@ export async function insertInboxUpload(db: Db, upload: InboxUpload): Promise<vo
     .run();
 }
 
-/** The tenant's upload of that id and key; null for another tenant's, another key's or none. */
+/**
+ * The tenant's upload of that id and key, with the bytes its parts hold so far but the part
+ * `exceptPart` (the one being sent again, if any); null for another tenant's, another key's or none.
+ */
 export async function getInboxUpload(
   db: Db,
   tenantId: string,
   key: string,
   uploadId: string,
-): Promise<InboxUpload | null> {
+  exceptPart = 0,
+): Promise<(InboxUpload & { bytes: number }) | null> {
   const row = await db
     .prepare(
-      `SELECT upload_id, tenant_id, key, checksum_algorithm, created_at FROM inbox_uploads
-       WHERE upload_id = ?1 AND tenant_id = ?2 AND key = ?3`,
+      `SELECT u.upload_id, u.tenant_id, u.key, u.checksum_algorithm, u.created_at,
+         (SELECT COALESCE(SUM(size), 0) FROM inbox_upload_parts p
+          WHERE p.upload_id = u.upload_id AND p.part_number <> ?4) AS bytes
+       FROM inbox_uploads u WHERE u.upload_id = ?1 AND u.tenant_id = ?2 AND u.key = ?3`,
     )
-    .bind(uploadId, tenantId, key)
+    .bind(uploadId, tenantId, key, exceptPart)
     .first<{
       upload_id: string;
       tenant_id: string;
       key: string;
       checksum_algorithm: string | null;
       created_at: string;
+      bytes: number;
     }>();
   return row
     ? {
@@ -184,6 +191,7 @@ export async function getInboxUpload(
         key: row.key,
         checksumAlgorithm: row.checksum_algorithm,
         createdAt: row.created_at,
+        bytes: row.bytes,
       }
     : null;
 }
@@ -225,17 +233,6 @@ export async function recordInboxPart(db: Db, uploadId: string, part: InboxPart)
     .run();
 }
 
-/** Bytes received by an upload so far, leaving out one part number (the one being sent again). */
-export async function inboxUploadBytes(db: Db, uploadId: string, exceptPart: number): Promise<number> {
-  const row = await db
-    .prepare(
-      "SELECT COALESCE(SUM(size), 0) AS bytes FROM inbox_upload_parts WHERE upload_id = ?1 AND part_number <> ?2",
-    )
-    .bind(uploadId, exceptPart)
-    .first<{ bytes: number }>();
-  return row?.bytes ?? 0;
-}
-
 /** Parts of an upload by number, after `after`, at most `limit`. */
 export async function listInboxParts(
   db: Db,
@@ -260,7 +257,6 @@ export interface InboxFileRun {
   importId: string;
   importName: string;
   status: string;
-  dryRun: boolean;
   createdAt: string;
 }
 
@@ -275,7 +271,7 @@ export async function runsStartedBy(
     const placeholders = keys.map((_, i) => `?${i + 2}`).join(", ");
     const rows = await db
       .prepare(
-        `SELECT r.trigger_key, r.id, r.import_id, i.name, r.status, r.dry_run, r.created_at
+        `SELECT r.trigger_key, r.id, r.import_id, i.name, r.status, r.created_at
          FROM runs r JOIN imports i ON i.id = r.import_id
          WHERE r.tenant_id = ?1 AND r.trigger_key IN (${placeholders})
          ORDER BY r.created_at, r.id`,
@@ -287,7 +283,6 @@ export async function runsStartedBy(
         import_id: string;
         name: string;
         status: string;
-        dry_run: number;
         created_at: string;
       }>();
     for (const row of rows.results) {
@@ -297,7 +292,6 @@ export async function runsStartedBy(
         importId: row.import_id,
         importName: row.name,
         status: row.status,
-        dryRun: row.dry_run === 1,
         createdAt: row.created_at,
       });
     }

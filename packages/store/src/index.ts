@@ -43,7 +43,6 @@ export {
   type InboxKeyRecord,
   type InboxPart,
   type InboxUpload,
-  inboxUploadBytes,
   insertInboxKey,
   insertInboxUpload,
   listInboxKeys,
