@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -310,6 +311,29 @@ describe("AWS SDK for JavaScript", () => {
 
     const ls = await runClient("s3cmd", [...s3cmdOptions(key), "ls", "s3://inbox/many/"], {});
     expect(ls.stdout.split("\n").filter(Boolean)).toHaveLength(1200);
+  });
+
+  it("reads a byte range, and deletes several objects at once", async () => {
+    const client = sdk();
+    await client.send(new PutObjectCommand({ Bucket: "inbox", Key: "batch/a.csv", Body: "0123456789" }));
+    await client.send(new PutObjectCommand({ Bucket: "inbox", Key: "batch/b.csv", Body: "b" }));
+    const range = await client.send(
+      new GetObjectCommand({ Bucket: "inbox", Key: "batch/a.csv", Range: "bytes=2-5" }),
+    );
+    expect(range.ContentRange).toBe("bytes 2-5/10");
+    expect(await range.Body?.transformToString()).toBe("2345");
+    const deleted = await client.send(
+      new DeleteObjectsCommand({
+        Bucket: "inbox",
+        Delete: { Objects: [{ Key: "batch/a.csv" }, { Key: "batch/b.csv" }, { Key: "/outside.csv" }] },
+      }),
+    );
+    expect(deleted.Deleted?.map((d) => d.Key).sort()).toEqual(["batch/a.csv", "batch/b.csv"]);
+    expect(deleted.Errors).toEqual([
+      expect.objectContaining({ Key: "/outside.csv", Code: "InvalidArgument" }),
+    ]);
+    const left = await client.send(new ListObjectsV2Command({ Bucket: "inbox", Prefix: "batch/" }));
+    expect(left.KeyCount).toBe(0);
   });
 
   it("speaks virtual-hosted style (inbox.<host>) where a name routes the bucket's host here", async () => {
