@@ -6,7 +6,6 @@ import type { VerifiedSignature } from "./sigv4";
 /** One authenticated request to the tenant's bucket. */
 export interface S3Context {
   env: Env;
-  ctx: ExecutionContext;
   request: Request;
   url: URL;
   tenantId: string;

@@ -137,7 +137,6 @@ async function serve(request: Request, env: Env, ctx: ExecutionContext): Promise
   keyUsed(env, ctx, key.accessKeyId);
   const c: S3Context = {
     env,
-    ctx,
     request,
     url,
     tenantId: key.tenantId,
