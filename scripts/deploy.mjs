@@ -24,7 +24,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { APPS, configPath, portableConfig, ROOT, run, WRANGLER } from "./lib.mjs";
 
-/** The order of deployment: the store before the Workers that bind its class; config-api last. */
+/**
+ * The order of deployment: the store before the Workers that bind its class; config-api, which
+ * binds the dashboard, ingest and the inbox, last.
+ */
 export const DEPLOY_ORDER = [
   "cdp-store",
   "ingest",
@@ -32,6 +35,7 @@ export const DEPLOY_ORDER = [
   "egoi-sync",
   "webhooks",
   "dashboard",
+  "s3-inbox",
   "config-api",
 ];
 

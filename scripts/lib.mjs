@@ -6,7 +6,16 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const APPS = ["config-api", "dashboard", "ingest", "transform", "egoi-sync", "cdp-store", "webhooks"];
+export const APPS = [
+  "config-api",
+  "dashboard",
+  "ingest",
+  "transform",
+  "egoi-sync",
+  "cdp-store",
+  "webhooks",
+  "s3-inbox",
+];
 /** The local state of `npm start` and `npm run admin` (D1, R2, Durable Objects, queues). */
 export const PERSIST_DIR = process.env.LOCAL_STATE
   ? resolve(process.env.LOCAL_STATE)
@@ -96,7 +105,7 @@ export function readDevVars(path) {
  * what ingest and egoi-sync decrypt. `vars` (local settings) are written every time.
  */
 export function ensureDevVars(vars = {}) {
-  const apps = ["config-api", "ingest", "egoi-sync", "webhooks"];
+  const apps = ["config-api", "ingest", "egoi-sync", "webhooks", "s3-inbox"];
   const paths = apps.map((app) => `${ROOT}apps/${app}/.dev.vars`);
   const existing = readDevVars(paths[0]);
   const secrets = {

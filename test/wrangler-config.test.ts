@@ -22,6 +22,7 @@ const APPS = {
   "egoi-sync": WORKER_NAMES.egoiSync,
   "cdp-store": WORKER_NAMES.cdpStore,
   webhooks: WORKER_NAMES.webhooks,
+  "s3-inbox": WORKER_NAMES.s3Inbox,
 } as const;
 
 function readApp(app: keyof typeof APPS) {
@@ -39,6 +40,7 @@ const queueBindings = new Map<string, string>([
   [QUEUE_BINDINGS.egoi, QUEUE_NAMES.egoi],
   [QUEUE_BINDINGS.webhooks, QUEUE_NAMES.webhooks],
   [QUEUE_BINDINGS.webhooksDeadLetter, QUEUE_NAMES.webhooksDeadLetter],
+  [QUEUE_BINDINGS.fileEvents, QUEUE_NAMES.fileEvents],
 ]);
 
 describe("wrangler.jsonc of every Worker", () => {
@@ -82,14 +84,14 @@ describe("wrangler.jsonc of every Worker", () => {
       expect(
         readApp(app).durable_objects.bindings.map((b: { script_name?: string }) => b.script_name),
       ).toEqual([WORKER_NAMES.cdpStore]);
-    for (const app of ["dashboard", "ingest", "webhooks"] as const)
+    for (const app of ["dashboard", "ingest", "webhooks", "s3-inbox"] as const)
       expect(readApp(app).durable_objects.bindings).toEqual([]);
   });
 
   it("declares the schedule's cron on config-api, the webhooks' periodic check on webhooks, and no other", () => {
     expect(readApp("config-api").triggers.crons).toEqual([SCHEDULE_CRON]);
     expect(readApp("webhooks").triggers.crons).toEqual([WEBHOOK_SWEEP_CRON]);
-    for (const app of ["dashboard", "ingest", "transform", "egoi-sync", "cdp-store"] as const) {
+    for (const app of ["dashboard", "ingest", "transform", "egoi-sync", "cdp-store", "s3-inbox"] as const) {
       expect(readApp(app).triggers.crons ?? []).toEqual([]);
     }
   });
@@ -104,5 +106,17 @@ describe("wrangler.jsonc of every Worker", () => {
       expect(consumer?.dead_letter_queue, queue).toBeTruthy();
       expect(consumed).toContain(consumer?.dead_letter_queue);
     }
+  });
+});
+
+describe("the bucket's Worker", () => {
+  it("is config-api's S3_INBOX and announces files to the queue R2's notifications use", () => {
+    expect(readApp("config-api").services).toContainEqual({
+      binding: SERVICE_BINDINGS.s3Inbox,
+      service: WORKER_NAMES.s3Inbox,
+    });
+    expect(readApp("s3-inbox").queues.producers).toContainEqual(
+      expect.objectContaining({ binding: QUEUE_BINDINGS.fileEvents, queue: QUEUE_NAMES.fileEvents }),
+    );
   });
 });

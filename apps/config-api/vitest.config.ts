@@ -1,3 +1,6 @@
 import { workerProject } from "../../vitest.shared.ts";
 
-export default workerProject("config-api", { peers: ["cdp-dashboard", "cdp-ingest"], store: true });
+export default workerProject("config-api", {
+  peers: ["cdp-dashboard", "cdp-ingest", "cdp-s3-inbox"],
+  store: true,
+});

@@ -1,7 +1,7 @@
 // What the benchmarks share: papaparse parse-only (the peer every ratio is taken against), and
 // the workerd processes of a local stack, whose CPU time is what the product's work costs there.
 import { fork } from "node:child_process";
-import { createReadStream, readdirSync, readFileSync } from "node:fs";
+import { createReadStream, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** papaparse parse-only (header: true, streamed, rows discarded) of a file, in this process. */
@@ -77,6 +77,117 @@ export function cpuSecondsOf(pids) {
     } catch {}
   }
   return total;
+}
+
+/**
+ * Samples the resident memory of the stack's workerd processes (of one root process or several): the peak the kernel recorded
+ * (VmHWM), and the peaks by kind: anonymous (the heaps of the Workers and of the local D1, R2
+ * and queues) and file-backed (pages of files the process maps, such as the local database's,
+ * which the kernel may drop and read again).
+ */
+export function sampleWorkerdRss(rootPids) {
+  const peak = { mb: 0, anonMb: 0, fileMb: 0 };
+  const kb = (status, field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  const sample = () => {
+    let anon = 0;
+    let file = 0;
+    for (const pid of [rootPids].flat().flatMap(workerdPids)) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, "utf8");
+        peak.mb = Math.max(peak.mb, kb(status, "VmHWM"));
+        anon += kb(status, "RssAnon");
+        file += kb(status, "RssFile");
+      } catch {}
+    }
+    peak.anonMb = Math.max(peak.anonMb, anon);
+    peak.fileMb = Math.max(peak.fileMb, file);
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
+/** TCP ports a process listens on, from /proc (its sockets' inodes in its table of TCP sockets). */
+function listeningPorts(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m) inodes.add(m[1]);
+    } catch {}
+  }
+  const ports = [];
+  for (const line of readFileSync(`/proc/${pid}/net/tcp`, "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] === "0A" && inodes.has(f[9])) ports.push(Number.parseInt(f[1].split(":")[1], 16));
+  }
+  return ports;
+}
+
+/**
+ * Samples the V8 heap of every isolate in workerd through its inspector while an import runs
+ * (four times a second, between events): the product's Workers (a deployed Worker has 128 MB)
+ * and workerd's own isolates that simulate D1, R2 and queues locally, which the process's RSS
+ * holds too.
+ */
+export async function sampleWorkerHeaps(rootPids) {
+  const targets = [];
+  // Each workerd's inspector lists its isolates: the product's Workers and workerd's own (the
+  // local D1, R2, queues). A stack of several processes (the store in its own) has several.
+  for (const pid of [rootPids].flat().flatMap(workerdPids)) {
+    for (const port of listeningPorts(pid)) {
+      try {
+        const list = await (
+          await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1000) })
+        ).json();
+        if (list.some((t) => /^core:user:cdp-/.test(t.id))) {
+          targets.push(...list.filter((t) => t.webSocketDebuggerUrl));
+          break;
+        }
+      } catch {}
+    }
+  }
+  const peaks = new Map();
+  const sockets = await Promise.all(
+    targets.map(async (t) => {
+      const ws = new WebSocket(t.webSocketDebuggerUrl);
+      // Some of workerd's own services accept no inspector session: they are left out.
+      const opened = await new Promise((resolve) => {
+        ws.onopen = () => resolve(true);
+        ws.onerror = () => resolve(false);
+      });
+      if (!opened) return null;
+      ws.onmessage = (event) => {
+        const { result } = JSON.parse(event.data);
+        if (result?.usedSize === undefined) return;
+        const name = t.id.replace("core:user:", "");
+        const peak = peaks.get(name) ?? { used: 0, total: 0 };
+        peaks.set(name, {
+          used: Math.max(peak.used, result.usedSize),
+          total: Math.max(peak.total, result.totalSize),
+        });
+      };
+      return ws;
+    }),
+  );
+  // "used" includes garbage V8 has not needed to collect yet: an upper bound of what a Worker holds.
+  let id = 0;
+  const timer = setInterval(() => {
+    for (const ws of sockets) ws?.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+  }, 250);
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const ws of sockets) ws?.close();
+      return peaks;
+    },
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === "--papaparse")

@@ -9,4 +9,5 @@ export const APPS_BY_NAME = {
   "egoi-sync": WORKER_NAMES.egoiSync,
   "cdp-store": WORKER_NAMES.cdpStore,
   webhooks: WORKER_NAMES.webhooks,
+  "s3-inbox": WORKER_NAMES.s3Inbox,
 } as const;

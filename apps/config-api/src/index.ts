@@ -1,3 +1,4 @@
+import { S3_INBOX } from "@cdp/core";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { newApp } from "./app";
@@ -11,6 +12,7 @@ import { registerData } from "./routes/data";
 import { registerDocs } from "./routes/docs";
 import { registerHealth } from "./routes/health";
 import { registerImports } from "./routes/imports";
+import { registerInbox } from "./routes/inbox";
 import { registerMapping } from "./routes/mapping";
 import { registerPreview } from "./routes/preview";
 import { registerRuns } from "./routes/runs";
@@ -66,18 +68,39 @@ registerImports(api);
 registerRuns(api);
 registerData(api);
 registerWebhooks(api);
+registerInbox(api);
 registerDocs(api);
 api.get("/v1/openapi.json", (c) => c.json(apiDocument(api, new URL(c.req.url).origin)));
 
 /**
- * The front door. /v1 is the API, /admin the operator's routes; signed upload PUTs go to the ingest Worker and everything
+ * The tenants' buckets, spoken to by the S3 protocol: `/s3` on this host (path style), any path
+ * of `inbox.<host>` (virtual-hosted style, where a custom domain routes that name here), and any
+ * request signed with SigV4, whatever its path: an S3 key with '..' segments arrives resolved
+ * (`/s3/inbox/../../x` as `/x`), and its client must hear S3's answer, not the dashboard's.
+ */
+function isInboxRequest(request: Request, url: URL): boolean {
+  const { pathname } = url;
+  if (pathname === S3_INBOX.path || pathname.startsWith(`${S3_INBOX.path}/`)) return true;
+  const host = request.headers.get("host") ?? url.host;
+  if (host.toLowerCase().startsWith(`${S3_INBOX.bucket}.`)) return true;
+  return (
+    request.headers.get("authorization")?.startsWith("AWS4-HMAC-SHA256 ") === true ||
+    url.searchParams.has("X-Amz-Credential")
+  );
+}
+
+/**
+ * The front door. /v1 is the API, /admin the operator's routes, /s3 (and SigV4) the tenants'
+ * buckets; signed upload PUTs go to the ingest Worker and everything
  * else (the dashboard at /) to the dashboard Worker, over service bindings, so one origin
  * serves it all.
  */
 export default {
   async fetch(request, env, ctx) {
-    const { pathname } = new URL(request.url);
+    const url = new URL(request.url);
+    const { pathname } = url;
     if (pathname.startsWith("/uploads/")) return env.INGEST.fetch(request);
+    if (isInboxRequest(request, url)) return env.S3_INBOX.fetch(request);
     if (pathname === "/docs" || pathname.startsWith("/v1/")) return api.fetch(request, env, ctx);
     if (pathname.startsWith("/admin/")) return admin.fetch(request, env, ctx);
     return env.DASHBOARD.fetch(request);

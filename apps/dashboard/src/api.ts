@@ -202,6 +202,12 @@ export class TenantApi {
   deleteProfile = (idType: string, idValue: string) =>
     this.call<ErasedView>("DELETE", profilePath(idType, idValue));
   getOrder = (orderId: string) => this.call<OrderView>("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
+  listInboxKeys = () => this.call<{ items: InboxKeyView[] }>("GET", "/v1/inbox/keys");
+  createInboxKey = (description: string | undefined) =>
+    this.call<InboxKeyCreated>("POST", "/v1/inbox/keys", description ? { description } : {});
+  revokeInboxKey = (accessKeyId: string) =>
+    this.call<null>("DELETE", `/v1/inbox/keys/${encodeURIComponent(accessKeyId)}`);
+  listInboxFiles = (limit: number) => this.call<InboxFilePage>("GET", `/v1/inbox/files?limit=${limit}`);
 }
 
 /** The API's path of a profile by one of its ids. */
@@ -214,6 +220,42 @@ function query(values: Record<string, string | undefined>): string {
   for (const [name, value] of Object.entries(values)) if (value) params.set(name, value);
   const text = params.toString();
   return text ? `?${text}` : "";
+}
+
+/** An inbox key as GET /v1/inbox/keys lists it. */
+export interface InboxKeyView {
+  accessKeyId: string;
+  description: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** A new inbox key: its secret is in this answer only. */
+export interface InboxKeyCreated extends Omit<InboxKeyView, "lastUsedAt"> {
+  secretAccessKey: string;
+  endpoint: string;
+  bucket: string;
+  region: string;
+}
+
+export interface InboxFileView {
+  key: string;
+  size: number;
+  uploadedAt: string;
+  runs: {
+    id: string;
+    importId: string;
+    importName: string;
+    status: string;
+    itemsInvalid: number;
+    createdAt: string;
+  }[];
+}
+
+export interface InboxFilePage {
+  items: InboxFileView[];
+  scanned: number;
+  complete: boolean;
 }
 
 async function readResult<T>(response: Response): Promise<ApiResult<T>> {

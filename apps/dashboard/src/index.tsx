@@ -1,6 +1,7 @@
 import { newApp } from "./app";
 import { registerImportPage, renderImportPage } from "./routes/import-page";
 import { registerImports } from "./routes/imports";
+import { registerInbox } from "./routes/inbox";
 import { registerProfiles } from "./routes/profiles";
 import { registerRuns } from "./routes/runs";
 import { registerSignIn } from "./routes/sign-in";
@@ -17,6 +18,7 @@ registerImportPage(dashboard);
 registerRuns(dashboard);
 registerWebhooks(dashboard);
 registerProfiles(dashboard);
+registerInbox(dashboard);
 
 // Static files (styles, scripts, the API reference's assets) come from the assets directory.
 dashboard.get("*", (c) => c.env.ASSETS.fetch(c.req.raw));

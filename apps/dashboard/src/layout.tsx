@@ -9,7 +9,7 @@ export interface LayoutProps {
   scripts?: string[];
   /** Client scripts of the page that are ES modules (they import others of /js), from /js. */
   modules?: string[];
-  /** A page of its own under Data Imports (Webhooks): the breadcrumbs end with it. */
+  /** A page of its own under Data Imports (Webhooks, Inbox): the breadcrumbs end with it. */
   section?: { name: string; href: string };
   /** An area of Collect other than Data Imports (Profiles): the breadcrumbs name it instead. */
   area?: { name: string; href: string };
@@ -73,20 +73,29 @@ export function Layout(props: LayoutProps) {
                 ) : null}
               </ol>
             </nav>
-            {props.csrf && props.area?.href !== "/profiles" ? (
-              <a class="header-link" href="/profiles">
-                Profiles
-              </a>
-            ) : null}
-            {props.csrf && props.area ? (
-              <a class="header-link" href="/">
-                Data Imports
-              </a>
-            ) : null}
-            {props.csrf && props.section?.href !== "/webhooks" ? (
-              <a class="header-link" href="/webhooks">
-                Webhooks
-              </a>
+            {props.csrf ? (
+              <nav aria-label="Pages" class="header-links">
+                {props.area?.href !== "/profiles" ? (
+                  <a class="header-link" href="/profiles">
+                    Profiles
+                  </a>
+                ) : null}
+                {props.area ? (
+                  <a class="header-link" href="/">
+                    Data Imports
+                  </a>
+                ) : null}
+                {props.section?.href !== "/webhooks" ? (
+                  <a class="header-link" href="/webhooks">
+                    Webhooks
+                  </a>
+                ) : null}
+                {props.section?.href !== "/inbox" ? (
+                  <a class="header-link" href="/inbox">
+                    Inbox
+                  </a>
+                ) : null}
+              </nav>
             ) : null}
             {props.csrf ? (
               <form class="sign-out" method="post" action="/sign-out">

@@ -12,6 +12,7 @@ export const WORKER_NAMES = {
   egoiSync: "cdp-egoi-sync",
   cdpStore: "cdp-store",
   webhooks: "cdp-webhooks",
+  s3Inbox: "cdp-s3-inbox",
 } as const;
 
 export const QUEUE_NAMES = {
@@ -41,12 +42,14 @@ export const QUEUE_BINDINGS = {
   egoi: "EGOI_QUEUE",
   webhooks: "WEBHOOKS_QUEUE",
   webhooksDeadLetter: "WEBHOOKS_DEAD_LETTER_QUEUE",
+  fileEvents: "FILE_EVENTS",
 } as const;
 
 export const SERVICE_BINDINGS = {
   api: "API",
   dashboard: "DASHBOARD",
   ingest: "INGEST",
+  s3Inbox: "S3_INBOX",
 } as const;
 
 /** The scheduled-imports check: every 15 minutes. */
@@ -57,3 +60,10 @@ export const WEBHOOK_SWEEP_CRON = "* * * * *";
 
 /** Default local port of the API and dashboard. */
 export const DEFAULT_PORT = 8787;
+
+/**
+ * Each tenant's own bucket, spoken to by the S3 protocol: served under this path of the product's
+ * host (path style), or on `inbox.<host>` (virtual-hosted style). Its one bucket maps onto the
+ * tenant's inbox in R2 (`tenants/<tenant id>/inbox/`).
+ */
+export const S3_INBOX = { path: "/s3", bucket: "inbox", region: "auto" } as const;

@@ -22,6 +22,24 @@ export {
   updateImport,
   uploadBelongsTo,
 } from "./imports";
+export {
+  deleteInboxUpload,
+  findInboxKey,
+  getInboxUpload,
+  type InboxFileRun,
+  type InboxKeyRecord,
+  type InboxPart,
+  type InboxUpload,
+  insertInboxKey,
+  insertInboxUpload,
+  listInboxKeys,
+  listInboxParts,
+  pruneInboxUploads,
+  recordInboxPart,
+  revokeInboxKey,
+  runsStartedBy,
+  touchInboxKey,
+} from "./inbox";
 export { listDoneChunks, listStalledRuns } from "./recovery";
 export {
   type ChunkOutcome,

@@ -53,14 +53,17 @@ export async function createTenantWithKey(
 }
 
 /**
- * Stops a tenant being deleted from taking in anything new: its API keys stop working (within
- * the API's key cache, 30 s) and its runs that have not ended are cancelled, so that their
+ * Stops a tenant being deleted from taking in anything new: its API keys and inbox keys stop
+ * working (within their caches, 30 s) and its runs that have not ended are cancelled, so that their
  * chunks stop at the next one.
  */
 export async function closeTenant(db: D1Database, tenantId: string, now: string): Promise<void> {
   await db.batch([
     db
       .prepare("UPDATE api_keys SET revoked_at = ?2 WHERE tenant_id = ?1 AND revoked_at IS NULL")
+      .bind(tenantId, now),
+    db
+      .prepare("UPDATE inbox_keys SET revoked_at = ?2 WHERE tenant_id = ?1 AND revoked_at IS NULL")
       .bind(tenantId, now),
     db
       .prepare(
@@ -73,8 +76,8 @@ export async function closeTenant(db: D1Database, tenantId: string, now: string)
 
 /**
  * Every row of a tenant in CONFIG_DB, child tables first: its runs' chunks and issues, schedule
- * skips, webhooks (their events, sends and delivery log), runs, imports, uploads, keys and the
- * tenant itself. Its CDP data (profiles, orders,
+ * skips, webhooks (their events, sends and delivery log), runs, imports, uploads, the inbox's
+ * multipart uploads and keys, API keys and the tenant itself. Its CDP data (profiles, orders,
  * products) is in its store shards, wiped apart (CdpStore.wipe), and its files in R2.
  */
 export async function deleteTenantRows(db: D1Database, tenantId: string): Promise<void> {
@@ -89,6 +92,9 @@ export async function deleteTenantRows(db: D1Database, tenantId: string): Promis
       "DELETE FROM runs WHERE tenant_id = ?1",
       "DELETE FROM imports WHERE tenant_id = ?1",
       "DELETE FROM uploads WHERE tenant_id = ?1",
+      "DELETE FROM inbox_upload_parts WHERE upload_id IN (SELECT upload_id FROM inbox_uploads WHERE tenant_id = ?1)",
+      "DELETE FROM inbox_uploads WHERE tenant_id = ?1",
+      "DELETE FROM inbox_keys WHERE tenant_id = ?1",
       "DELETE FROM api_keys WHERE tenant_id = ?1",
       "DELETE FROM tenants WHERE id = ?1",
     ].map((sql) => db.prepare(sql).bind(tenantId)),

@@ -1,0 +1,3 @@
+import { workerProject } from "../../vitest.shared.ts";
+
+export default workerProject("s3-inbox");
