@@ -1,3 +1,6 @@
+// First: zod 4 gives a schema its methods when it is made, so `.openapi()` exists only on schemas
+// made after @hono/zod-openapi has extended zod, including those of @cdp/core.
+import "@hono/zod-openapi";
 import { S3_INBOX } from "@cdp/core";
 import { bodyLimit } from "hono/body-limit";
 import { methodNotAllowed } from "hono/method-not-allowed";
