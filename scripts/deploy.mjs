@@ -25,8 +25,8 @@ import { dirname, join } from "node:path";
 import { APPS, configPath, portableConfig, ROOT, run, WRANGLER } from "./lib.mjs";
 
 /**
- * The order of deployment: the store before the Workers that bind its class; config-api, which
- * binds the dashboard, ingest and the inbox, last.
+ * The order of deployment: the store before the Workers that bind its class; the Workers
+ * config-api binds (ingest, the inbox, the dashboard) before it.
  */
 export const DEPLOY_ORDER = [
   "cdp-store",
@@ -34,8 +34,8 @@ export const DEPLOY_ORDER = [
   "transform",
   "egoi-sync",
   "webhooks",
-  "dashboard",
   "s3-inbox",
+  "dashboard",
   "config-api",
 ];
 

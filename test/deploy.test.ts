@@ -61,6 +61,7 @@ describe("the deploy plan", () => {
       "deploy transform",
       "deploy egoi-sync with the secrets SECRETS_KEYS",
       "deploy webhooks with the secrets SECRETS_KEYS",
+      "deploy s3-inbox with the secrets SECRETS_KEYS",
       "deploy config-api without its DASHBOARD binding (first deploy) with the secrets SECRETS_KEYS, UPLOAD_SIGNING_SECRET, ADMIN_TOKEN",
       "deploy dashboard with the secrets SESSION_SECRET",
       "deploy config-api",
@@ -87,6 +88,7 @@ describe("the deploy plan", () => {
       "deploy transform",
       "deploy egoi-sync",
       "deploy webhooks",
+      "deploy s3-inbox",
       "deploy dashboard",
       "deploy config-api",
     ]);
@@ -98,9 +100,9 @@ describe("the deploy plan", () => {
       "create the queue cdp-import-webhooks",
       "create the queue cdp-import-webhooks-dlq",
     ]);
-    // SECRETS_KEYS is on config-api and ingest: egoi-sync and webhooks need that value.
+    // SECRETS_KEYS is on config-api and ingest: egoi-sync, webhooks and s3-inbox need that value.
     expect(problems).toEqual([
-      "SECRETS_KEYS is set on config-api, ingest but not on egoi-sync, webhooks, and a secret cannot be read back: run again with SECRETS_KEYS=<its value> in the environment.",
+      "SECRETS_KEYS is set on config-api, ingest but not on egoi-sync, webhooks, s3-inbox, and a secret cannot be read back: run again with SECRETS_KEYS=<its value> in the environment.",
     ]);
     const given = plan("half-way", { SECRETS_KEYS: "k1:given" });
     expect(given.problems).toEqual([]);
@@ -110,6 +112,7 @@ describe("the deploy plan", () => {
       "deploy transform",
       "deploy egoi-sync with the secrets SECRETS_KEYS",
       "deploy webhooks with the secrets SECRETS_KEYS",
+      "deploy s3-inbox with the secrets SECRETS_KEYS",
       "deploy dashboard with the secrets SESSION_SECRET",
       "deploy config-api with the secrets ADMIN_TOKEN",
     ]);

@@ -41,6 +41,7 @@ export const SCENARIOS = {
       "cdp-egoi-sync": ["SECRETS_KEYS"],
       "cdp-webhooks": ["SECRETS_KEYS"],
       "cdp-dashboard": ["SESSION_SECRET"],
+      "cdp-s3-inbox": ["SECRETS_KEYS"],
       "cdp-config-api": ["SECRETS_KEYS", "UPLOAD_SIGNING_SECRET", "ADMIN_TOKEN"],
     },
   },
