@@ -247,6 +247,10 @@ describe("security of the API, uploads and secrets", () => {
           expected: "400 upload_not_found for tenant A's upload key",
           ok: (status, answer) => status === 400 && answer.error?.code === "upload_not_found",
         },
+        "POST /v1/imports/suggest-mapping": {
+          expected: "400 upload_not_found for tenant A's upload key",
+          ok: (status, answer) => status === 400 && answer.error?.code === "upload_not_found",
+        },
         "GET /v1/imports": {
           expected: "200 with tenant B's one import",
           ok: (status, answer) =>
@@ -302,6 +306,11 @@ describe("security of the API, uploads and secrets", () => {
           config: { type: "orders", format: "velocidi_csv", source: { type: "upload", key: a.uploadKey } },
         },
         "POST /v1/uploads": { filename: "mine.csv" },
+        "POST /v1/imports/suggest-mapping": {
+          type: "orders",
+          format: "velocidi_csv",
+          source: { type: "upload", key: a.uploadKey },
+        },
         "POST /v1/events/enrich": { type: "productView", product: { id: "alphaprod1" } },
         "PATCH /v1/imports/{id}": { name: "Renamed by another tenant" },
       };
