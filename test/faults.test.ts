@@ -51,6 +51,31 @@ describe("at-least-once delivery with crashing consumers", () => {
       if (i === 10 || i === 45) expect(order.status).toBe(404);
       else expect(order.body.lineItems).toHaveLength((i % 3) + 1);
     }
+    // The crashes did happen, each on a chunk's first delivery and where the rules put them:
+    // before the write on every 3rd chunk, after it on every 2nd (unless it crashed before).
+    const fired = (point: string) =>
+      stack.server
+        .getLogs()
+        .map((log) =>
+          new RegExp(`injected fault ${point} on chunk (\\d+) \\(attempt (\\d+)\\)`).exec(log.message),
+        )
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ chunk: Number(m[1]), attempt: Number(m[2]) }));
+    const before = fired("before-write");
+    const after = fired("after-write");
+    expect(before.length).toBeGreaterThan(0);
+    expect(after.length).toBeGreaterThan(0);
+    for (const { chunk, attempt } of before)
+      expect({ chunk: chunk % 3, attempt }).toEqual({ chunk: 0, attempt: 1 });
+    for (const { chunk, attempt } of after)
+      expect({ even: chunk % 2, thirds: chunk % 3 === 0, attempt }).toEqual({
+        even: 0,
+        thirds: false,
+        attempt: 1,
+      });
+    // Each chunk crashed once at most: its retry went through.
+    const chunks = [...before, ...after].map((f) => f.chunk);
+    expect(new Set(chunks).size).toBe(chunks.length);
     const again = await api.run(importId, {}, 120_000);
     expect(again.stats).toMatchObject({ added: 0, updated: 0, unchanged: orders - 2 });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "./support/client";
+import { ApiClient, type RunView } from "./support/client";
 import { VELOCIDI_HEADER, velocidiFile } from "./support/files";
 import { type Stack, startStack } from "./support/stack";
 
@@ -83,14 +83,73 @@ describe("runs that fail before their first chunk", () => {
 });
 
 describe("cancel", () => {
-  it("stops a run at its next chunk and says cancelled", async () => {
-    const importId = await ordersImport(velocidiFile(300));
-    const started = await api.call<{ id: string }>("POST", `/v1/imports/${importId}/runs`, {});
-    const cancelled = await api.call<{ status: string }>("POST", `/v1/runs/${started.body.id}/cancel`);
+  /** Polls the run until its status, progress and stats stay the same over several polls in a row. */
+  async function untilStill(client: ApiClient, runId: string): Promise<RunView> {
+    const deadline = Date.now() + 60_000;
+    let last = "";
+    let same = 0;
+    for (;;) {
+      const run = (await client.call<RunView>("GET", `/v1/runs/${runId}`)).body;
+      const now = JSON.stringify([run.status, run.progress, run.stats]);
+      same = now === last ? same + 1 : 0;
+      last = now;
+      if (same >= 8) return run;
+      if (Date.now() > deadline) throw new Error(`run ${runId} still moving: ${now}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** How many of the orders `ids` the API has. */
+  async function storedOrders(client: ApiClient, ids: string[]): Promise<number> {
+    let found = 0;
+    for (let i = 0; i < ids.length; i += 50) {
+      const got = await Promise.all(ids.slice(i, i + 50).map((id) => client.call("GET", `/v1/orders/${id}`)));
+      for (const res of got) {
+        if (res.status === 200) found++;
+        else expect(res.status).toBe(404);
+      }
+    }
+    return found;
+  }
+
+  it("stops a run at its next chunk: it stores what its stats count, less than the file, and nothing after", async () => {
+    // A tenant of its own, so that only this run's orders can be found.
+    await stack.createTenant("cancels", "key_cancels");
+    const client = new ApiClient(stack.url, "key_cancels");
+    const orders = 600;
+    const ids = Array.from({ length: orders }, (_, i) => `or${i + 1}`);
+    const key = await client.upload("orders.csv", velocidiFile(orders));
+    const importId = await client.createImport({
+      name: "Cancelled",
+      type: "orders",
+      format: "velocidi_csv",
+      source: { type: "upload", key },
+    });
+    const started = await client.call<RunView>("POST", `/v1/imports/${importId}/runs`, {});
+    expect(started.status).toBe(202);
+    const runId = started.body.id;
+    // Cancelled once it is under way: part of the file is stored.
+    for (;;) {
+      const run = (await client.call<RunView>("GET", `/v1/runs/${runId}`)).body;
+      expect(run.status).not.toMatch(/^(completed|failed|cancelled)$/);
+      if (run.stats.added > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const cancelled = await client.call<{ status: string }>("POST", `/v1/runs/${runId}/cancel`);
+    expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe("cancelled");
-    await new Promise((r) => setTimeout(r, 2000));
-    const run = await api.waitForRun(started.body.id);
+
+    const run = await untilStill(client, runId);
     expect(run.status).toBe("cancelled");
-    expect(run.stats.itemsRead).toBeLessThan(300);
+    expect(run.stats.itemsRead).toBeLessThan(orders);
+    const stored = await storedOrders(client, ids);
+    expect(stored).toBe(run.stats.added);
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(orders);
+
+    // Nothing moves afterwards: no chunk of the run writes again.
+    const later = await untilStill(client, runId);
+    expect(later).toEqual(run);
+    expect(await storedOrders(client, ids)).toBe(stored);
   });
 });

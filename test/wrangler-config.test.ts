@@ -43,6 +43,23 @@ const queueBindings = new Map<string, string>([
   [QUEUE_BINDINGS.fileEvents, QUEUE_NAMES.fileEvents],
 ]);
 
+/**
+ * The dead-letter queue of every queue a Worker consumes: a work queue's messages that fail their
+ * last retry go there; a dead-letter queue has none, and neither have the R2 notifications of
+ * new files (their last failure is logged).
+ */
+const DEAD_LETTER_QUEUES: Record<string, string | undefined> = {
+  [QUEUE_NAMES.runs]: QUEUE_NAMES.runsDeadLetter,
+  [QUEUE_NAMES.chunks]: QUEUE_NAMES.chunksDeadLetter,
+  [QUEUE_NAMES.egoi]: QUEUE_NAMES.egoiDeadLetter,
+  [QUEUE_NAMES.webhooks]: QUEUE_NAMES.webhooksDeadLetter,
+  [QUEUE_NAMES.runsDeadLetter]: undefined,
+  [QUEUE_NAMES.chunksDeadLetter]: undefined,
+  [QUEUE_NAMES.egoiDeadLetter]: undefined,
+  [QUEUE_NAMES.webhooksDeadLetter]: undefined,
+  [QUEUE_NAMES.fileEvents]: undefined,
+};
+
 describe("wrangler.jsonc of every Worker", () => {
   for (const app of Object.keys(APPS) as (keyof typeof APPS)[]) {
     it(`${app} uses the shared names`, () => {
@@ -60,7 +77,8 @@ describe("wrangler.jsonc of every Worker", () => {
       }
       for (const consumer of config.queues.consumers ?? []) {
         expect(queueNames).toContain(consumer.queue);
-        if (consumer.dead_letter_queue) expect(queueNames).toContain(consumer.dead_letter_queue);
+        expect(Object.keys(DEAD_LETTER_QUEUES)).toContain(consumer.queue);
+        expect(consumer.dead_letter_queue, consumer.queue).toBe(DEAD_LETTER_QUEUES[consumer.queue]);
       }
       for (const service of config.services ?? []) {
         expect(Object.values(SERVICE_BINDINGS)).toContain(service.binding);
@@ -96,15 +114,17 @@ describe("wrangler.jsonc of every Worker", () => {
     }
   });
 
-  it("gives every consumed work queue a dead-letter queue that some Worker consumes", () => {
+  it("consumes every queue in exactly one Worker, each work queue with its dead-letter queue", () => {
     const all = (Object.keys(APPS) as (keyof typeof APPS)[]).flatMap(
       (app) => readApp(app).queues.consumers ?? [],
     );
-    const consumed = new Set(all.map((c) => c.queue));
+    expect(all.map((c) => c.queue).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
+    expect(Object.keys(DEAD_LETTER_QUEUES).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
     for (const queue of [QUEUE_NAMES.runs, QUEUE_NAMES.chunks, QUEUE_NAMES.egoi, QUEUE_NAMES.webhooks]) {
       const consumer = all.find((c) => c.queue === queue);
-      expect(consumer?.dead_letter_queue, queue).toBeTruthy();
-      expect(consumed).toContain(consumer?.dead_letter_queue);
+      expect(consumer?.dead_letter_queue, queue).toBe(DEAD_LETTER_QUEUES[queue]);
+      expect(queue.endsWith("-dlq")).toBe(false);
+      expect(DEAD_LETTER_QUEUES[queue]).toBe(`${queue}-dlq`);
     }
   });
 });

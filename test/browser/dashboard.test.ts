@@ -555,8 +555,11 @@ describe("the dashboard in Chromium", () => {
     });
     let answer = 404;
     let asked = 0;
+    /** When each request reached the test (ms): the page waits between them. */
+    const askedAt: number[] = [];
     await page.route("**/runs/*/status.json", (route) => {
       asked++;
+      askedAt.push(performance.now());
       return route.fulfill({
         status: answer,
         contentType: "application/json",
@@ -593,15 +596,17 @@ describe("the dashboard in Chromium", () => {
         `/sign-in?next=${encodeURIComponent(runPath)}`,
       );
 
-      // 503s: asked again after 1, 2, 4 s... (not every second), saying so.
+      // 503s: asked again after 2 s, then 4 s, then 8 s (not every second), saying so.
       answer = 503;
-      asked = 0;
+      askedAt.length = 0;
       await page.reload();
       await expect.poll(() => message.textContent(), { timeout: 5000 }).toMatch(/Trying again in 2 s\.$/);
-      await page.waitForTimeout(5500);
-      expect(asked).toBeGreaterThanOrEqual(2);
-      expect(asked).toBeLessThanOrEqual(3);
-      expect(await message.textContent()).toMatch(/^The dashboard answered 503\. Trying again in \d+ s\.$/);
+      await expect.poll(() => askedAt.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => message.textContent()).toBe("The dashboard answered 503. Trying again in 8 s.");
+      const [first = 0, second = 0, third = 0] = askedAt;
+      // Each wait starts once the answer before it is in, so it is at least what the page said.
+      expect(second - first).toBeGreaterThanOrEqual(1990);
+      expect(third - second).toBeGreaterThanOrEqual(3990);
       expect(browser.errors).toEqual([]);
       expect((await api.call("GET", `/v1/imports/${id}`)).status).toBe(200);
     } finally {

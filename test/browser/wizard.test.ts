@@ -491,12 +491,13 @@ describe("the wizard in Chromium", () => {
         .poll(() => uploads.requests.find((r) => r.method === "DELETE"))
         .toMatchObject({ ended: "finished", status: 204 });
       const deleted = uploads.requests.find((r) => r.method === "DELETE");
-      expect(deleted?.url.searchParams.get("uploadId")).toBeTruthy();
+      if (!deleted) throw new Error("the upload in parts was not given up (no DELETE)");
+      expect(deleted.url.searchParams.get("uploadId")).toBeTruthy();
       expect(
         uploads.requests.map((r) => `${r.method} ${r.url.searchParams.get("partNumber") ?? ""}`),
       ).toEqual(["POST ", "PUT 1", "PUT 2", "DELETE "]);
       // The upload gave up the URL's claim: it can start again.
-      if (deleted) expect(await startParts(deleted.url)).toBe(201);
+      expect(await startParts(deleted.url)).toBe(201);
     } finally {
       uploads.stop();
       await hold.release();

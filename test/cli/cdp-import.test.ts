@@ -352,18 +352,29 @@ describe("cdp-import following through API outages", () => {
   });
 
   it("an answer that is no outage (a refused key, an unknown run) still ends following at once with 1", async () => {
-    const started = Date.now();
-    const unknown = await cli(["status", "run_does_not_exist", "--watch"], env);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe("Error: No run 'run_does_not_exist'.\n");
-    const refused = await cli(["status", "run_does_not_exist", "--watch"], {
-      ...env,
-      CDP_API_KEY: "key_wrong_0a1b2c",
+    // Every request the CLI sends goes through this proxy, which counts them: one answer, no retry.
+    const asked: string[] = [];
+    const counting = await faultyProxy(stack.url, (req) => {
+      asked.push(`${req.method} ${req.url}`);
+      return "pass";
     });
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("the API key was refused");
-    expect(`${unknown.stdout}${refused.stdout}${refused.stderr}`).not.toContain("lost contact");
-    expect(Date.now() - started).toBeLessThan(10_000);
+    try {
+      const through = { ...env, CDP_API_URL: counting.url.origin };
+      const unknown = await cli(["status", "run_does_not_exist", "--watch"], through);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe("Error: No run 'run_does_not_exist'.\n");
+      expect(asked).toEqual(["GET /v1/runs/run_does_not_exist"]);
+      const refused = await cli(["status", "run_does_not_exist", "--watch"], {
+        ...through,
+        CDP_API_KEY: "key_wrong_0a1b2c",
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("the API key was refused");
+      expect(asked).toEqual(["GET /v1/runs/run_does_not_exist", "GET /v1/runs/run_does_not_exist"]);
+      expect(`${unknown.stdout}${refused.stdout}${refused.stderr}`).not.toContain("lost contact");
+    } finally {
+      await counting.close();
+    }
   });
 });
 

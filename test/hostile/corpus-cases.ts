@@ -21,8 +21,10 @@ export type ImportType = "orders" | "customers" | "products";
 /** A stored item the run must have written, read back through the public API. */
 export interface StoredItem {
   path: string;
-  /** Fields the stored item has (toMatchObject). */
+  /** Fields the stored item has (objects by key; arrays whole, element by element). */
   match?: Record<string, unknown>;
+  /** Rows this item adds to the store, counted in its shards (see storedRows). */
+  rows: { orders?: number; lineItems?: number; products?: number; profiles?: number };
 }
 
 export type Outcome =
@@ -130,18 +132,45 @@ function velocidi(rows: string[], eol = "\n", header = VELOCIDI_HEADER): string 
   return [header, ...rows].map((line) => line + eol).join("");
 }
 
-const order = (id: string, match?: Record<string, unknown>): StoredItem => ({
-  path: `/v1/orders/${encodeURIComponent(id)}`,
-  match,
-});
-const profile = (type: string, value: string, match?: Record<string, unknown>): StoredItem => ({
+/**
+ * An order of the file, stored with exactly its line items: `li1` unless the match names them
+ * (each row of the builders above is line item 1 of its order). Its buyer is a profile of its own.
+ */
+const order = (id: string, match: Record<string, unknown> = {}): StoredItem => {
+  const lineItems = (match.lineItems as unknown[] | undefined) ?? [{ id: "li1" }];
+  return {
+    path: `/v1/orders/${encodeURIComponent(id)}`,
+    match: { orderId: id, ...match, lineItems },
+    rows: { orders: 1, lineItems: lineItems.length, profiles: 1 },
+  };
+};
+/** A profile of the file, with exactly the one id it was imported with. */
+const profile = (type: string, value: string, match: Record<string, unknown> = {}): StoredItem => ({
   path: `/v1/profiles/${type}/${encodeURIComponent(value)}`,
-  match,
+  match: { ids: [{ type, value }], ...match },
+  rows: { profiles: 1 },
 });
-const product = (id: string, match?: Record<string, unknown>): StoredItem => ({
+const product = (id: string, match: Record<string, unknown> = {}): StoredItem => ({
   path: `/v1/products/${encodeURIComponent(id)}`,
-  match,
+  match: { id, ...match },
+  rows: { products: 1 },
 });
+
+/** The rows `stored` adds to an empty tenant's store: what its shards must hold afterwards. */
+export function storedRows(stored: StoredItem[]): {
+  orders: number;
+  lineItems: number;
+  products: number;
+  profiles: number;
+} {
+  const sum = (key: keyof StoredItem["rows"]) => stored.reduce((n, item) => n + (item.rows[key] ?? 0), 0);
+  return {
+    orders: sum("orders"),
+    lineItems: sum("lineItems"),
+    products: sum("products"),
+    profiles: sum("profiles"),
+  };
+}
 
 const bytes = (...parts: (string | number[] | Uint8Array)[]): Uint8Array<ArrayBuffer> =>
   new Uint8Array(
@@ -245,7 +274,7 @@ export const CASES: CorpusCase[] = [
       status: "completed",
       stats: { itemsRead: 2, itemsValid: 2, itemsInvalid: 0 },
       issues: [],
-      stored: [order("or1"), order("or2", { lineItems: [{ name: "Café crème" }] })],
+      stored: [order("or1"), order("or2", { lineItems: [{ id: "li1", name: "Café crème" }] })],
     },
   },
   {
@@ -318,7 +347,7 @@ export const CASES: CorpusCase[] = [
       status: "completed",
       stats: { itemsRead: 3, itemsValid: 2, itemsInvalid: 1 },
       issues: [[3, "invalid_number", "total"]],
-      stored: [order("or1"), order("or3", { lineItems: [{ status: "fulfilled" }] })],
+      stored: [order("or1"), order("or3", { lineItems: [{ id: "li1", status: "fulfilled" }] })],
       absent: ["/v1/orders/or2"],
     },
   },
@@ -333,7 +362,7 @@ export const CASES: CorpusCase[] = [
       status: "completed",
       stats: { itemsRead: 3, itemsValid: 2, itemsInvalid: 1 },
       issues: [[4, "invalid_number", "total"]],
-      stored: [order("or1"), order("or2", { lineItems: [{ status: "fulfilled" }] })],
+      stored: [order("or1"), order("or2", { lineItems: [{ id: "li1", status: "fulfilled" }] })],
       absent: ["/v1/orders/or3"],
     },
   },
@@ -488,7 +517,11 @@ export const CASES: CorpusCase[] = [
       stats: { itemsRead: 3, itemsValid: 3, itemsInvalid: 0 },
       issues: [[3, "stray_quote"]],
       issueMessages: { 0: [/read as text/, /enclose the whole field in quotes/, /double/] },
-      stored: [order("or1"), order("or2", { lineItems: { 0: { name: 'Shirt 15" collar' } } }), order("or3")],
+      stored: [
+        order("or1"),
+        order("or2", { lineItems: [{ id: "li1", name: 'Shirt 15" collar' }] }),
+        order("or3"),
+      ],
     },
   },
   {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type IssueView, type RunView } from "../support/client";
 import { type FileServer, serveFiles } from "../support/file-server";
 import { type Stack, startStack } from "../support/stack";
-import { CASES, CORPUS_LIMITS, type CorpusCase } from "./corpus-cases";
-import { recordCase } from "./report";
+import { CASES, CORPUS_LIMITS, type CorpusCase, storedRows } from "./corpus-cases";
+import { planCases, recordCase } from "./report";
 
 /**
  * The bad-input corpus (corpus-cases.ts) through the real pipeline: each file is uploaded through
@@ -11,6 +11,9 @@ import { recordCase } from "./report";
  * the stored items are read back through the public API. Every case gets its own tenant, so
  * that what one stores cannot make another pass.
  */
+
+const UPLOAD_PUT_CASE = "limits/upload-put-over-max-file-bytes";
+planCases("corpus", [...CASES.map((c) => c.name), UPLOAD_PUT_CASE]);
 
 const limits = Object.fromEntries(Object.entries(CORPUS_LIMITS).map(([k, v]) => [k, String(v)]));
 
@@ -54,10 +57,20 @@ async function tenantFor(n: number): Promise<ApiClient> {
   return new ApiClient(stack.url, key);
 }
 
-/** Whether `actual` has every field of `expected` (objects by key, arrays by index). */
+/**
+ * Whether `actual` has every field of `expected`: objects by key (other keys allowed), arrays
+ * whole (as long, each element matching), other values equal.
+ */
 function matches(actual: unknown, expected: unknown): boolean {
   if (expected === null || typeof expected !== "object") return Object.is(actual, expected);
   if (actual === null || typeof actual !== "object") return false;
+  if (Array.isArray(expected))
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((v, i) => matches(actual[i], v))
+    );
+  if (Array.isArray(actual)) return false;
   return Object.entries(expected).every(([k, v]) => matches((actual as Record<string, unknown>)[k], v));
 }
 
@@ -93,6 +106,7 @@ async function runCase(n: number, c: CorpusCase): Promise<Checked> {
   const want = c.outcome;
   let itemsLost = 0;
   let duplicates = 0;
+  let held = "";
   if (run.status !== want.status)
     problems.push(`status ${run.status} (${JSON.stringify(run.error)}), expected ${want.status}`);
   const issues: IssueView[] = await api.issues(run.id);
@@ -128,19 +142,51 @@ async function runCase(n: number, c: CorpusCase): Promise<Checked> {
     } else if (issuesPage.body.total !== want.issues.length) {
       problems.push(`issues total ${issuesPage.body.total}, expected ${want.issues.length}`);
     }
+    // Each valid item read back, with exactly its line items.
+    let readLost = 0;
+    let readDoubled = 0;
     for (const item of want.stored) {
-      const res = await api.call("GET", item.path);
+      const res = await api.call<{ lineItems?: unknown[] }>("GET", item.path);
+      const lines = res.body.lineItems?.length ?? 0;
+      const wantLines = item.rows.lineItems ?? 0;
       if (res.status !== 200) {
-        itemsLost++;
+        readLost++;
         problems.push(`${item.path}: ${res.status}, expected stored`);
-      } else if (item.match && !matches(res.body, item.match)) {
-        problems.push(`${item.path}: ${res.text.slice(0, 300)} does not match ${JSON.stringify(item.match)}`);
+      } else {
+        if (lines < wantLines) readLost++;
+        if (lines > wantLines) readDoubled++;
+        if (item.match && !matches(res.body, item.match))
+          problems.push(
+            `${item.path}: ${res.text.slice(0, 300)} does not match ${JSON.stringify(item.match)}`,
+          );
       }
     }
+    // What the tenant's store shards hold, against what the valid items make: every item and line
+    // item once. Both views count the same items; the larger is the count.
+    const rows = storedRows(want.stored);
+    const counts = await stack.storeCounts(`corpus${n}`);
+    const kinds = ["orders", "lineItems", "products", "profiles"] as const;
+    const short = kinds.reduce((t, k) => t + Math.max(0, rows[k] - counts[k]), 0);
+    const over = kinds.reduce((t, k) => t + Math.max(0, counts[k] - rows[k]), 0);
+    itemsLost = Math.max(readLost, short);
+    duplicates = Math.max(readDoubled, over);
+    held = JSON.stringify(Object.fromEntries(kinds.map((k) => [k, counts[k]])));
+    if (short + over > 0) problems.push(`the store holds ${held}, expected ${JSON.stringify(rows)}`);
     const written = run.stats.added + run.stats.updated + run.stats.unchanged;
-    duplicates = Math.max(0, written - want.stored.length);
     if (written !== want.stored.length)
       problems.push(`added+updated+unchanged ${written}, expected ${want.stored.length} distinct items`);
+  }
+  if (want.status === "failed") {
+    // A refused file stores nothing.
+    const counts = await stack.storeCounts(`corpus${n}`);
+    held = JSON.stringify({
+      orders: counts.orders,
+      lineItems: counts.lineItems,
+      products: counts.products,
+      profiles: counts.profiles,
+    });
+    if (counts.orders + counts.lineItems + counts.products + counts.profiles + counts.ids > 0)
+      problems.push(`the store holds ${held}, expected nothing`);
   }
   for (const path of want.absent ?? [])
     if ((await status(path)) !== 404) problems.push(`${path} is stored, expected absent`);
@@ -153,7 +199,7 @@ async function runCase(n: number, c: CorpusCase): Promise<Checked> {
     problems,
     itemsLost,
     duplicates,
-    detail: `${run.status}${run.error ? ` ${run.error.code}: ${run.error.message}` : ""}; stats ${JSON.stringify(run.stats)}`,
+    detail: `${run.status}${run.error ? ` ${run.error.code}: ${run.error.message}` : ""}; stats ${JSON.stringify(run.stats)}; store ${held}`,
   };
 }
 
@@ -161,6 +207,18 @@ describe("bad-input corpus", () => {
   it("has at least 40 cases with unique names", () => {
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     expect(new Set(CASES.map((c) => c.name)).size).toBe(CASES.length);
+  });
+
+  it("compares a stored item's arrays whole: an extra or a missing line item does not match", () => {
+    const stored = { orderId: "or1", total: 1, lineItems: [{ id: "li1", name: "Shirt" }] };
+    expect(matches(stored, { lineItems: [{ id: "li1" }] })).toBe(true);
+    expect(
+      matches({ ...stored, lineItems: [...stored.lineItems, { id: "li1" }] }, { lineItems: [{ id: "li1" }] }),
+    ).toBe(false);
+    expect(matches({ ...stored, lineItems: [] }, { lineItems: [{ id: "li1" }] })).toBe(false);
+    expect(matches({ ...stored, lineItems: { 0: { id: "li1" } } }, { lineItems: [{ id: "li1" }] })).toBe(
+      false,
+    );
   });
 
   it.concurrent.each(CASES.map((c, n) => [c.name, n, c] as const))(
@@ -196,11 +254,9 @@ describe("bad-input corpus", () => {
     const retry = await fetch(created.body.uploadUrl, { method: "PUT", body: "orderId\n" });
     recordCase({
       suite: "corpus",
-      name: "limits/upload-put-over-max-file-bytes",
+      name: UPLOAD_PUT_CASE,
       expected: "413 file_too_large naming 12 MiB and MAX_FILE_BYTES; the URL can still take a smaller file",
       asExpected: asExpected && retry.status === 201,
-      itemsLost: 0,
-      duplicates: 0,
       detail: `${put.status} ${JSON.stringify(body)}; retry ${retry.status}`,
     });
     expect(put.status).toBe(413);

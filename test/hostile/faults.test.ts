@@ -3,7 +3,7 @@ import { ApiClient, type IssueView, type RunView } from "../support/client";
 import { type DevStack, startDevStack } from "../support/dev-stack";
 import { velocidiFile } from "../support/files";
 import { type Stack, type StoreCounts, startStack } from "../support/stack";
-import { recordCase } from "./report";
+import { planCases, recordCase } from "./report";
 
 /**
  * Crashing consumers, D1 batches that fail half-way and a runtime that restarts in the middle of
@@ -53,23 +53,34 @@ async function outcomeOf(api: ApiClient, run: RunView, orders: number): Promise<
   return { run, issues: await api.issues(run.id), orders: stored };
 }
 
-/** Orders missing or different from the clean run's, and line items or counts beyond it. */
-function compare(clean: Outcome, faulty: Outcome): { itemsLost: number; duplicates: number } {
+/**
+ * What the faulty run lost or stored twice, from the store: each order of the clean run read back
+ * through the API (missing, different or with fewer line items is lost; with more, doubled), and
+ * when both stores were counted in their shards, the profiles short of the clean store's and the
+ * rows (orders, profiles, ids, products) beyond it.
+ */
+function compare(
+  clean: Outcome,
+  faulty: Outcome,
+  counts?: { clean: StoreCounts; faulty: StoreCounts },
+): { itemsLost: number; duplicates: number } {
   let itemsLost = 0;
   let duplicates = 0;
   for (const [id, want] of clean.orders) {
     const got = faulty.orders.get(id);
-    if (want.status === 200 && JSON.stringify(got) !== JSON.stringify(want)) {
-      const wantLines = (want.body as { lineItems: unknown[] }).lineItems.length;
-      const gotLines = (got?.body as { lineItems?: unknown[] } | undefined)?.lineItems?.length ?? 0;
-      if (got?.status === 200 && gotLines > wantLines) duplicates++;
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      const lines = (order?: { body: unknown }) =>
+        (order?.body as { lineItems?: unknown[] } | undefined)?.lineItems?.length ?? 0;
+      if (want.status !== 200) duplicates++;
+      else if (got?.status === 200 && lines(got) > lines(want)) duplicates++;
       else itemsLost++;
     }
   }
-  const stats = (run: RunView) =>
-    run.stats.itemsRead + run.stats.added + run.stats.updated + run.stats.unchanged;
-  duplicates += Math.max(0, stats(faulty.run) - stats(clean.run));
-  duplicates += Math.max(0, faulty.issues.length - clean.issues.length);
+  if (counts) {
+    itemsLost += Math.max(0, counts.clean.profiles - counts.faulty.profiles);
+    for (const k of ["orders", "profiles", "ids", "products"] as const)
+      duplicates += Math.max(0, counts.faulty[k] - counts.clean[k]);
+  }
   return { itemsLost, duplicates };
 }
 
@@ -155,8 +166,11 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
     const allFired = fired.every((f) => f.count > 0);
     for (const { seed, run, outcome } of results) {
       const want = clean.get(seed) as Outcome;
-      const { itemsLost, duplicates } = compare(want, outcome);
       const counts = await stack.storeCounts(`s${seed}`);
+      const { itemsLost, duplicates } = compare(want, outcome, {
+        clean: cleanCounts.get(seed) as StoreCounts,
+        faulty: counts,
+      });
       const asExpected =
         allFired &&
         run.status === "completed" &&
@@ -184,7 +198,11 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
       expect(run.stats, `seed ${seed}`).toEqual(want.run.stats);
       expect(run.progress.bytesRead).toBe(run.progress.bytesTotal);
       expect(outcome.issues, `seed ${seed}`).toEqual(want.issues);
-      expect(compare(want, outcome), `seed ${seed}`).toEqual({ itemsLost: 0, duplicates: 0 });
+      const counts = {
+        clean: cleanCounts.get(seed) as StoreCounts,
+        faulty: await stack.storeCounts(`s${seed}`),
+      };
+      expect(compare(want, outcome, counts), `seed ${seed}`).toEqual({ itemsLost: 0, duplicates: 0 });
     }
     for (const { pattern, count } of fired) expect(count, String(pattern)).toBeGreaterThan(0);
   }, 300_000);
@@ -215,6 +233,9 @@ const HALF_WAY = [
   },
 ] as const;
 
+const RESTART_CASE = "runtime restart mid-run";
+planCases("faults", [...SEEDS.map((seed) => `seed ${seed}`), ...HALF_WAY.map((c) => c.name), RESTART_CASE]);
+
 describe("a chunk's store write that fails half-way", () => {
   for (const { name, vars, fired } of HALF_WAY) {
     it(`converges on retry after a ${name}: the clean run's store and stats, nothing counted twice`, async () => {
@@ -229,11 +250,12 @@ describe("a chunk's store write that fails half-way", () => {
           await importFile(api, velocidiFile(BIG_ORDERS, { bad: new Set([5, 6000]) }))
         ).wait();
         const outcome = await outcomeOf(api, run, BIG_ORDERS);
-        const { itemsLost, duplicates } = compare(bigClean, outcome);
         const crashes = injected(stack, fired);
         const counts = await stack.storeCounts("big");
+        const { itemsLost, duplicates } = compare(bigClean, outcome, { clean: bigCounts, faulty: counts });
         const asExpected =
           run.status === "completed" &&
+          run.progress.bytesRead === run.progress.bytesTotal &&
           crashes > 0 &&
           itemsLost === 0 &&
           duplicates === 0 &&
@@ -252,6 +274,7 @@ describe("a chunk's store write that fails half-way", () => {
         });
         expect(crashes).toBeGreaterThan(0);
         expect(run.status).toBe("completed");
+        expect(run.progress.bytesRead).toBe(run.progress.bytesTotal);
         expect(run.stats).toEqual(bigClean.run.stats);
         expect(outcome.issues).toEqual(bigClean.issues);
         expect(counts).toEqual(bigCounts);
@@ -288,14 +311,33 @@ describe("the runtime killed in the middle of a run", () => {
 
     stack = await startDevStack({ vars, persistTo: stack.persistTo });
     api = new ApiClient(stack.url, "key_restart");
-    // Whatever was on the in-memory queues is gone: left alone, the run would stay where it was.
-    await new Promise((r) => setTimeout(r, 3000));
-    const afterRestart = (await api.call<RunView>("GET", `/v1/runs/${runId}`)).body;
-    // The scheduled check, as the Cron Trigger fires it, again while the run is not moving.
-    let checks = 0;
+    // Whatever was on the in-memory queues is gone: left alone, the run stays where it was. It is
+    // stalled once its status, progress and stats stay the same over 3 s of polls.
+    let afterRestart: RunView;
+    let still = 0;
+    let last = "";
+    for (;;) {
+      afterRestart = (await api.call<RunView>("GET", `/v1/runs/${runId}`)).body;
+      const now = JSON.stringify([afterRestart.status, afterRestart.progress, afterRestart.stats]);
+      still = now === last ? still + 1 : 0;
+      last = now;
+      if (still >= 12 || ["completed", "failed", "cancelled"].includes(afterRestart.status)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const stalled = ["queued", "in_progress"].includes(afterRestart.status);
+    // The scheduled check, as the Cron Trigger fires it, resumes it (and again while it is not moving).
+    const resumedLine = new RegExp(`stalled runs resumed: .*\\b${runId}\\b`);
+    const resumedBefore = resumedLine.test(stack.output());
+    await stack.scheduled();
+    let checks = 1;
+    let resumedByCheck = false;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !resumedByCheck; ) {
+      resumedByCheck = resumedLine.test(stack.output());
+      if (!resumedByCheck) await new Promise((r) => setTimeout(r, 100));
+    }
     let run = afterRestart;
-    let lastProgress = -1;
-    let lastMove = 0;
+    let lastProgress = run.progress.bytesRead;
+    let lastMove = Date.now();
     const deadline = Date.now() + 300_000;
     while (!["completed", "failed", "cancelled"].includes(run.status)) {
       if (Date.now() > deadline)
@@ -306,7 +348,7 @@ describe("the runtime killed in the middle of a run", () => {
         lastProgress = run.progress.bytesRead;
         lastMove = Date.now();
       }
-      if (checks === 0 || Date.now() - lastMove > 20_000) {
+      if (Date.now() - lastMove > 20_000) {
         await stack.scheduled();
         checks++;
         lastMove = Date.now();
@@ -319,17 +361,21 @@ describe("the runtime killed in the middle of a run", () => {
     const { itemsLost, duplicates } = compare(want, outcome);
     const asExpected =
       before.status !== "completed" &&
+      stalled &&
+      !resumedBefore &&
+      resumedByCheck &&
       run.status === "completed" &&
+      run.progress.bytesRead === run.progress.bytesTotal &&
       itemsLost === 0 &&
       duplicates === 0 &&
       JSON.stringify(run.stats) === JSON.stringify(want.run.stats) &&
       JSON.stringify(outcome.issues) === JSON.stringify(want.issues);
-    const detail = `killed (SIGKILL) at ${before.status}, ${before.progress.bytesRead} of ${before.progress.bytesTotal} bytes; after the restart: ${afterRestart.status}, ${afterRestart.progress.bytesRead} bytes; resumed by the scheduled check (fired ${checks} time(s))`;
+    const detail = `killed (SIGKILL) at ${before.status}, ${before.progress.bytesRead} of ${before.progress.bytesTotal} bytes; after the restart: ${afterRestart.status}, ${afterRestart.progress.bytesRead} bytes, not moving for 3 s; ${resumedByCheck ? "resumed" : "not resumed"} by the first scheduled check (fired ${checks} time(s))`;
     recordCase({
       suite: "faults",
-      name: "runtime restart mid-run",
+      name: RESTART_CASE,
       expected:
-        "wrangler dev killed mid-run and started on the same state: the run completes with the clean run's result",
+        "wrangler dev killed mid-run and started on the same state: the run stalls until a scheduled check resumes it, then completes with the clean run's result",
       asExpected,
       itemsLost,
       duplicates,
@@ -337,7 +383,11 @@ describe("the runtime killed in the middle of a run", () => {
     });
     console.log(detail);
     expect(before.status).not.toBe("completed");
+    expect(afterRestart.status).toMatch(/^(queued|in_progress)$/);
+    expect(resumedBefore).toBe(false);
+    expect(resumedByCheck, stack.output().slice(-4000)).toBe(true);
     expect(run.status).toBe("completed");
+    expect(run.progress.bytesRead).toBe(run.progress.bytesTotal);
     expect(run.stats).toEqual(want.run.stats);
     expect(outcome.issues).toEqual(want.issues);
     expect({ itemsLost, duplicates }).toEqual({ itemsLost: 0, duplicates: 0 });

@@ -33,3 +33,15 @@ export function recordCase(result: CaseResult): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   appendFileSync(RESULTS_FILE, `${JSON.stringify({ ...result, at: new Date().toISOString() })}\n`);
 }
+
+/**
+ * Records the names of every case a suite will record, before any of them runs (call it when the
+ * suite's file is loaded): the report fails for each planned case that was not recorded, such as
+ * one whose test threw before it got there.
+ */
+export function planCases(suite: string, names: string[]): void {
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length > 0) throw new Error(`${suite}: cases planned twice: ${twice.join(", ")}`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  appendFileSync(RESULTS_FILE, `${JSON.stringify({ suite, plan: names, at: new Date().toISOString() })}\n`);
+}

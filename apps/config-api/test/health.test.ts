@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { createTenantWithKey } from "@cdp/store";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 const BASE = "http://api.test";
 
@@ -126,9 +126,40 @@ describe("the API's edges", () => {
     expect(html).not.toMatch(/https?:\/\//);
   });
 
-  it("returns the D1 bookmark so that a client reads its own writes", async () => {
-    const res = await exports.default.fetch(`${BASE}/v1/imports`, { headers: key });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("x-d1-bookmark")).toBeTruthy();
+  it("continues the client's D1 bookmark, starts writes on the primary, and returns the bookmark", async () => {
+    // Every session a request opens, with the constraint or bookmark it started from.
+    const opened: string[] = [];
+    const withSession = env.CONFIG_DB.withSession.bind(env.CONFIG_DB);
+    const spy = vi.spyOn(env.CONFIG_DB, "withSession").mockImplementation((constraint) => {
+      opened.push(String(constraint));
+      return withSession(constraint);
+    });
+    try {
+      const read = await exports.default.fetch(`${BASE}/v1/imports`, { headers: key });
+      expect(read.status).toBe(200);
+      const bookmark = read.headers.get("x-d1-bookmark");
+      expect(bookmark).toBeTruthy();
+      expect(opened).toEqual(["first-unconstrained"]);
+
+      const write = await exports.default.fetch(`${BASE}/v1/uploads`, {
+        method: "POST",
+        headers: { ...key, "content-type": "application/json" },
+        body: JSON.stringify({ filename: "orders.csv" }),
+      });
+      expect(write.status).toBe(201);
+      expect(opened).toEqual(["first-unconstrained", "first-primary"]);
+      const written = write.headers.get("x-d1-bookmark") as string;
+      expect(written).toBeTruthy();
+
+      // The client sends its last bookmark back: the next read starts from it.
+      const after = await exports.default.fetch(`${BASE}/v1/imports`, {
+        headers: { ...key, "x-d1-bookmark": written },
+      });
+      expect(after.status).toBe(200);
+      expect(opened).toEqual(["first-unconstrained", "first-primary", written]);
+      expect(after.headers.get("x-d1-bookmark")).toBeTruthy();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

@@ -172,7 +172,7 @@ describe("XmlItemReader", () => {
       ]);
     });
 
-    it("keeps a billion-laughs document bounded in time and memory", () => {
+    it("never expands a billion-laughs entity: the item keeps the reference as written and is a problem", () => {
       const laughs = Array.from(
         { length: 9 },
         (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`,
@@ -182,11 +182,12 @@ describe("XmlItemReader", () => {
 ${laughs}
 ]>
 <rss><channel><item><title>&lol9;</title></item></channel></rss>`;
-      const started = Date.now();
       const { items } = readAll(xml, { itemElement: "item" });
-      expect(Date.now() - started).toBeLessThan(1000);
+      expect(items).toHaveLength(1);
       expect(items[0]?.element.children[0]?.text).toBe("&lol9;");
-      expect(items[0]?.problems).toHaveLength(1);
+      expect(items[0]?.problems).toEqual([
+        '<title> uses the entity "&lol9;", which is not defined (only &lt; &gt; &amp; &quot; &apos; and numeric references are read).',
+      ]);
     });
   });
 
