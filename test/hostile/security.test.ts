@@ -146,7 +146,15 @@ describe("security of the API, uploads and secrets", () => {
   let web: TestServer;
   let apiA: ApiClient;
   let apiB: ApiClient;
-  const a = { importId: "", productsImportId: "", runId: "", uploadKey: "", profileId: "", webhookId: "" };
+  const a = {
+    importId: "",
+    productsImportId: "",
+    runId: "",
+    uploadKey: "",
+    profileId: "",
+    webhookId: "",
+    inboxKeyId: "",
+  };
   let importB = "";
 
   beforeAll(async () => {
@@ -199,6 +207,11 @@ describe("security of the API, uploads and secrets", () => {
     });
     expect(webhook.status).toBe(201);
     a.webhookId = webhook.body.id;
+    const inboxKey = await apiA.call<{ accessKeyId: string }>("POST", "/v1/inbox/keys", {
+      description: "alpha nightly",
+    });
+    expect(inboxKey.status).toBe(201);
+    a.inboxKeyId = inboxKey.body.accessKeyId;
 
     const betaUpload = await apiB.upload("beta.csv", `${VELOCIDI_HEADER}\n`);
     importB = await apiB.createImport({
@@ -225,7 +238,13 @@ describe("security of the API, uploads and secrets", () => {
     });
 
     /** A JSON answer of the API, as far as the checks below read it. */
-    type Answer = { error?: { code?: string }; items?: { id: string }[]; uploadUrl?: string };
+    type Answer = {
+      error?: { code?: string };
+      items?: { id?: string; accessKeyId?: string; key?: string }[];
+      uploadUrl?: string;
+      bucket?: string;
+      endpoint?: string;
+    };
 
     /**
      * What tenant B gets from each route without path parameters, sent `bodyFor`'s body: its
@@ -265,6 +284,26 @@ describe("security of the API, uploads and secrets", () => {
           expected: "400 validation_failed (no url)",
           ok: (status, answer) => status === 400 && answer.error?.code === "validation_failed",
         },
+        "POST /v1/inbox/keys": {
+          expected: "201 with a new key of tenant B",
+          ok: (status, answer) =>
+            status === 201 &&
+            typeof (answer as { accessKeyId?: string }).accessKeyId === "string" &&
+            (answer as { accessKeyId?: string }).accessKeyId !== a.inboxKeyId,
+        },
+        "GET /v1/inbox/keys": {
+          expected: "200 with tenant B's keys only",
+          ok: (status, answer) =>
+            status === 200 && !(answer.items ?? []).some((k) => k.accessKeyId === a.inboxKeyId),
+        },
+        "GET /v1/inbox": {
+          expected: "200 with the bucket inbox",
+          ok: (status, answer) => status === 200 && answer.bucket === "inbox",
+        },
+        "GET /v1/inbox/files": {
+          expected: "200 with no files (tenant B's inbox is empty)",
+          ok: (status, answer) => status === 200 && JSON.stringify(answer.items) === "[]",
+        },
         "GET /v1/webhooks": {
           expected: "200 with none of tenant B's own",
           ok: (status, answer) => status === 200 && JSON.stringify(answer.items) === "[]",
@@ -284,6 +323,7 @@ describe("security of the API, uploads and secrets", () => {
         profileId: a.profileId,
         orderId: "alphaorder1",
         productId: "alphaprod1",
+        accessKeyId: a.inboxKeyId,
       };
       return template.replace(/\{(\w+)\}/g, (_, name: string) => {
         const value = values[name];
@@ -362,6 +402,7 @@ describe("security of the API, uploads and secrets", () => {
         a.uploadKey,
         a.profileId,
         a.webhookId,
+        a.inboxKeyId,
         "alphaorder1",
         "alphaprod1",
       ];
