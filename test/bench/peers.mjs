@@ -65,6 +65,18 @@ export function workerdCpuSeconds(rootPid) {
   return cpuSecondsOf(workerdPids(rootPid));
 }
 
+/** CPU seconds the processes spent in the kernel (system time): reading pages, say. */
+export function systemSecondsOf(pids) {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      total += Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[12]) / 100;
+    } catch {}
+  }
+  return total;
+}
+
 /** CPU time (user + system) used so far by these processes. */
 export function cpuSecondsOf(pids) {
   const ticks = 100; // USER_HZ
