@@ -108,6 +108,8 @@ async function importOnce(rows, kind = "upload") {
     const perf = usePerf && kind === "upload" ? recordPerf(stack.pids.flatMap(workerdPids)) : null;
     const heaps = await sampleWorkerHeaps(stack.pids);
     const rss = sampleWorkerdRss(stack.pids);
+    // The store's process alone: its Worker, its Durable Objects and their SQLite databases.
+    const storeRss = sampleWorkerdRss(storePid);
     const cpuBefore = { main: workerdCpuSeconds(mainPid), store: workerdCpuSeconds(storePid) };
     const t0 = performance.now();
     let source;
@@ -148,6 +150,7 @@ async function importOnce(rows, kind = "upload") {
     const cpuSeconds = cpu.main + cpu.store;
     const heapPeaks = heaps.stop();
     const rssPeaks = rss.stop();
+    const storeRssPeaks = storeRss.stop();
     const cpuParts = await perf?.stop();
     if (run.status !== "completed") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
     // An import that quietly did less work would look faster: every order of the file is added.
@@ -169,6 +172,7 @@ async function importOnce(rows, kind = "upload") {
       cpu,
       heapPeaks,
       rssPeaks,
+      storeRssPeaks,
       stats: run.stats,
       cpuParts,
     };
@@ -218,6 +222,9 @@ async function main() {
     console.log(
       `  peak RSS of workerd: ${r.peakMb.toFixed(0)} MB (anonymous ${r.rssPeaks.anonMb.toFixed(0)} MB, file-backed ${r.rssPeaks.fileMb.toFixed(0)} MB)   stats: ${JSON.stringify(r.stats)}`,
     );
+    console.log(
+      `  peak RSS of the store's process (its Worker, Durable Objects and their SQLite): ${r.storeRssPeaks.mb.toFixed(0)} MB (anonymous ${r.storeRssPeaks.anonMb.toFixed(0)} MB, file-backed ${r.storeRssPeaks.fileMb.toFixed(0)} MB)`,
+    );
     const heap = (p) => `${(p.used / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB`;
     const ours = [...r.heapPeaks]
       .filter(([name]) => name.startsWith("cdp-"))
@@ -243,6 +250,9 @@ async function main() {
     const [small, large] = [results[0], results.at(-1)];
     console.log(
       `\npeak memory, largest vs smallest file: workerd RSS ${((large.peakMb / small.peakMb - 1) * 100).toFixed(0)} % (anonymous ${((large.rssPeaks.anonMb / small.rssPeaks.anonMb - 1) * 100).toFixed(0)} %, file-backed ${((large.rssPeaks.fileMb / small.rssPeaks.fileMb - 1) * 100).toFixed(0)} %)`,
+    );
+    console.log(
+      `  the store's process RSS ${((large.storeRssPeaks.mb / small.storeRssPeaks.mb - 1) * 100).toFixed(0)} % (anonymous ${((large.storeRssPeaks.anonMb / small.storeRssPeaks.anonMb - 1) * 100).toFixed(0)} %)`,
     );
     for (const name of ["cdp-ingest", "cdp-transform", ...LOCAL_SERVICES.keys()]) {
       const [a, b] = [small.heapPeaks.get(name), large.heapPeaks.get(name)];
