@@ -6,7 +6,7 @@
 // data shard's rows, over RPC). Each phase's cost is the difference in workerd's CPU time, next
 // to papaparse parse-only (its CPU time) on the same file in the same run. It also prints what
 // the shards hold: their bytes per order line, against the CSV's. BENCH_ROWS (default 100,000),
-// BENCH_REPEAT (3; the median is shown), BENCH_SHARDS (1), BENCH_WRITE_EVERY (1,500) orders per
+// BENCH_REPEAT (3; the median is shown), BENCH_SHARDS (1), BENCH_WRITE_EVERY (6,000) orders per
 // write, as the transform Worker's WRITE_EVERY_ITEMS.
 import { execFileSync } from "node:child_process";
 import { createReadStream, statSync } from "node:fs";
@@ -62,7 +62,7 @@ async function measure(path, expected) {
 const expectedOf = (rows) => ({ orders: generatedOrders(rows), lines: rows });
 
 const rows = Number(process.env.BENCH_ROWS ?? 100_000);
-const every = Number(process.env.BENCH_WRITE_EVERY ?? 1500);
+const every = Number(process.env.BENCH_WRITE_EVERY ?? 6000);
 const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const shards = Number(process.env.BENCH_SHARDS ?? 1);
 const path = await generate(rows);
