@@ -15,6 +15,7 @@ import { ROOT, type Stack, startStack, TEST_SECRETS } from "./support/stack";
 let stack: Stack;
 let acme: ApiClient;
 let globex: ApiClient;
+let acmeRun: { id: string };
 
 /** 60 orders of 1–3 lines by 50 customers (Customer{i % 50}@Example.com), imported. */
 async function importOrders(api: ApiClient, orders = 60) {
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await stack.createTenant("globex", "key_store_globex", 1);
   acme = new ApiClient(stack.url, "key_store_acme");
   globex = new ApiClient(stack.url, "key_store_globex");
-  await importOrders(acme);
+  acmeRun = await importOrders(acme);
   await importOrders(globex);
 }, 180_000);
 afterAll(() => stack?.close());
@@ -84,6 +85,40 @@ describe("a tenant's store shards", () => {
     expect(seen.sort()).toEqual(["or10", "or60"]);
     const bad = await acme.call("GET", "/v1/profiles/email/customer10@example.com/orders?cursor=nonsense");
     expect(bad.status).toBe(400);
+  });
+
+  it("lists what a run wrote, page after page across the shards: its orders and its buyers' profiles", async () => {
+    type Page = {
+      items: { id: string; ids?: { type: string; value: string }[] }[];
+      nextCursor: string | null;
+    };
+    const all = async (type: string, limit: number) => {
+      const items: Page["items"] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: Page } = await acme.call(
+          "GET",
+          `/v1/runs/${acmeRun.id}/items?type=${type}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`,
+        );
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(limit);
+        items.push(...page.body.items);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return items;
+    };
+    const orders = await all("orders", 7);
+    expect(orders.map((o) => o.id).sort()).toEqual(Array.from({ length: 60 }, (_, i) => `or${i + 1}`).sort());
+    const profiles = await all("profiles", 20);
+    expect(profiles).toHaveLength(50);
+    expect(profiles.flatMap((p) => p.ids?.map((id) => id.value) ?? []).sort()).toEqual(
+      Array.from({ length: 50 }, (_, i) => `customer${i}@example.com`).sort(),
+    );
+    expect((await all("products", 10)).length).toBe(0);
+    // Another tenant's run is not there; a cursor or a type the API does not know is refused.
+    expect((await globex.call("GET", `/v1/runs/${acmeRun.id}/items?type=orders`)).status).toBe(404);
+    expect((await acme.call("GET", `/v1/runs/${acmeRun.id}/items?type=orders&cursor=zz.1`)).status).toBe(400);
+    expect((await acme.call("GET", `/v1/runs/${acmeRun.id}/items?type=order`)).status).toBe(400);
   });
 
   it("never reaches another tenant's objects: every read and erasure of acme's person by globex is globex's own", async () => {

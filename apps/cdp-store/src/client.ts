@@ -80,6 +80,24 @@ export interface OrderPage {
   next: OrderPosition | null;
 }
 
+/** Where a page of a run's items ends: the data shard (0 for profiles) and the row in it. */
+export interface RunItemsPosition {
+  shard: number;
+  n: number;
+}
+
+/** An item a run added or changed last: an order's or product's id, or a profile's with its ids. */
+export interface RunItem {
+  id: string;
+  ids?: UserId[];
+}
+
+export interface RunItemsPage {
+  items: RunItem[];
+  /** Where the next page starts, or null after the last. */
+  next: RunItemsPosition | null;
+}
+
 interface Shard {
   name: string;
   stub: DurableObjectStub<CdpShard>;
@@ -279,6 +297,44 @@ export class CdpStore {
     const page = all.slice(0, limit);
     const last = page.at(-1);
     return { items: page.map((p) => p.order), next: all.length > limit && last ? last.at : null };
+  }
+
+  /**
+   * A page of what a run added or changed last (an item a later run changed is listed under that
+   * run): orders and products shard after shard, each in the order it stored them; profiles from
+   * the identity shard, in the order they were made.
+   */
+  async runItems(
+    runId: string,
+    kind: "orders" | "products" | "profiles",
+    after: RunItemsPosition | null,
+    limit: number,
+  ): Promise<RunItemsPage> {
+    let rows: (RunItem & RunItemsPosition)[];
+    if (kind === "profiles") {
+      const found = await this.call("identity", (stub, name) =>
+        stub.runProfiles(name, runId, after?.n ?? 0, limit + 1),
+      );
+      rows = found.map((p) => ({ id: p.id, ids: p.ids, shard: 0, n: p.n }));
+    } else {
+      const start = after?.shard ?? 0;
+      const shards = this.dataShards().slice(start);
+      const pages = await settleAll(
+        shards.map(
+          ({ stub, name }, i) =>
+            stub.runItems(name, runId, kind, i === 0 ? (after?.n ?? 0) : 0, limit + 1) as Promise<
+              { n: number; id: string }[]
+            >,
+        ),
+      );
+      rows = pages.flatMap((page, i) => page.map((r) => ({ id: r.id, shard: start + i, n: r.n })));
+    }
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(({ id, ids }) => (ids ? { id, ids } : { id })),
+      next: rows.length > limit && last ? { shard: last.shard, n: last.n } : null,
+    };
   }
 
   async getOrder(orderId: string): Promise<Order | null> {

@@ -76,6 +76,24 @@ function ownerOf(sql: SqlStorage, id: UserId): number | undefined {
   return undefined;
 }
 
+/** The profiles a run (by its number in this shard) added or changed last, after profile `after`. */
+export function runProfiles(
+  sql: SqlStorage,
+  run: number,
+  after: number,
+  limit: number,
+): { n: number; id: string; ids: UserId[] }[] {
+  return sql
+    .exec<{ n: number }>(
+      "SELECT n FROM profiles WHERE changed_run = ? AND n > ? ORDER BY n LIMIT ?",
+      run,
+      after,
+      limit,
+    )
+    .toArray()
+    .map(({ n }) => ({ n, id: profileId(n), ids: idsOf(sql, n) }));
+}
+
 function idsOf(sql: SqlStorage, profile: number): UserId[] {
   return sql
     .exec<{ id_type: string; id_value: string }>(IDS_OF_SQL, profile)

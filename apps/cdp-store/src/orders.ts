@@ -172,6 +172,21 @@ export function writeProducts(ctx: WriteContext, rows: ProductRow[]): WriteCount
   return counts;
 }
 
+/** The orders or products a run (by its number in this shard) added or changed last, after row `after`. */
+export function runRows(
+  sql: SqlStorage,
+  kind: "orders" | "products",
+  run: number,
+  after: number,
+  limit: number,
+): { n: number; id: string }[] {
+  const query =
+    kind === "orders"
+      ? "SELECT n, order_id AS id FROM orders WHERE changed_run = ? AND n > ? ORDER BY n LIMIT ?"
+      : "SELECT n, product_id AS id FROM products WHERE changed_run = ? AND n > ? ORDER BY n LIMIT ?";
+  return sql.exec<{ n: number; id: string }>(query, run, after, limit).toArray();
+}
+
 export function getOrder(sql: SqlStorage, codecOf: (n: number) => Codec, orderId: string): Order | null {
   const row = sql
     .exec<{ n: number; codec: number; pages: number; data: string }>(ORDER_SQL, orderId)

@@ -72,6 +72,13 @@ export const UPGRADES: readonly (readonly string[])[] = [
   ],
   // 2: which run last changed each attribute of a profile ({ attribute: run id }).
   [`ALTER TABLE profiles ADD COLUMN attribute_runs TEXT NOT NULL DEFAULT '{}'`],
+  // 3: the items each run added or changed last, in the order they were first stored (see
+  // runItems): an index of small numbers, which grows at its end as a run writes.
+  [
+    `CREATE INDEX orders_run ON orders (changed_run)`,
+    `CREATE INDEX products_run ON products (changed_run)`,
+    `CREATE INDEX profiles_run ON profiles (changed_run)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = UPGRADES.length;

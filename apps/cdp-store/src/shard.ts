@@ -3,13 +3,14 @@ import type { CustomerRecord, Order, Product, UserId } from "@cdp/core";
 import { UNSEEN_RUN, type WriteContext } from "./classify";
 import type { Codec, OrderRow, ProductRow } from "./codec";
 import { type ShardFaults, shardFaults } from "./faults";
-import { ensureBuyers, eraseProfile, findProfile, writeCustomer } from "./identity";
+import { ensureBuyers, eraseProfile, findProfile, runProfiles, writeCustomer } from "./identity";
 import { parseShardName, type ShardAddress } from "./names";
 import {
   buyerOrders,
   deleteOrders,
   getOrder,
   getProducts,
+  runRows,
   summarize,
   writeOrders,
   writeProducts,
@@ -207,6 +208,22 @@ export class CdpShard extends DurableObject<ShardEnv> {
     return buyerOrders(this.sql, this.codecOf, ids, before, limit).map(({ order, at }) => ({ order, at }));
   }
 
+  /**
+   * The orders or products run `runId` added or changed last (an item a later run changed is that
+   * run's), in the order they were first stored, after row `after`: at most `limit`.
+   */
+  runItems(
+    name: string,
+    runId: string,
+    kind: "orders" | "products",
+    after: number,
+    limit: number,
+  ): { n: number; id: string }[] {
+    this.enter(name, "data");
+    const run = this.sql.exec<{ n: number }>(RUN_NO_SQL, runId).toArray()[0]?.n;
+    return run === undefined ? [] : runRows(this.sql, kind, run, after, limit);
+  }
+
   /** Per currency: how many orders the person placed, Σ (total − refund), first and last. */
   buyerSummary(name: string, ids: UserId[]): OrderSummaryRow[] {
     this.enter(name, "data");
@@ -245,6 +262,18 @@ export class CdpShard extends DurableObject<ShardEnv> {
       });
       return counts;
     });
+  }
+
+  /** The profiles run `runId` added or changed last, with their ids, after profile `after`. */
+  runProfiles(
+    name: string,
+    runId: string,
+    after: number,
+    limit: number,
+  ): { n: number; id: string; ids: UserId[] }[] {
+    this.enter(name, "identity");
+    const run = this.sql.exec<{ n: number }>(RUN_NO_SQL, runId).toArray()[0]?.n;
+    return run === undefined ? [] : runProfiles(this.sql, run, after, limit);
   }
 
   /** The profile of the first of `candidates` that has one, or null. */

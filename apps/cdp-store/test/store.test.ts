@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { type CustomerRecord, type Product, sha256Hex } from "@cdp/core";
+import { type CustomerRecord, type Order, type Product, sha256Hex } from "@cdp/core";
 import { describe, expect, it } from "vitest";
 import { CdpStore } from "../src/client";
 import { shardName, shardOf } from "../src/names";
@@ -689,5 +689,78 @@ describe("writing products and enriching events", () => {
       type: "productView",
       product: { id: "p1" },
     });
+  });
+});
+
+describe("what a run wrote", () => {
+  /** Every page of a run's items of one kind, `limit` at a time. */
+  async function allItems(
+    store: CdpStore,
+    runId: string,
+    kind: "orders" | "products" | "profiles",
+    limit: number,
+  ) {
+    const items: { id: string; ids?: unknown }[] = [];
+    let after = null;
+    let pages = 0;
+    do {
+      const page = await store.runItems(runId, kind, after, limit);
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      items.push(...page.items);
+      after = page.next;
+      pages++;
+    } while (after && pages < 100);
+    return { items, pages };
+  }
+
+  it("lists the orders, products and profiles a run added or changed last, across shards and pages", async () => {
+    const store = storeOf("run-items", 4);
+    const orders = Array.from({ length: 23 }, (_, i) =>
+      order(`ri${i}`, `buyer${i % 5}@x.com`, [lineItem("1")]),
+    );
+    await store.writeOrders(scope("run_a"), orders);
+    // run_b changes two orders and adds one: they are run_b's now; run_a keeps the rest.
+    const changed = [
+      order("ri3", "buyer3@x.com", [lineItem("1")], { total: 99 }),
+      order("ri7", "buyer2@x.com", [lineItem("1")], { total: 99 }),
+      order("ri_new", "buyer9@x.com", [lineItem("1")]),
+      orders[0] as Order,
+    ];
+    expect(await store.writeOrders(scope("run_b"), changed)).toEqual({ added: 1, updated: 2, unchanged: 1 });
+
+    const a = await allItems(store, "run_a", "orders", 5);
+    expect(a.items.map((i) => i.id).sort()).toEqual(
+      orders
+        .map((o) => o.orderId)
+        .filter((id) => id !== "ri3" && id !== "ri7")
+        .sort(),
+    );
+    expect(a.pages).toBe(5);
+    const b = await allItems(store, "run_b", "orders", 5);
+    expect(b.items.map((i) => i.id).sort()).toEqual(["ri3", "ri7", "ri_new"]);
+
+    // The buyers' profiles: five made by run_a, one by run_b, each with its id.
+    const profilesA = await allItems(store, "run_a", "profiles", 2);
+    expect(profilesA.items).toHaveLength(5);
+    expect(profilesA.items.every((p) => /^prf_/.test(p.id))).toBe(true);
+    const profilesB = await allItems(store, "run_b", "profiles", 2);
+    expect(profilesB.items).toEqual([
+      { id: expect.stringMatching(/^prf_/), ids: [{ type: "email", value: "buyer9@x.com" }] },
+    ]);
+
+    // A run that wrote nothing here, and another tenant's store, list nothing.
+    expect(await store.runItems("run_unknown", "orders", null, 10)).toEqual({ items: [], next: null });
+    expect(await storeOf("run-items-other", 4).runItems("run_a", "orders", null, 10)).toEqual({
+      items: [],
+      next: null,
+    });
+  });
+
+  it("lists a dry run's items as nothing, since it wrote nothing", async () => {
+    const store = storeOf("run-items-dry", 2);
+    await store.writeProducts(scope("run_dry", true), [{ id: "p1", title: "P" }]);
+    expect(await store.runItems("run_dry", "products", null, 10)).toEqual({ items: [], next: null });
+    await store.writeProducts(scope("run_real"), [{ id: "p1", title: "P" }]);
+    expect((await store.runItems("run_real", "products", null, 10)).items).toEqual([{ id: "p1" }]);
   });
 });

@@ -83,6 +83,14 @@ export interface IssueSummaryView {
   fields: { field: string; count: number }[];
 }
 
+export type RunItemType = "orders" | "products" | "profiles";
+
+/** An item a run added or updated: an order's or product's id, or a profile's with its ids. */
+export interface RunItemView {
+  id: string;
+  ids?: { type: string; value: string }[];
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -201,6 +209,12 @@ export class TenantApi {
     );
   deleteProfile = (idType: string, idValue: string) =>
     this.call<ErasedView>("DELETE", profilePath(idType, idValue));
+  /** A page of what a run added or updated: its orders, products or profiles. */
+  listRunItems = (runId: string, type: RunItemType, limit: number, cursor?: string) =>
+    this.call<Page<RunItemView>>(
+      "GET",
+      `/v1/runs/${encodeURIComponent(runId)}/items${query({ type, limit: String(limit), cursor })}`,
+    );
   getOrder = (orderId: string) => this.call<OrderView>("GET", `/v1/orders/${encodeURIComponent(orderId)}`);
   listInboxKeys = () => this.call<{ items: InboxKeyView[] }>("GET", "/v1/inbox/keys");
   createInboxKey = (description: string | undefined) =>

@@ -1,5 +1,13 @@
 import { env } from "cloudflare:workers";
-import type { ApiBinding, ImportView, IssueView, OrderView, ProfileView, RunView } from "../src/api";
+import type {
+  ApiBinding,
+  ImportView,
+  IssueView,
+  OrderView,
+  ProfileView,
+  RunItemView,
+  RunView,
+} from "../src/api";
 import type { DashboardBindings } from "../src/app";
 import { dashboard } from "../src/index";
 
@@ -16,6 +24,8 @@ export class FakeApi implements ApiBinding {
   keys = new Set([GOOD_KEY]);
   /** The store's profiles, each with its orders (newest first), found by any of its ids. */
   profiles: { profile: ProfileView; orders: OrderView[] }[] = [];
+  /** What each run wrote, by run id and item type (GET /v1/runs/{id}/items). */
+  runItems = new Map<string, RunItemView[]>();
 
   async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -82,7 +92,7 @@ export class FakeApi implements ApiBinding {
       this.runs.push(run);
       return Response.json(run, { status: 202 });
     }
-    const runMatch = /^\/v1\/runs\/([^/]+)(\/issues|\/issues\/summary|\/cancel)?$/.exec(url.pathname);
+    const runMatch = /^\/v1\/runs\/([^/]+)(\/issues|\/issues\/summary|\/cancel|\/items)?$/.exec(url.pathname);
     if (runMatch?.[1]) {
       const run = this.runs.find((r) => r.id === runMatch[1]);
       if (!run) return notFound(`No run '${runMatch[1]}'.`);
@@ -99,6 +109,10 @@ export class FakeApi implements ApiBinding {
         return Response.json(run);
       }
       if (runMatch[2] === "/issues/summary") return Response.json(summaryOf(this.issues));
+      if (runMatch[2] === "/items")
+        return Response.json(
+          pageOf(this.runItems.get(`${run.id} ${url.searchParams.get("type")}`) ?? [], url),
+        );
       if (url.searchParams.get("format") === "csv") {
         return new Response(
           'row,item,field,code,severity,message,value\r\n8,or4,total,invalid_number,error,bad,"12,5"\r\n',

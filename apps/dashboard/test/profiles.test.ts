@@ -238,7 +238,7 @@ describe("a run's page leads to what it imported", () => {
     expect(errors).toContain('action="/orders"');
   });
 
-  it("offers the profile lookup with the import's id type on a customers run, and nothing on a dry run", async () => {
+  it("lists a customers run's profiles, a page at a time, each linked by its id; nothing on a dry run", async () => {
     const api = new FakeApi();
     api.imports.push(
       sampleImport({
@@ -248,10 +248,20 @@ describe("a run's page leads to what it imported", () => {
       }),
     );
     api.runs.push(sampleRun(), sampleRun({ id: "run_2", dryRun: true }));
+    api.runItems.set(
+      "run_1 profiles",
+      Array.from({ length: 25 }, (_, i) => ({ id: `prf_${i}`, ids: [{ type: "crm_id", value: `C-${i}` }] })),
+    );
     const { get } = await signedIn(api);
     const html = await (await get("/runs/run_1")).text();
-    expect(html).toContain('<input type="hidden" name="idType" value="crm_id"/>');
     expect(html).toContain("14 profiles added or updated");
+    expect(html).toContain('<a href="/profiles/crm_id/C-0">C-0 <span class="muted">(crm_id)</span></a>');
+    expect(html).not.toContain("C-20");
+    expect(html).toContain('href="/runs/run_1?items=20#imported-heading">Next 20</a>');
+    const next = await (await get("/runs/run_1?items=20")).text();
+    expect(next).toContain('<a href="/profiles/crm_id/C-24">');
+    expect(next).not.toContain("C-19<");
+    expect(next).toContain('href="/runs/run_1#imported-heading">First page</a>');
     const dry = await (await get("/runs/run_2")).text();
     expect(dry).not.toContain("What this run imported");
   });

@@ -1,9 +1,10 @@
-import type { OrderPosition } from "@cdp/cdp-store/client";
+import type { OrderPosition, RunItemsPosition } from "@cdp/cdp-store/client";
 import { CustomerRecord, Order, Product, UserId } from "@cdp/core";
+import { getRun } from "@cdp/store";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../app";
 import { ApiError } from "../errors";
-import { errorResponses } from "../schemas";
+import { errorResponses, RunIdParam } from "../schemas";
 
 const security = [{ apiKey: [] }];
 const json = <T>(schema: T) => ({ "application/json": { schema } });
@@ -79,6 +80,45 @@ function decodeOrderCursor(cursor: string): OrderPosition {
     if (typeof placedAt === "number" && Number.isFinite(placedAt) && typeof orderId === "string")
       return { placedAt, orderId };
   } catch {}
+  throw new ApiError("validation_failed", "The cursor is not one this API gave.", [
+    { path: "cursor", message: "is not a cursor of this list; use nextCursor of the previous page" },
+  ]);
+}
+
+const RunItemsQuery = z
+  .object({
+    type: z
+      .enum(["orders", "products", "profiles"])
+      .openapi({
+        description: "Which of the run's items: an orders import also makes its buyers' profiles.",
+      }),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(256).optional(),
+  })
+  .strict();
+
+const RunItem = z
+  .object({
+    id: z.string().openapi({ example: "ord_1001" }),
+    ids: z
+      .array(UserId)
+      .optional()
+      .openapi({ description: "A profile's ids (type=profiles), to look it up by." }),
+  })
+  .openapi("RunItem");
+
+const RunItemPage = z
+  .object({ items: z.array(RunItem), nextCursor: z.string().nullable() })
+  .openapi("RunItemPage");
+
+/** The cursor of a page of a run's items: the shard and row where the page before it ended. */
+const encodeItemsCursor = (at: RunItemsPosition): string => `${at.shard.toString(36)}.${at.n.toString(36)}`;
+
+function decodeItemsCursor(cursor: string, shards: number): RunItemsPosition {
+  const m = /^([0-9a-z]{1,4})\.([0-9a-z]{1,11})$/.exec(cursor);
+  const shard = m ? Number.parseInt(m[1] ?? "", 36) : Number.NaN;
+  const n = m ? Number.parseInt(m[2] ?? "", 36) : Number.NaN;
+  if (Number.isSafeInteger(shard) && shard < shards && Number.isSafeInteger(n)) return { shard, n };
   throw new ApiError("validation_failed", "The cursor is not one this API gave.", [
     { path: "cursor", message: "is not a cursor of this list; use nextCursor of the previous page" },
   ]);
@@ -188,7 +228,33 @@ const enrichRoute = createRoute({
   responses: { 200: { description: "The enriched event.", content: json(ProductEvent) }, ...errorResponses },
 });
 
+const runItemsRoute = createRoute({
+  method: "get",
+  path: "/v1/runs/{runId}/items",
+  operationId: "listRunItems",
+  tags: ["Data"],
+  summary: "What a run added or updated",
+  description:
+    "The orders, products or profiles the run added or updated, as stored (an item a later run changed is listed under that run); page with `cursor`. A dry run stored nothing, so it lists nothing.",
+  security,
+  request: { params: RunIdParam, query: RunItemsQuery },
+  responses: {
+    200: { description: "A page of the run's items.", content: json(RunItemPage) },
+    ...errorResponses,
+  },
+});
+
 export function registerData(app: App): void {
+  app.openapi(runItemsRoute, async (c) => {
+    const { services, tenant } = c.var;
+    const { runId } = c.req.valid("param");
+    const { type, limit, cursor } = c.req.valid("query");
+    if (!(await getRun(services.db, tenant.id, runId))) throw new ApiError("not_found", `No run '${runId}'.`);
+    const after = cursor ? decodeItemsCursor(cursor, type === "profiles" ? 1 : tenant.shards) : null;
+    const page = await services.cdp(tenant).runItems(runId, type, after, limit);
+    return c.json({ items: page.items, nextCursor: page.next ? encodeItemsCursor(page.next) : null }, 200);
+  });
+
   app.openapi(profileRoute, async (c) => {
     const { idType, idValue } = c.req.valid("param");
     const profile = await c.var.services.cdp(c.var.tenant).getProfile(idType, idValue);

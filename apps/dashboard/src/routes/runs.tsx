@@ -1,5 +1,13 @@
 import type { Child } from "hono/jsx";
-import type { ImportView, IssuePage, IssueSummaryView, RunView } from "../api";
+import type {
+  ImportView,
+  IssuePage,
+  IssueSummaryView,
+  Page,
+  RunItemType,
+  RunItemView,
+  RunView,
+} from "../api";
 import {
   type DashboardApp,
   type DashboardContext,
@@ -422,22 +430,86 @@ function IssueItem(props: { href: string | null; item: string | null }) {
   return props.href ? <a href={props.href}>{props.item}</a> : props.item;
 }
 
-/**
- * A run that added or updated orders or profiles: where to look them up. The API lists no run's
- * items, so any of them is found by its id (the issues' warnings link to theirs).
- */
-function ImportedData(props: { run: RunView; item: ImportView | null }) {
-  const { run, item } = props;
-  if (!item || run.dryRun || run.stats.added + run.stats.updated === 0) return null;
-  const changed = run.stats.added + run.stats.updated;
-  if (item.type === "orders") {
+/** Items of a run listed at a time on its page. */
+const RUN_ITEMS_PER_PAGE = 20;
+
+/** What a run's page lists of the items it wrote: its import's kind of item. */
+const RUN_ITEM_TYPES: Record<string, RunItemType> = {
+  orders: "orders",
+  products: "products",
+  customers: "profiles",
+};
+
+/** Whether a run's page lists what it wrote: a real run that added or updated something. */
+const wroteItems = (run: RunView) =>
+  (run.status === "completed" || run.status === "cancelled") &&
+  !run.dryRun &&
+  run.stats.added + run.stats.updated > 0;
+
+const ITEM_NOUNS: Record<RunItemType, string> = { orders: "order", products: "product", profiles: "profile" };
+
+function RunItemLink(props: { type: RunItemType; item: RunItemView }) {
+  const { type, item } = props;
+  if (type === "orders") return <a href={orderHref(item.id)}>{item.id}</a>;
+  const first = item.ids?.[0];
+  if (type === "profiles" && first)
     return (
-      <section class="card" aria-labelledby="imported-heading">
-        <h2 id="imported-heading">What this run imported</h2>
-        <p class="muted">
-          {plural(changed, "order")} added or updated, each with its buyer's profile. Look an order up by its
-          id, or its buyer in <a href="/profiles">Profiles</a>.
-        </p>
+      <a href={profileHref(first.type, first.value)}>
+        {first.value} <span class="muted">({first.type})</span>
+      </a>
+    );
+  return <code>{item.id}</code>;
+}
+
+/**
+ * What a run added or updated, as stored: each order (with its page), profile (with its page)
+ * or product, a page at a time; an item a later run changed is listed under that run.
+ */
+function ImportedData(props: {
+  run: RunView;
+  item: ImportView | null;
+  items: Page<RunItemView> | null;
+  cursor: string | undefined;
+}) {
+  const { run, item, items, cursor } = props;
+  if (!item || !wroteItems(run)) return null;
+  const type = RUN_ITEM_TYPES[item.type];
+  if (!type) return null;
+  const changed = run.stats.added + run.stats.updated;
+  const noun = ITEM_NOUNS[type];
+  const id = encodeURIComponent(run.id);
+  return (
+    <section class="card" aria-labelledby="imported-heading">
+      <h2 id="imported-heading">What this run imported</h2>
+      <p class="muted">
+        {plural(changed, noun)} added or updated
+        {type === "orders" ? ", each with its buyer's profile (in Profiles)" : ""}.{" "}
+        {noun === "order" ? "An" : "A"} {noun} a later run changed is listed under that run.
+      </p>
+      {items === null ? (
+        <Alert kind="error">The {noun}s of this run could not be listed. Reload the page to try again.</Alert>
+      ) : items.items.length === 0 ? (
+        <p>No {noun} of this run is stored as it wrote it any more: later runs changed them.</p>
+      ) : (
+        <>
+          <ul class="run-items">
+            {items.items.map((i) => (
+              <li>
+                <RunItemLink type={type} item={i} />
+              </li>
+            ))}
+          </ul>
+          <nav class="pager" aria-label={`Pages of this run's ${noun}s`}>
+            {cursor ? <a href={`/runs/${id}#imported-heading`}>First page</a> : null}
+            {items.nextCursor ? (
+              <a href={`/runs/${id}?items=${encodeURIComponent(items.nextCursor)}#imported-heading`}>
+                Next {RUN_ITEMS_PER_PAGE}
+              </a>
+            ) : null}
+          </nav>
+        </>
+      )}
+      {type === "orders" ? (
         <form class="lookup" method="get" action="/orders" aria-label="Look up an order">
           <div class="field lookup-value">
             <label for="order-id">Order id</label>
@@ -449,30 +521,7 @@ function ImportedData(props: { run: RunView; item: ImportView | null }) {
             </button>
           </div>
         </form>
-      </section>
-    );
-  }
-  const idType = item.type === "customers" ? importedIdType(item) : null;
-  if (!idType) return null;
-  return (
-    <section class="card" aria-labelledby="imported-heading">
-      <h2 id="imported-heading">What this run imported</h2>
-      <p class="muted">
-        {plural(changed, "profile")} added or updated. Look one up by its <code>{idType}</code>: its
-        attributes name the run that last changed each.
-      </p>
-      <form class="lookup" method="get" action="/profiles" aria-label="Look up a profile">
-        <input type="hidden" name="idType" value={idType} />
-        <div class="field lookup-value">
-          <label for="profile-id">{idType === "email" ? "E-mail address" : `Id (${idType})`}</label>
-          <input id="profile-id" name="idValue" type="text" autocomplete="off" spellcheck={false} />
-        </div>
-        <div class="lookup-actions">
-          <button type="submit" class="button secondary">
-            Look up
-          </button>
-        </div>
-      </form>
+      ) : null}
     </section>
   );
 }
@@ -480,6 +529,9 @@ function ImportedData(props: { run: RunView; item: ImportView | null }) {
 interface RunPageProps {
   run: RunView;
   item: ImportView | null;
+  /** The page of the run's items its page shows (null when they could not be listed). */
+  runItems?: Page<RunItemView> | null;
+  runItemsCursor?: string;
   summary: IssueSummaryView | null;
   issues: IssuePage | null;
   issuesError?: string;
@@ -713,7 +765,7 @@ function RunPage(props: RunPageProps) {
         )
       ) : null}
       {run.status === "completed" || run.status === "cancelled" ? (
-        <ImportedData run={run} item={item} />
+        <ImportedData run={run} item={item} items={props.runItems ?? null} cursor={props.runItemsCursor} />
       ) : null}
       {active ? <CancelDialog run={run} csrf={props.csrf} /> : null}
     </Layout>
@@ -781,6 +833,12 @@ async function renderRun(
     c.req.query("severity") ? listIssues(asked) : null,
   ]);
   const view = askedIssues ? asked : readIssueView(c, summary.ok ? summary.body : null);
+  const itemType = item.ok ? RUN_ITEM_TYPES[item.body.type] : undefined;
+  const itemsCursor = c.req.query("items") || undefined;
+  const runItems =
+    itemType && wroteItems(run.body)
+      ? await c.var.api.listRunItems(runId, itemType, RUN_ITEMS_PER_PAGE, itemsCursor)
+      : null;
   const issues = askedIssues ?? (await listIssues(view));
   const problem = !summary.ok ? summary.message : !issues.ok ? issues.message : undefined;
   return c.html(
@@ -790,6 +848,8 @@ async function renderRun(
       summary={summary.ok ? summary.body : null}
       issues={issues.ok ? issues.body : null}
       issuesError={problem}
+      runItems={runItems?.ok ? runItems.body : null}
+      runItemsCursor={itemsCursor}
       view={view}
       csrf={c.var.csrf}
       error={error}
