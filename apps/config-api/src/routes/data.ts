@@ -87,11 +87,9 @@ function decodeOrderCursor(cursor: string): OrderPosition {
 
 const RunItemsQuery = z
   .object({
-    type: z
-      .enum(["orders", "products", "profiles"])
-      .openapi({
-        description: "Which of the run's items: an orders import also makes its buyers' profiles.",
-      }),
+    type: z.enum(["orders", "products", "profiles"]).openapi({
+      description: "Which of the run's items: an orders import also makes its buyers' profiles.",
+    }),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(256).optional(),
   })
