@@ -45,8 +45,7 @@ const queueBindings = new Map<string, string>([
 
 /**
  * The dead-letter queue of every queue a Worker consumes: a work queue's messages that fail their
- * last retry go there; a dead-letter queue has none, and neither have the R2 notifications of
- * new files (their last failure is logged).
+ * last retry go there; a dead-letter queue has none.
  */
 const DEAD_LETTER_QUEUES: Record<string, string | undefined> = {
   [QUEUE_NAMES.runs]: QUEUE_NAMES.runsDeadLetter,
@@ -57,7 +56,8 @@ const DEAD_LETTER_QUEUES: Record<string, string | undefined> = {
   [QUEUE_NAMES.chunksDeadLetter]: undefined,
   [QUEUE_NAMES.egoiDeadLetter]: undefined,
   [QUEUE_NAMES.webhooksDeadLetter]: undefined,
-  [QUEUE_NAMES.fileEvents]: undefined,
+  [QUEUE_NAMES.fileEvents]: QUEUE_NAMES.fileEventsDeadLetter,
+  [QUEUE_NAMES.fileEventsDeadLetter]: undefined,
 };
 
 describe("wrangler.jsonc of every Worker", () => {
@@ -120,7 +120,13 @@ describe("wrangler.jsonc of every Worker", () => {
     );
     expect(all.map((c) => c.queue).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
     expect(Object.keys(DEAD_LETTER_QUEUES).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
-    for (const queue of [QUEUE_NAMES.runs, QUEUE_NAMES.chunks, QUEUE_NAMES.egoi, QUEUE_NAMES.webhooks]) {
+    for (const queue of [
+      QUEUE_NAMES.runs,
+      QUEUE_NAMES.chunks,
+      QUEUE_NAMES.egoi,
+      QUEUE_NAMES.webhooks,
+      QUEUE_NAMES.fileEvents,
+    ]) {
       const consumer = all.find((c) => c.queue === queue);
       expect(consumer?.dead_letter_queue, queue).toBe(DEAD_LETTER_QUEUES[queue]);
       expect(queue.endsWith("-dlq")).toBe(false);

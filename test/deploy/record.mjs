@@ -15,6 +15,7 @@ const QUEUES = [
   "cdp-import-egoi",
   "cdp-import-egoi-dlq",
   "cdp-import-file-events",
+  "cdp-import-file-events-dlq",
   "cdp-import-runs",
   "cdp-import-runs-dlq",
   "cdp-import-webhooks",

@@ -7,8 +7,15 @@ import { deadLetterRun, ingestRun } from "./runs";
 /** Exponential backoff of retried messages, in seconds. */
 export const backoff = (attempts: number) => Math.min(2 ** attempts, 300);
 
-/** R2 object-create notifications: uploads that start the imports watching them. */
-async function fileEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+/** A file event's retries in its dead-letter queue: every 5 minutes (about 8 hours in all). */
+export const FILE_EVENT_LATE_RETRY_SECONDS = 300;
+
+/**
+ * R2 object-create notifications: uploads that start the imports watching them. An event that
+ * fails its retries goes to the dead-letter queue, where it is tried again every 5 minutes; one
+ * that fails there too is logged with its file, as nothing else can announce it.
+ */
+async function fileEvents(batch: MessageBatch<unknown>, env: Env, late: boolean): Promise<void> {
   for (const message of batch.messages) {
     const parsed = FileEventMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -20,8 +27,12 @@ async function fileEvents(batch: MessageBatch<unknown>, env: Env): Promise<void>
       await handleFileEvent(env, parsed.data);
       message.ack();
     } catch (err) {
-      console.error("ingest: file event failed, retrying", parsed.data.object.key, String(err));
-      message.retry({ delaySeconds: backoff(message.attempts) });
+      console.error(
+        late ? "ingest: file event failed again, retrying later" : "ingest: file event failed, retrying",
+        parsed.data.object.key,
+        String(err),
+      );
+      message.retry({ delaySeconds: late ? FILE_EVENT_LATE_RETRY_SECONDS : backoff(message.attempts) });
     }
   }
 }
@@ -29,8 +40,8 @@ async function fileEvents(batch: MessageBatch<unknown>, env: Env): Promise<void>
 export default {
   fetch: (request, env, ctx) => router.fetch(request, env, ctx),
   async queue(batch, env) {
-    if (batch.queue === QUEUE_NAMES.fileEvents) {
-      await fileEvents(batch, env);
+    if (batch.queue === QUEUE_NAMES.fileEvents || batch.queue === QUEUE_NAMES.fileEventsDeadLetter) {
+      await fileEvents(batch, env, batch.queue === QUEUE_NAMES.fileEventsDeadLetter);
       return;
     }
     for (const message of batch.messages) {

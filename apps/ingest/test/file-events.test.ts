@@ -123,3 +123,38 @@ describe("R2 object-create notifications", () => {
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["bad"]);
   });
 });
+
+describe("a file event that failed its retries", () => {
+  const late = (body: FileEventMessage, id = "late") =>
+    createMessageBatch(QUEUE_NAMES.fileEventsDeadLetter, [{ id, timestamp: new Date(), attempts: 1, body }]);
+
+  it("starts the imports watching the file from the dead-letter queue", async () => {
+    await addImport("imp_late", { type: "upload", key: "up_0/template.csv", watchPrefix: "late/" });
+    await addUpload("up_8/orders.csv", "late/orders.csv");
+    const batch = late(notification(uploadObjectKey(TENANT, "up_8/orders.csv")));
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["late"]);
+    expect((await runsOf("imp_late")).map((run) => run.sourceKey)).toEqual(["up_8/orders.csv"]);
+  });
+
+  it("is tried again in 5 minutes when it fails there too, instead of being dropped", async () => {
+    const { FILE_EVENT_LATE_RETRY_SECONDS } = await import("../src/index");
+    const down = {
+      ...env,
+      CONFIG_DB: {
+        prepare() {
+          throw new Error("D1 is unavailable");
+        },
+      } as unknown as D1Database,
+    };
+    const batch = late(notification(uploadObjectKey(TENANT, "up_8/orders.csv")));
+    const ctx = createExecutionContext();
+    await worker.queue(batch, down);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual([]);
+    // Retried, not acknowledged (the test pool does not record the delay it asks for).
+    expect(result.retryMessages).toEqual([expect.objectContaining({ msgId: "late" })]);
+    expect(FILE_EVENT_LATE_RETRY_SECONDS).toBe(300);
+  });
+});

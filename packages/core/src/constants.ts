@@ -23,6 +23,7 @@ export const QUEUE_NAMES = {
   egoi: "cdp-import-egoi",
   egoiDeadLetter: "cdp-import-egoi-dlq",
   fileEvents: "cdp-import-file-events",
+  fileEventsDeadLetter: "cdp-import-file-events-dlq",
   webhooks: "cdp-import-webhooks",
   webhooksDeadLetter: "cdp-import-webhooks-dlq",
 } as const;
