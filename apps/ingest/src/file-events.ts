@@ -144,6 +144,12 @@ async function startRuns(
  * (the signed PUT, or straight into R2) starts the imports watching it, and so does a file put
  * straight into a tenant's inbox.
  */
+/**
+ * A file event's retries in its dead-letter queue: every 5 minutes (about 8 hours in all). Not
+ * exported by the Worker's main module, whose exports must all be handlers.
+ */
+export const FILE_EVENT_LATE_RETRY_SECONDS = 300;
+
 export async function handleFileEvent(env: Env, event: FileEventMessage): Promise<void> {
   if (event.bucket !== BUCKET.name || !OBJECT_CREATED.has(event.action)) return;
   const inbox = INBOX_OBJECT.exec(event.object.key);

@@ -1,14 +1,11 @@
 import { FileEventMessage, QUEUE_NAMES, RunMessage } from "@cdp/core";
 import { runFaults } from "./faults";
-import { handleFileEvent } from "./file-events";
+import { FILE_EVENT_LATE_RETRY_SECONDS, handleFileEvent } from "./file-events";
 import { router } from "./http";
 import { deadLetterRun, ingestRun } from "./runs";
 
 /** Exponential backoff of retried messages, in seconds. */
 export const backoff = (attempts: number) => Math.min(2 ** attempts, 300);
-
-/** A file event's retries in its dead-letter queue: every 5 minutes (about 8 hours in all). */
-export const FILE_EVENT_LATE_RETRY_SECONDS = 300;
 
 /**
  * R2 object-create notifications: uploads that start the imports watching them. An event that

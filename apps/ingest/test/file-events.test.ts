@@ -139,7 +139,7 @@ describe("a file event that failed its retries", () => {
   });
 
   it("is tried again in 5 minutes when it fails there too, instead of being dropped", async () => {
-    const { FILE_EVENT_LATE_RETRY_SECONDS } = await import("../src/index");
+    const { FILE_EVENT_LATE_RETRY_SECONDS } = await import("../src/file-events");
     const down = {
       ...env,
       CONFIG_DB: {
