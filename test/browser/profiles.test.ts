@@ -162,8 +162,16 @@ describe("the profile explorer in Chromium", () => {
     await page.goto(at(`/runs/${ordersRunId}`));
     const imported = page.getByRole("region", { name: "What this run imported" });
     expect(await imported.textContent()).toContain("12 orders added or updated");
+    // Every order the run wrote is listed, linked to its page.
+    const links = imported.getByRole("listitem").getByRole("link");
+    expect((await links.allTextContents()).sort()).toEqual(
+      Array.from({ length: ORDERS }, (_, i) => `ann${String(i + 1).padStart(2, "0")}`).sort(),
+    );
     expect(await accessibilityViolations(page)).toEqual([]);
     await screenshots("run-imported");
+    await imported.getByRole("link", { name: "ann05" }).click();
+    await page.getByRole("heading", { name: "Order ann05", level: 1 }).waitFor();
+    await page.goBack();
     await imported.getByLabel("Order id").fill("ann05");
     await imported.getByRole("button", { name: "Look up" }).click();
     await page.getByRole("heading", { name: "Order ann05", level: 1 }).waitFor();

@@ -493,11 +493,13 @@ function ImportedData(props: {
       ) : (
         <>
           <ul class="run-items">
-            {items.items.map((i) => (
-              <li>
-                <RunItemLink type={type} item={i} />
-              </li>
-            ))}
+            {[...items.items]
+              .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+              .map((i) => (
+                <li>
+                  <RunItemLink type={type} item={i} />
+                </li>
+              ))}
           </ul>
           <nav class="pager" aria-label={`Pages of this run's ${noun}s`}>
             {cursor ? <a href={`/runs/${id}#imported-heading`}>First page</a> : null}
