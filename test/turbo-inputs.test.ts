@@ -16,11 +16,28 @@ import { ROOT } from "./support/stack";
 
 const TURBO = join(ROOT, "node_modules/.bin/turbo");
 
-const APPS = ["cdp-store", "config-api", "dashboard", "egoi-sync", "ingest", "transform", "webhooks"];
+const APPS = [
+  "cdp-store",
+  "config-api",
+  "dashboard",
+  "egoi-sync",
+  "ingest",
+  "s3-inbox",
+  "transform",
+  "webhooks",
+];
 /** The apps that bind the CDP store's shards (their tests run the store Worker beside them). */
 const STORE_APPS = ["cdp-store", "config-api", "egoi-sync", "transform"];
 /** The apps whose package depends on @cdp/store. */
-const CONFIG_STORE_APPS = ["config-api", "dashboard", "egoi-sync", "ingest", "transform", "webhooks"];
+const CONFIG_STORE_APPS = [
+  "config-api",
+  "dashboard",
+  "egoi-sync",
+  "ingest",
+  "s3-inbox",
+  "transform",
+  "webhooks",
+];
 const name = (pkg: string) => (pkg === "e2e" ? "@cdp/e2e" : `@cdp/${pkg}`);
 const tasks = (task: "test" | "typecheck", packages: string[]) => packages.map((p) => `${name(p)}#${task}`);
 const both = (packages: string[]) => [...tasks("test", packages), ...tasks("typecheck", packages)];
@@ -37,6 +54,7 @@ const CASES: [string, string[]][] = [
   ["apps/transform/src/chunk.ts", [...both(["transform"]), "@cdp/e2e#test"]],
   ["apps/egoi-sync/src/sync.ts", [...both(["egoi-sync"]), "@cdp/e2e#test"]],
   ["apps/webhooks/src/index.ts", [...both(["webhooks"]), "@cdp/e2e#test"]],
+  ["apps/s3-inbox/src/sigv4.ts", [...both(["s3-inbox"]), "@cdp/e2e#test"]],
   ["packages/core/src/index.ts", [...both(["core", "store", ...APPS, "e2e"])]],
   ["packages/core/src/xml.ts", [...both(["core", "store", ...APPS, "e2e"])]],
   ["packages/store/src/runs.ts", [...both(["store", ...CONFIG_STORE_APPS]), "@cdp/e2e#test"]],

@@ -130,7 +130,7 @@ describe("the Webhooks page in Chromium", () => {
     });
     await page.goto(at("/"));
     await shoot("imports-with-webhooks-link");
-    await page.getByRole("button", { name: "Run Orders now" }).click();
+    await page.getByRole("button", { name: "Run now: Orders" }).click();
     await page.waitForURL(/\/runs\/run_/);
     const runId = new URL(page.url()).pathname.split("/").at(-1) ?? "";
     const [event] = await receiver.waitFor("/hooks", 1, (r) => JSON.parse(r.body).data?.run?.id === runId);
