@@ -586,6 +586,31 @@ describe("the wizard in Chromium", () => {
     expect(browser.errors).toEqual([]);
   });
 
+  it("moves on when Next is pressed while the check of an earlier change is still being asked", async () => {
+    await page.goto(at("/imports/new"));
+    await page.getByLabel("Name", { exact: true }).fill("Checked twice");
+    await page.getByLabel(/^Orders/).check();
+    // Each check of the draft takes a second, as on a slow network.
+    const checks: string[] = [];
+    const slow = async (route: Route) => {
+      checks.push(route.request().postData() ?? "");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue().catch(() => {});
+    };
+    await page.route("**/imports/check", slow);
+    try {
+      await page.getByRole("button", { name: "Next" }).click();
+      await expect.poll(() => checks.length).toBe(1);
+      // A change while Next's check is asked schedules a newer check, which overtakes it.
+      await page.getByLabel("Name", { exact: true }).fill("Checked twice, renamed");
+      await expect.poll(() => checks.length).toBe(2);
+      await page.getByRole("heading", { name: /Format/, level: 2 }).waitFor();
+      expect(checks[1]).toContain("Checked twice, renamed");
+    } finally {
+      await page.unroute("**/imports/check", slow);
+    }
+  });
+
   it("opens any step of an import being edited from the step list; a schedule starts tomorrow at 02:00, shown in UTC", async () => {
     const key = await api.upload("steps.csv", velocidiFile(3));
     const id = await api.createImport({

@@ -325,13 +325,17 @@ describe("security of the API, uploads and secrets", () => {
         productId: "alphaprod1",
         accessKeyId: a.inboxKeyId,
       };
-      return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
         const value = values[name];
         if (value === undefined)
           throw new Error(`${template}: no id of tenant A for the path parameter {${name}}; add one here`);
         return encodeURIComponent(value);
       });
+      // A route whose query has a required parameter gets one that finds tenant A's data.
+      const query = REQUIRED_QUERY[template];
+      return query ? `${path}?${query}` : path;
     }
+    const REQUIRED_QUERY: Record<string, string> = { "/v1/runs/{runId}/items": "type=orders" };
 
     function bodyFor(method: string, template: string): unknown {
       if (method === "GET" || method === "DELETE") return undefined;

@@ -118,22 +118,32 @@ export function showStepError(message) {
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let checkTimer;
 
+/** The newest check, which answers for the draft as it is now. @type {Promise<boolean>} */
+let newestCheck = Promise.resolve(true);
+
 /**
- * Asks the dashboard to check the draft as the API will; stale answers are dropped. Resolves
- * to whether the check was answered (and its errors applied).
+ * Asks the dashboard to check the draft as the API will. Resolves to whether the check was
+ * answered (and its errors applied). A check overtaken by a newer one (the draft changed while it
+ * was asked, or a change scheduled its own) resolves as the newer one does, so that Next or Save
+ * pressed meanwhile is never dropped.
+ * @returns {Promise<boolean>}
  */
-export async function runCheck() {
+export function runCheck() {
   clearTimeout(checkTimer);
   const seq = ++state.checkSeq;
-  const result = await checkDraft(buildConfig());
-  if (seq !== state.checkSeq) return false;
-  if (!result.ok) {
-    showStepError(result.message);
-    return false;
-  }
-  state.errors = result.data.errors;
-  applyErrors();
-  return true;
+  const check = (async () => {
+    const result = await checkDraft(buildConfig());
+    if (seq !== state.checkSeq) return newestCheck;
+    if (!result.ok) {
+      showStepError(result.message);
+      return false;
+    }
+    state.errors = result.data.errors;
+    applyErrors();
+    return true;
+  })();
+  newestCheck = check;
+  return check;
 }
 
 /** Checks the draft a moment after the last change. */
