@@ -128,3 +128,43 @@ export function Alert(props: { kind: "error" | "notice"; children: Child }) {
 export function CsrfField(props: { token: string }) {
   return <input type="hidden" name="_csrf" value={props.token} />;
 }
+
+/** One step of a breadcrumb trail: a link to a page above, or a name without a page. */
+export interface Crumb {
+  text: string;
+  href?: string;
+  /** A class for the text (an import's name is styled as one everywhere). */
+  class?: string;
+}
+
+/** The breadcrumb trail: the pages above this one, and this page's own name last. */
+export function Crumbs(props: { trail: Crumb[]; here?: Crumb }) {
+  const { here } = props;
+  return (
+    <nav class="crumbs" aria-label="Breadcrumb">
+      <ol>
+        {props.trail.map((crumb) => (
+          <li>
+            {crumb.href ? (
+              <a href={crumb.href} class={crumb.class}>
+                {crumb.text}
+              </a>
+            ) : (
+              <span class={crumb.class}>{crumb.text}</span>
+            )}
+          </li>
+        ))}
+        {here ? (
+          <li>
+            <span aria-current="page" class={here.class}>
+              {here.text}
+            </span>
+          </li>
+        ) : null}
+      </ol>
+    </nav>
+  );
+}
+
+/** The first step of every trail: the list of imports. */
+export const HOME_CRUMB: Crumb = { text: "Data Imports", href: "/" };

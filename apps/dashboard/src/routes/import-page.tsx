@@ -14,7 +14,7 @@ import {
   TRIGGER_LABELS,
   TYPE_LABELS,
 } from "../labels";
-import { Alert, CsrfField, Layout } from "../layout";
+import { Alert, Crumbs, CsrfField, HOME_CRUMB, Layout } from "../layout";
 import { countsShown, DryRunTag, isActive, OutcomeBadge, RelativeTime, runOutcome } from "../outcome";
 import { apiStatus, RunCell, scheduleText } from "./imports";
 import { runDuration } from "./runs";
@@ -270,18 +270,7 @@ function ImportPage(props: ImportPageProps) {
   const active = item.lastRun !== null && isActive(item.lastRun.status);
   return (
     <Layout title={item.name} csrf={csrf} scripts={["submit-once.js", "live.js"]}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/">Data Imports</a>
-          </li>
-          <li>
-            <span aria-current="page" class="import-name">
-              {item.name}
-            </span>
-          </li>
-        </ol>
-      </nav>
+      <Crumbs trail={[HOME_CRUMB]} here={{ text: item.name, class: "import-name" }} />
       <div class="page-head">
         <div class="title-block">
           <h1 class="import-name">{item.name}</h1>
@@ -374,13 +363,7 @@ export async function renderImportPage(
     if (item.status === 401) return keyRefused(c);
     return c.html(
       <Layout title="Import" csrf={c.var.csrf}>
-        <nav class="crumbs" aria-label="Breadcrumb">
-          <ol>
-            <li>
-              <a href="/">Data Imports</a>
-            </li>
-          </ol>
-        </nav>
+        <Crumbs trail={[HOME_CRUMB]} />
         <h1>Import</h1>
         <Alert kind="error">{item.message}</Alert>
       </Layout>,

@@ -10,7 +10,7 @@ import {
   takeFlash,
 } from "../app";
 import { formatCount, formatMoney, formatTime, plural } from "../labels";
-import { Alert, CsrfField, Layout } from "../layout";
+import { Alert, Crumbs, CsrfField, Layout } from "../layout";
 import { apiStatus } from "./imports";
 
 /** Orders per page of a profile. */
@@ -19,6 +19,8 @@ export const ORDERS_PER_PAGE = 10;
 const RUNS_NAMED = 10;
 
 const AREA = { name: "Profiles", href: "/profiles" };
+/** The trail of a profile's or an order's page starts at the profile search. */
+const PROFILES_CRUMB = { text: AREA.name, href: AREA.href };
 
 /** The dashboard's page of the profile that has this id. */
 export const profileHref = (idType: string, idValue: string) =>
@@ -329,16 +331,7 @@ function ProfilePage(props: {
       area={AREA}
       scripts={["submit-once.js", "confirm.js"]}
     >
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/profiles">Profiles</a>
-          </li>
-          <li>
-            <span aria-current="page">Profile</span>
-          </li>
-        </ol>
-      </nav>
+      <Crumbs trail={[PROFILES_CRUMB]} here={{ text: "Profile" }} />
       <div class="page-head">
         <div class="title-block">
           <h1 class="profile-title">{idValue}</h1>
@@ -494,16 +487,7 @@ function OrderPage(props: { csrf: string; order: OrderView }) {
   const { order } = props;
   return (
     <Layout title={`Order ${order.orderId}`} csrf={props.csrf} area={AREA}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/profiles">Profiles</a>
-          </li>
-          <li>
-            <span aria-current="page">Order</span>
-          </li>
-        </ol>
-      </nav>
+      <Crumbs trail={[PROFILES_CRUMB]} here={{ text: "Order" }} />
       <section class="card">
         <OrderBlock order={order} headingLevel={1} link={false} />
         <p class="buyer">

@@ -29,7 +29,7 @@ import {
   TRIGGER_LABELS,
   TYPE_LABELS,
 } from "../labels";
-import { Alert, CsrfField, Layout } from "../layout";
+import { Alert, Crumbs, CsrfField, HOME_CRUMB, Layout } from "../layout";
 import { countsShown, DryRunTag, isActive, OUTCOME_ICONS, OutcomeBadge, runOutcome } from "../outcome";
 import { apiStatus } from "./imports";
 import { orderHref, profileHref } from "./profiles";
@@ -614,25 +614,15 @@ function RunPage(props: RunPageProps) {
       csrf={props.csrf}
       scripts={active ? ["run.js", "submit-once.js", "confirm.js"] : ["submit-once.js"]}
     >
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/">Data Imports</a>
-          </li>
-          <li>
-            {item ? (
-              <a href={`/imports/${encodeURIComponent(item.id)}`} class="import-name">
-                {item.name}
-              </a>
-            ) : (
-              <span class="import-name">{run.importId}</span>
-            )}
-          </li>
-          <li>
-            <span aria-current="page">{run.dryRun ? "Dry run" : "Run"}</span>
-          </li>
-        </ol>
-      </nav>
+      <Crumbs
+        trail={[
+          HOME_CRUMB,
+          item
+            ? { text: item.name, href: `/imports/${encodeURIComponent(item.id)}`, class: "import-name" }
+            : { text: run.importId, class: "import-name" },
+        ]}
+        here={{ text: run.dryRun ? "Dry run" : "Run" }}
+      />
       <div class="page-head">
         <div class="title-block">
           <h1>
@@ -797,13 +787,7 @@ function readIssueView(c: DashboardContext, summary: IssueSummaryView | null): I
 function RunErrorPage(props: { csrf: string; message: string }): Child {
   return (
     <Layout title="Run" csrf={props.csrf}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/">Data Imports</a>
-          </li>
-        </ol>
-      </nav>
+      <Crumbs trail={[HOME_CRUMB]} />
       <h1>Run</h1>
       <Alert kind="error">{props.message}</Alert>
     </Layout>

@@ -3,7 +3,7 @@ import type { Child } from "hono/jsx";
 import type { ImportView, UploadGrant } from "../api";
 import { type DashboardApp, keyRefused, setFlash } from "../app";
 import { FORMAT_LABELS, label, SOURCE_LABELS, TYPE_HINTS, TYPE_LABELS } from "../labels";
-import { Alert, Layout } from "../layout";
+import { Alert, Crumbs, HOME_CRUMB, Layout } from "../layout";
 import { checkDraft } from "../wizard-check";
 import { apiStatus } from "./imports";
 
@@ -556,23 +556,21 @@ function WizardPage(props: { csrf: string; existing?: ImportView; error?: string
   const title = existing ? `Edit ${existing.name}` : "New Import";
   return (
     <Layout title={title} csrf={props.csrf} modules={["wizard.js"]}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <ol>
-          <li>
-            <a href="/">Data Imports</a>
-          </li>
-          {existing ? (
-            <li>
-              <a href={`/imports/${encodeURIComponent(existing.id)}`} class="import-name">
-                {existing.name}
-              </a>
-            </li>
-          ) : null}
-          <li>
-            <span aria-current="page">{existing ? "Edit" : "New Import"}</span>
-          </li>
-        </ol>
-      </nav>
+      <Crumbs
+        trail={[
+          HOME_CRUMB,
+          ...(existing
+            ? [
+                {
+                  text: existing.name,
+                  href: `/imports/${encodeURIComponent(existing.id)}`,
+                  class: "import-name",
+                },
+              ]
+            : []),
+        ]}
+        here={{ text: existing ? "Edit" : "New Import" }}
+      />
       <h1>
         {existing ? (
           <>
