@@ -105,7 +105,13 @@ async function importOnce(rows, kind = "upload") {
   });
   const [mainPid, storePid] = stack.pids;
   try {
-    const perf = usePerf && kind === "upload" ? recordPerf(stack.pids.flatMap(workerdPids)) : null;
+    const perf =
+      usePerf && kind === "upload"
+        ? recordPerf({
+            "the Workers' process": workerdPids(mainPid),
+            "the store's process": workerdPids(storePid),
+          })
+        : null;
     const heaps = await sampleWorkerHeaps(stack.pids);
     const rss = sampleWorkerdRss(stack.pids);
     // The store's process alone: its Worker, its Durable Objects and their SQLite databases.

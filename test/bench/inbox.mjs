@@ -139,7 +139,7 @@ function awsCp(key, path, target) {
 async function measure(stack, upload) {
   // The process of the API, ingest and the inbox (the store runs in a process of its own).
   const mainPid = stack.pids[0];
-  const perf = usePerf ? recordPerf(workerdPids(mainPid)) : null;
+  const perf = usePerf ? recordPerf({ workerd: workerdPids(mainPid) }) : null;
   const heaps = await sampleWorkerHeaps(mainPid);
   const rss = sampleWorkerdRss(mainPid);
   const cpuBefore = workerdCpuSeconds(mainPid);

@@ -1,9 +1,12 @@
 // `npm run bench:import -- --perf`: where workerd's CPU goes during an import, sampled with Linux
 // `perf` (call graphs, 999 Hz) while V8 writes a symbol map of its compiled JavaScript
 // (--perf-basic-prof, given to workerd through MINIFLARE_WORKERD_V8_FLAGS). Every sample is put
-// in one part: SQLite (the local D1's database), garbage collection, the JavaScript of one script
-// (the product's Workers, the D1 client inside them, the local D1, R2 and queues simulators), or
-// the runtime's own native code (streams, RPC, JSON parsing outside any script's frames).
+// in one part of its process: SQLite (the shards' databases, the local D1's), garbage collection,
+// the JavaScript of one script (the product's Workers, the D1 client inside them, the local D1, R2
+// and queues simulators), or the runtime's own native code (streams, RPC, JSON parsing outside any
+// script's frames).
+// BENCH_KEEP_PERF=1 keeps the recording (in the system's temporary folder, with V8's symbol maps)
+// for `perf report` or `perf script`.
 import { execFileSync, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -46,7 +49,7 @@ function jsFrame(symbol) {
 
 /** One sample's part, and the function it counts for within that part. */
 function classify(frames) {
-  if (frames.some((f) => SQLITE.test(f))) return ["SQLite (the local D1's database)", null];
+  if (frames.some((f) => SQLITE.test(f))) return ["SQLite (the shards' databases, the local D1's)", null];
   if (frames.some((f) => GC.test(f))) return ["garbage collection", null];
   const js = frames.map(jsFrame).filter(Boolean);
   // The outermost script on the stack says whose work it is; the innermost function of that
@@ -66,10 +69,13 @@ function classify(frames) {
 }
 
 /**
- * Records the processes `pids` until `stop()`, which answers the parts of their CPU samples:
- * [{ part, share, top: [[function, share], ...] }], largest first.
+ * Records the processes of `processes` ({ name: pids }) until `stop()`, which answers the parts of
+ * each one's CPU samples: [{ process, share, parts: [{ part, share, top: [[function, share], ...] }] }],
+ * shares of all the samples, largest first.
  */
-export function recordPerf(pids) {
+export function recordPerf(processes) {
+  const pids = Object.values(processes).flat();
+  const nameOf = new Map(Object.entries(processes).flatMap(([name, ids]) => ids.map((id) => [id, name])));
   const output = join(tmpdir(), `cdp-bench-import-${process.pid}.perf.data`);
   const perf = spawn("perf", ["record", "-q", "-F", "999", "-g", "-p", pids.join(","), "-o", output], {
     stdio: ["ignore", "ignore", "inherit"],
@@ -82,59 +88,80 @@ export function recordPerf(pids) {
       perf.kill("SIGINT");
       await Promise.race([new Promise((resolve) => perf.on("exit", resolve)), failed]);
       try {
-        return await summarise(output);
+        return await summarise(output, nameOf);
       } finally {
         // The recording and the symbol maps V8 wrote for these processes.
-        for (const file of [output, ...pids.map((pid) => `/tmp/perf-${pid}.map`)])
-          rmSync(file, { force: true });
+        if (!process.env.BENCH_KEEP_PERF)
+          for (const file of [output, ...pids.map((pid) => `/tmp/perf-${pid}.map`)])
+            rmSync(file, { force: true });
       }
     },
   };
 }
 
-async function summarise(data) {
-  const script = spawn("perf", ["script", "-i", data, "-F", "comm,ip,sym"], {
+async function summarise(data, nameOf) {
+  const script = spawn("perf", ["script", "-i", data, "-F", "comm,pid,ip,sym"], {
     stdio: ["ignore", "pipe", "ignore"],
   });
-  const parts = new Map();
+  /** By process name: its samples, and by part its samples and functions. */
+  const processes = new Map();
   let total = 0;
   let frames = null;
+  let pid = 0;
   const finish = () => {
     if (!frames || frames.length === 0) return;
     const [part, fn] = classify(frames);
     total++;
-    const entry = parts.get(part) ?? { samples: 0, fns: new Map() };
+    const name = nameOf.get(pid) ?? "other";
+    const process = processes.get(name) ?? { samples: 0, parts: new Map() };
+    process.samples++;
+    processes.set(name, process);
+    const entry = process.parts.get(part) ?? { samples: 0, fns: new Map() };
     entry.samples++;
     if (fn) entry.fns.set(fn, (entry.fns.get(fn) ?? 0) + 1);
-    parts.set(part, entry);
+    process.parts.set(part, entry);
   };
   for await (const line of createInterface({ input: script.stdout })) {
     if (line.trim() === "") {
       finish();
       frames = null;
-    } else if (!/^\s/.test(line)) frames = [];
-    else frames?.push(line.trim().replace(/^[0-9a-f]+\s+/, ""));
+    } else if (!/^\s/.test(line)) {
+      // A sample's first line: the command, then its pid.
+      frames = [];
+      pid = Number(/\s(\d+)\s*$/.exec(line)?.[1] ?? 0);
+    } else frames?.push(line.trim().replace(/^[0-9a-f]+\s+/, ""));
   }
   finish();
-  return [...parts]
-    .map(([part, { samples, fns }]) => ({
-      part,
-      share: samples / total,
-      top: [...fns]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 8)
-        .map(([fn, n]) => [fn, n / total]),
+  const largestFirst = (a, b) => b.share - a.share;
+  return [...processes]
+    .map(([name, process]) => ({
+      process: name,
+      share: process.samples / total,
+      parts: [...process.parts]
+        .map(([part, { samples, fns }]) => ({
+          part,
+          share: samples / total,
+          top: [...fns]
+            .sort((a, b) => b[1] - a[1])
+            .slice(0, 12)
+            .map(([fn, n]) => [fn, n / total]),
+        }))
+        .sort(largestFirst),
     }))
-    .sort((a, b) => b.share - a.share);
+    .sort(largestFirst);
 }
 
-/** Prints a summary as indented lines of percentages of workerd's CPU samples. */
-export function printPerf(parts) {
+/** Prints a summary as indented lines of percentages of all workerd's CPU samples. */
+export function printPerf(processes) {
   const pct = (share) => `${(share * 100).toFixed(1).padStart(5)} %`;
-  console.log("  where workerd's CPU went (perf samples):");
-  for (const { part, share, top } of parts) {
-    if (share < 0.005) continue;
-    console.log(`  ${pct(share)}  ${part}`);
-    for (const [fn, fnShare] of top) if (fnShare >= 0.005) console.log(`           ${pct(fnShare)}  ${fn}`);
+  console.log("  where workerd's CPU went (perf samples, shares of all of them):");
+  for (const { process, share, parts } of processes) {
+    console.log(`  ${pct(share)}  ${process}`);
+    for (const { part, share: partShare, top } of parts) {
+      if (partShare < 0.005) continue;
+      console.log(`    ${pct(partShare)}  ${part}`);
+      for (const [fn, fnShare] of top)
+        if (fnShare >= 0.005) console.log(`             ${pct(fnShare)}  ${fn}`);
+    }
   }
 }

@@ -4,6 +4,7 @@ import {
   type CustomerRecord,
   createReader,
   createTextDecoder,
+  decodeSlices,
   explainLimit,
   hashUserIdsOf,
   ImportFileError,
@@ -12,6 +13,7 @@ import {
   type Product,
   parseReadConfig,
   type ReadResult,
+  readBlocks,
   readLimits,
   wholeNumberVar,
 } from "@cdp/core";
@@ -150,8 +152,8 @@ export async function transformChunk(
       for (const result of results) pending.push(result);
       if (pending.length >= WRITE_EVERY_ITEMS) await flush();
     };
-    for await (const bytes of body.body as unknown as AsyncIterable<Uint8Array>)
-      await take(reader.write(decoder.decode(bytes)));
+    for await (const block of readBlocks(body.body))
+      for (const bytes of decodeSlices(block)) await take(reader.write(decoder.decode(bytes)));
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await flush();
