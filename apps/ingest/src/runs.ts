@@ -5,7 +5,6 @@ import {
   createReader,
   createSplitter,
   createTextDecoder,
-  decodeSlices,
   explainLimit,
   ImportFileError,
   loadKeyring,
@@ -13,7 +12,6 @@ import {
   QUEUE_BINDINGS,
   type ReadConfig,
   type RunMessage,
-  readBlocks,
   readLimits,
   type SecretKeyring,
   type Splitter,
@@ -194,9 +192,9 @@ async function splitFile(
     }
   };
   try {
-    for await (const block of readBlocks(object.body)) {
-      splitter.write(block);
-      for (const bytes of decodeSlices(block)) check(decoder.decode(bytes));
+    for await (const bytes of object.body as unknown as AsyncIterable<Uint8Array>) {
+      splitter.write(bytes);
+      check(decoder.decode(bytes));
     }
     check(decoder.end());
     if (!meaningful)

@@ -4,7 +4,6 @@ import {
   type CustomerRecord,
   createReader,
   createTextDecoder,
-  decodeSlices,
   explainLimit,
   hashUserIdsOf,
   ImportFileError,
@@ -13,7 +12,6 @@ import {
   type Product,
   parseReadConfig,
   type ReadResult,
-  readBlocks,
   readLimits,
   wholeNumberVar,
 } from "@cdp/core";
@@ -152,8 +150,8 @@ export async function transformChunk(
       for (const result of results) pending.push(result);
       if (pending.length >= WRITE_EVERY_ITEMS) await flush();
     };
-    for await (const block of readBlocks(body.body))
-      for (const bytes of decodeSlices(block)) await take(reader.write(decoder.decode(bytes)));
+    for await (const bytes of body.body as unknown as AsyncIterable<Uint8Array>)
+      await take(reader.write(decoder.decode(bytes)));
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await flush();

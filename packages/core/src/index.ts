@@ -39,7 +39,6 @@ export {
   readLimits,
 } from "./pipeline";
 export * from "./preview-request";
-export { DECODE_BYTES, decodeSlices, READ_BLOCK_BYTES, readBlocks } from "./read-blocks";
 export * from "./read-config";
 export { newId } from "./resource-ids";
 export * from "./run";
