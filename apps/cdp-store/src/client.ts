@@ -109,6 +109,9 @@ export interface WriteHooks {
   afterIdentity?(): void;
 }
 
+/** A later turn of the event loop: what was sent before it goes out while the thread works on. */
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** Sums the answers of calls made in parallel, once every call has ended, or throws the first error. */
 async function settleAll<T>(calls: Promise<T>[]): Promise<T[]> {
   const settled = await Promise.allSettled(calls);
@@ -179,10 +182,20 @@ export class CdpStore {
       const buyer = buyerOf(order);
       if (buyer) buyers.set(idKey(buyer), buyer);
     }
-    if (buyers.size > 0 && !scope.dryRun)
-      await this.call("identity", (s, name) => s.ensureBuyers(name, scope, [...buyers.values()]));
+    const identity =
+      buyers.size > 0 && !scope.dryRun
+        ? this.call("identity", (s, name) => s.ensureBuyers(name, scope, [...buyers.values()]))
+        : null;
+    // The orders are encoded while the identity shard writes the buyers: that work is this
+    // thread's, the buyers' the shard's. The call goes out first (a turn of the event loop), and
+    // the orders are sent only once it has answered.
+    const encoding = (async () => {
+      if (identity) await nextTurn();
+      return byShard(orders.map(orderRow), (row) => row[0], this.tenant.shards);
+    })();
+    await settleAll<unknown>(identity ? [encoding, identity] : [encoding]);
+    const groups = await encoding;
     hooks.afterIdentity?.();
-    const groups = byShard(orders.map(orderRow), (row) => row[0], this.tenant.shards);
     const counts = await settleAll(
       [...groups].map(([n, rows]) =>
         this.call(

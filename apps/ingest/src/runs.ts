@@ -6,6 +6,7 @@ import {
   createSplitter,
   createTextDecoder,
   explainLimit,
+  gatherBlocks,
   ImportFileError,
   loadKeyring,
   parseReadConfig,
@@ -192,7 +193,7 @@ async function splitFile(
     }
   };
   try {
-    for await (const bytes of object.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const bytes of gatherBlocks(object.body as unknown as AsyncIterable<Uint8Array>)) {
       splitter.write(bytes);
       check(decoder.decode(bytes));
     }

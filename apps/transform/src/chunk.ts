@@ -5,6 +5,7 @@ import {
   createReader,
   createTextDecoder,
   explainLimit,
+  gatherBlocks,
   hashUserIdsOf,
   ImportFileError,
   type Issue,
@@ -150,7 +151,7 @@ export async function transformChunk(
       for (const result of results) pending.push(result);
       if (pending.length >= WRITE_EVERY_ITEMS) await flush();
     };
-    for await (const bytes of body.body as unknown as AsyncIterable<Uint8Array>)
+    for await (const bytes of gatherBlocks(body.body as unknown as AsyncIterable<Uint8Array>))
       await take(reader.write(decoder.decode(bytes)));
     await take(reader.write(decoder.end()));
     await take(reader.end());

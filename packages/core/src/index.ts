@@ -1,3 +1,4 @@
+export { BLOCK_BYTES, gatherBlocks } from "./blocks";
 export * from "./config";
 export * from "./constants";
 export { CsvTokenizer } from "./csv";
