@@ -32,10 +32,11 @@ const OWNERS_SQL = `SELECT profile, id_type, ${VALUE} FROM profile_ids WHERE key
 const KNOWN_SQL = `SELECT id_type, ${VALUE} FROM profile_ids
   WHERE key IN (SELECT value FROM json_each(?))`;
 const LAST_PROFILE_SQL = "SELECT seq FROM sqlite_sequence WHERE name = 'profiles'";
-const ADD_EMPTY_PROFILES_SQL = `INSERT INTO profiles
+// OR FAIL: no statement journal for a statement of many rows (see insertStatements in orders.ts).
+const ADD_EMPTY_PROFILES_SQL = `INSERT OR FAIL INTO profiles
     (n, attributes, attribute_runs, version, created_run, changed_run, created_at, updated_at)
   SELECT value ->> 0, '{}', '{}', value ->> 1, ?2, ?2, ?3, ?3 FROM json_each(?1)`;
-const ADD_IDS_SQL = `INSERT INTO profile_ids (key, id_type, id_value, profile)
+const ADD_IDS_SQL = `INSERT OR FAIL INTO profile_ids (key, id_type, id_value, profile)
   SELECT value ->> 0, value ->> 1, CASE WHEN value ->> 4 THEN unhex(value ->> 2) ELSE value ->> 2 END, value ->> 3
   FROM json_each(?)`;
 const ADD_ID_SQL = `INSERT INTO profile_ids (key, id_type, id_value, profile)

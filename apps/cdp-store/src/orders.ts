@@ -34,12 +34,19 @@ const PRODUCTS_SQL = "SELECT data FROM products WHERE product_id IN (SELECT valu
 /**
  * INSERT statements of `table`'s `columns` for 0 … `most` rows (index = rows), each within the
  * 100 parameters a statement may bind: rows new to a shard go in a few statements, not one each.
+ *
+ * `OR FAIL`: a statement that writes many rows and may stop at a constraint (ABORT, the default)
+ * makes SQLite copy each page it changes to a statement journal first, so that it can undo that
+ * statement alone; past 64 KiB that journal is a file. Here a failed statement fails the whole
+ * write, whose transaction undoes everything, so that copy was never needed: it cost a fifth of
+ * the store's CPU in an import (bench:import --perf, subjournalPageIfRequired). The multi-row
+ * INSERTs of identity.ts say the same.
  */
 function insertStatements(table: string, columns: string[]): string[] {
   const row = `(${columns.map(() => "?").join(", ")})`;
   return Array.from(
     { length: Math.floor(100 / columns.length) + 1 },
-    (_, k) => `INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array(k).fill(row).join(", ")}`,
+    (_, k) => `INSERT OR FAIL INTO ${table} (${columns.join(", ")}) VALUES ${Array(k).fill(row).join(", ")}`,
   );
 }
 
