@@ -112,9 +112,33 @@ export interface WriteHooks {
 /** A later turn of the event loop: what was sent before it goes out while the thread works on. */
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** Sums the answers of calls made in parallel, once every call has ended, or throws the first error. */
-async function settleAll<T>(calls: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(calls);
+const DISPOSE = (Symbol as unknown as { dispose?: symbol }).dispose;
+
+/**
+ * The answer of a call to one of the tenant's objects, the call's hold on it released. workerd
+ * keeps a call open until its answer is disposed when the answer is an object that can be
+ * disposed, and locally every object answer is one: wrangler's dev registry relays each call to
+ * the store's process through an object of its own. An answer left to the garbage collector is
+ * released by a finalizer that logs a warning, and capturing that warning's stack trace in the
+ * middle of a collection crashed workerd in some imports (gdb on the core: ~RpcStubDisposalGroup,
+ * logWarningOnce, CurrentStackTrace, SIGTRAP), the run then waiting for a chunk that never came.
+ * The answer's data stays as it is.
+ */
+async function answer<T>(call: PromiseLike<T>): Promise<T> {
+  const value = await call;
+  if (DISPOSE && typeof value === "object" && value !== null) {
+    const dispose = (value as Record<symbol, unknown>)[DISPOSE];
+    if (typeof dispose === "function") dispose.call(value);
+  }
+  return value;
+}
+
+/**
+ * Sums the answers of calls made in parallel (each released, see answer), once every call has
+ * ended, or throws the first error.
+ */
+async function settleAll<T>(calls: PromiseLike<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(calls.map(answer));
   const failed = settled.find((s) => s.status === "rejected");
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
@@ -158,10 +182,13 @@ export class CdpStore {
     return Array.from({ length: this.tenant.shards }, (_, n) => this.shard(n));
   }
 
-  /** Calls one of the tenant's objects, giving it its name. */
-  private call<T>(ref: ShardRef, call: (stub: DurableObjectStub<CdpShard>, name: string) => T): T {
+  /** Calls one of the tenant's objects, giving it its name; its answer is released (see answer). */
+  private call<T>(
+    ref: ShardRef,
+    call: (stub: DurableObjectStub<CdpShard>, name: string) => PromiseLike<T>,
+  ): Promise<T> {
     const { stub, name } = this.shard(ref);
-    return call(stub, name);
+    return answer(call(stub, name));
   }
 
   private allShards(): Shard[] {
