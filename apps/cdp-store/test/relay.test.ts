@@ -11,7 +11,10 @@ const DISPOSE = (Symbol as unknown as { dispose: symbol }).dispose;
  * dispose method, which holds the call open until it is called. Counts the answers handed out
  * and those disposed.
  */
-function relayed(namespace: DurableObjectNamespace) {
+function relayed(namespace: {
+  idFromName(name: string): DurableObjectId;
+  get(id: DurableObjectId): unknown;
+}) {
   const answers = { given: 0, disposed: 0 };
   const relay = {
     idFromName: (name: string) => namespace.idFromName(name),
