@@ -1,4 +1,4 @@
-import { wholeNumberVar } from "@cdp/core";
+import { readBlocks, wholeNumberVar } from "@cdp/core";
 
 /** R2 multipart parts are at least 5 MiB (but the last); 10 MiB keeps memory low and calls few. */
 const PART_BYTES = 10 * 1024 * 1024;
@@ -45,29 +45,15 @@ export async function putStream(
   const upload = await bucket.createMultipartUpload(key);
   try {
     const parts: R2UploadedPart[] = [];
-    let buffer = new Uint8Array(PART_BYTES);
-    let filled = 0;
     let size = 0;
-    const flush = async () => {
-      parts.push(await upload.uploadPart(parts.length + 1, buffer.subarray(0, filled)));
-      buffer = new Uint8Array(PART_BYTES);
-      filled = 0;
-    };
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      size += chunk.byteLength;
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const take = Math.min(PART_BYTES - filled, chunk.byteLength - offset);
-        buffer.set(chunk.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-        if (filled === PART_BYTES) await flush();
-      }
+    for await (const part of readBlocks(body, PART_BYTES)) {
+      size += part.byteLength;
+      parts.push(await upload.uploadPart(parts.length + 1, part));
     }
     if (length !== null && size !== length) {
       throw new Error(`the body was ${size} bytes, not the ${length} announced`);
     }
-    if (filled > 0 || parts.length === 0) await flush();
+    if (parts.length === 0) parts.push(await upload.uploadPart(1, new Uint8Array(0)));
     await upload.complete(parts);
     return { key, size };
   } catch (err) {

@@ -6,13 +6,13 @@ import {
   createSplitter,
   createTextDecoder,
   explainLimit,
-  gatherBlocks,
   ImportFileError,
   loadKeyring,
   parseReadConfig,
   QUEUE_BINDINGS,
   type ReadConfig,
   type RunMessage,
+  readBlocks,
   readLimits,
   type SecretKeyring,
   type Splitter,
@@ -193,7 +193,7 @@ async function splitFile(
     }
   };
   try {
-    for await (const bytes of gatherBlocks(object.body as unknown as AsyncIterable<Uint8Array>)) {
+    for await (const bytes of readBlocks(object.body)) {
       splitter.write(bytes);
       check(decoder.decode(bytes));
     }

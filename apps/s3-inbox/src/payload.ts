@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { readBlocks } from "@cdp/core";
 import {
   type Checksum,
   type ChecksumAlgorithm,
@@ -226,7 +227,7 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
     used = true;
     const writer = writable.getWriter();
     try {
-      for await (const block of blocksOf(request.body)) {
+      for await (const block of request.body ? readBlocks(request.body, BLOCK_BYTES) : []) {
         content.feed(block);
         // All but the last bytes read go out now.
         const last = pending.pop();
@@ -262,24 +263,6 @@ export function checkedBody(request: Request, auth: VerifiedSignature): CheckedB
  * about 20 MiB, outside the V8 heap but inside the Worker's 128 MB.
  */
 const BLOCK_BYTES = 1024 * 1024;
-
-/** The body in blocks of BLOCK_BYTES (the last may be shorter), read straight into new buffers. */
-async function* blocksOf(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
-  if (!body) return;
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = body.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream: its chunks as they come.
-    yield* body as unknown as AsyncIterable<Uint8Array>;
-    return;
-  }
-  for (;;) {
-    const { value, done } = await reader.readAtLeast(BLOCK_BYTES, new Uint8Array(BLOCK_BYTES));
-    if (value && value.byteLength > 0) yield value;
-    if (done) return;
-  }
-}
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));

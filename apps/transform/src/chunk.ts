@@ -5,7 +5,6 @@ import {
   createReader,
   createTextDecoder,
   explainLimit,
-  gatherBlocks,
   hashUserIdsOf,
   ImportFileError,
   type Issue,
@@ -13,6 +12,7 @@ import {
   type Product,
   parseReadConfig,
   type ReadResult,
+  readBlocks,
   readLimits,
   wholeNumberVar,
 } from "@cdp/core";
@@ -151,8 +151,7 @@ export async function transformChunk(
       for (const result of results) pending.push(result);
       if (pending.length >= WRITE_EVERY_ITEMS) await flush();
     };
-    for await (const bytes of gatherBlocks(body.body as unknown as AsyncIterable<Uint8Array>))
-      await take(reader.write(decoder.decode(bytes)));
+    for await (const bytes of readBlocks(body.body)) await take(reader.write(decoder.decode(bytes)));
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await flush();

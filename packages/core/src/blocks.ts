@@ -33,3 +33,44 @@ export async function* gatherBlocks(
   }
   if (filled > 0) yield block.subarray(0, filled);
 }
+
+/** workerd's BYOB reader reads until a view holds at least `minBytes`, in one call from JavaScript. */
+type ReadAtLeast = (minBytes: number, view: Uint8Array) => Promise<ReadableStreamReadResult<Uint8Array>>;
+
+/**
+ * The bytes of `body` in new blocks of `blockBytes`, the last one shorter; nothing for no bytes.
+ * In workerd a byte stream (a request's body, an R2 object's) fills each block natively with one
+ * `readAtLeast`: one promise per block instead of one per piece, which locally is 4 KiB. Any
+ * other stream (or runtime) is read piece by piece and gathered. Leaving early cancels `body`.
+ */
+export async function* readBlocks(
+  body: ReadableStream<Uint8Array>,
+  blockBytes = BLOCK_BYTES,
+): AsyncGenerator<Uint8Array> {
+  let reader: ReadableStreamBYOBReader | null = null;
+  let readAtLeast: ReadAtLeast | undefined;
+  try {
+    reader = body.getReader({ mode: "byob" });
+    readAtLeast = (reader as unknown as { readAtLeast?: ReadAtLeast }).readAtLeast?.bind(reader);
+  } catch {
+    // Not a byte stream: read as it comes, below.
+  }
+  if (!reader || !readAtLeast) {
+    reader?.releaseLock();
+    yield* gatherBlocks(body as unknown as AsyncIterable<Uint8Array>, blockBytes);
+    return;
+  }
+  let finished = false;
+  try {
+    for (;;) {
+      const { value, done } = await readAtLeast(blockBytes, new Uint8Array(blockBytes));
+      if (value && value.byteLength > 0) yield value;
+      if (done) {
+        finished = true;
+        return;
+      }
+    }
+  } finally {
+    if (!finished) await reader.cancel().catch(() => {});
+  }
+}

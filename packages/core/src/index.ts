@@ -1,4 +1,4 @@
-export { BLOCK_BYTES, gatherBlocks } from "./blocks";
+export { readBlocks } from "./blocks";
 export * from "./config";
 export * from "./constants";
 export { CsvTokenizer } from "./csv";
