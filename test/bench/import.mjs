@@ -274,7 +274,7 @@ async function main() {
     console.log(
       `  the store's process RSS ${((large.storeRssPeaks.mb / small.storeRssPeaks.mb - 1) * 100).toFixed(0)} % (anonymous ${((large.storeRssPeaks.anonMb / small.storeRssPeaks.anonMb - 1) * 100).toFixed(0)} %)`,
     );
-    for (const name of ["cdp-ingest", "cdp-transform", ...LOCAL_SERVICES.keys()]) {
+    for (const name of ["cdp-ingest", "cdp-transform", "cdp-store", ...LOCAL_SERVICES.keys()]) {
       const [a, b] = [small.heapPeaks.get(name), large.heapPeaks.get(name)];
       if (a && b)
         console.log(

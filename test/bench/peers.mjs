@@ -146,48 +146,81 @@ function listeningPorts(pid) {
  * Samples the V8 heap of every isolate in workerd through its inspector while an import runs
  * (four times a second, between events): the product's Workers (a deployed Worker has 128 MB)
  * and workerd's own isolates that simulate D1, R2 and queues locally, which the process's RSS
- * holds too.
+ * holds too. An isolate takes one inspector session, and `wrangler dev` holds one Worker's in
+ * each of its processes for its own inspector proxy. The store's process runs one Worker (with
+ * its Durable Objects), read through that proxy; in the other process the one held (the ingest
+ * Worker, today) cannot be told apart without cutting the proxy off, and is left out.
  */
 export async function sampleWorkerHeaps(rootPids) {
-  const targets = [];
-  // Each workerd's inspector lists its isolates: the product's Workers and workerd's own (the
-  // local D1, R2, queues). A stack of several processes (the store in its own) has several.
-  for (const pid of [rootPids].flat().flatMap(workerdPids)) {
-    for (const port of listeningPorts(pid)) {
-      try {
-        const list = await (
-          await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1000) })
-        ).json();
-        if (list.some((t) => /^core:user:cdp-/.test(t.id))) {
-          targets.push(...list.filter((t) => t.webSocketDebuggerUrl));
-          break;
-        }
-      } catch {}
-    }
-  }
   const peaks = new Map();
-  const sockets = await Promise.all(
-    targets.map(async (t) => {
-      const ws = new WebSocket(t.webSocketDebuggerUrl);
-      // Some of workerd's own services accept no inspector session: they are left out.
-      const opened = await new Promise((resolve) => {
-        ws.onopen = () => resolve(true);
-        ws.onerror = () => resolve(false);
-      });
-      if (!opened) return null;
+  const sessions = [];
+  // Each wrangler process: workerd's inspector lists its isolates, the product's Workers and
+  // workerd's own (the local D1, R2, queues); wrangler's inspector proxy serves one of them.
+  for (const root of [rootPids].flat()) {
+    const session = { targets: [], proxy: null };
+    for (const pid of workerdPids(root)) {
+      for (const port of listeningPorts(pid)) {
+        let list;
+        try {
+          list = await (
+            await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(1000) })
+          ).json();
+        } catch {
+          continue;
+        }
+        if (!Array.isArray(list)) continue;
+        if (list.some((t) => /^core:user:cdp-/.test(t.id)))
+          session.targets.push(...list.filter((t) => t.webSocketDebuggerUrl));
+        else if (list.length === 1 && list[0].description === "workers" && list[0].webSocketDebuggerUrl)
+          session.proxy = list[0];
+      }
+    }
+    sessions.push(session);
+  }
+  /** A session with one isolate, its readings kept as `name`'s; null if it does not answer. */
+  const open = async (url, name) => {
+    // wrangler's proxy takes DevTools' origin only.
+    const ws = new WebSocket(url, { headers: { origin: "https://devtools.devprod.cloudflare.dev" } });
+    // Some of workerd's own services accept no inspector session: they are left out.
+    const opened = await new Promise((resolve) => {
+      ws.onopen = () => resolve(true);
+      ws.onerror = () => resolve(false);
+    });
+    if (!opened) return null;
+    const answered = new Promise((resolve) => {
       ws.onmessage = (event) => {
         const { result } = JSON.parse(event.data);
         if (result?.usedSize === undefined) return;
-        const name = t.id.replace("core:user:", "");
         const peak = peaks.get(name) ?? { used: 0, total: 0 };
         peaks.set(name, {
           used: Math.max(peak.used, result.usedSize),
           total: Math.max(peak.total, result.totalSize),
         });
+        resolve(true);
       };
-      return ws;
-    }),
-  );
+    });
+    ws.send(JSON.stringify({ id: 0, method: "Runtime.getHeapUsage" }));
+    if (await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 2000, false))])) return ws;
+    ws.close();
+    return null;
+  };
+  const sockets = [];
+  for (const { targets, proxy } of sessions) {
+    const ours = targets.filter((t) => /^core:user:cdp-/.test(t.id));
+    // A process of one Worker (the store's): wrangler's proxy holds that Worker's session, and a
+    // session of our own would not be answered, and would cut the proxy's off.
+    const viaProxy = proxy && ours.length === 1 ? ours[0] : null;
+    sockets.push(
+      ...(await Promise.all(
+        targets.map((t) =>
+          open(
+            t === viaProxy ? proxy.webSocketDebuggerUrl : t.webSocketDebuggerUrl,
+            t.id.replace("core:user:", ""),
+          ),
+        ),
+      )),
+    );
+  }
   // "used" includes garbage V8 has not needed to collect yet: an upper bound of what a Worker holds.
   let id = 0;
   const timer = setInterval(() => {

@@ -343,6 +343,7 @@ describe("the dashboard in Chromium", () => {
   });
 
   it(`shows a value ${SCRIPT} from a file as text, and no script runs`, async () => {
+    await signInIfAsked();
     const file = [
       VELOCIDI_HEADER,
       velocidiRow({ id: "xss1", email: "a@example.com", name: `"${SCRIPT}"` }, 1),
