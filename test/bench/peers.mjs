@@ -151,8 +151,10 @@ function listeningPorts(pid) {
  * its Durable Objects), read through that proxy; in the other process the one held (the ingest
  * Worker, today) cannot be told apart without cutting the proxy off, and is left out.
  */
-export async function sampleWorkerHeaps(rootPids) {
+export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
   const peaks = new Map();
+  /** Ids of the heap readings taken right after a full collection: what the isolate holds. */
+  const liveIds = new Set();
   const sessions = [];
   // Each wrangler process: workerd's inspector lists its isolates, the product's Workers and
   // workerd's own (the local D1, R2, queues); wrangler's inspector proxy serves one of them.
@@ -189,18 +191,20 @@ export async function sampleWorkerHeaps(rootPids) {
     if (!opened) return null;
     const answered = new Promise((resolve) => {
       ws.onmessage = (event) => {
-        const { result } = JSON.parse(event.data);
+        const { id, result } = JSON.parse(event.data);
         if (result?.usedSize === undefined) return;
-        const peak = peaks.get(name) ?? { used: 0, total: 0 };
+        const peak = peaks.get(name) ?? { used: 0, total: 0, live: 0 };
         peaks.set(name, {
           used: Math.max(peak.used, result.usedSize),
           total: Math.max(peak.total, result.totalSize),
+          live: liveIds.has(id) ? Math.max(peak.live, result.usedSize) : peak.live,
         });
         resolve(true);
       };
     });
     ws.send(JSON.stringify({ id: 0, method: "Runtime.getHeapUsage" }));
-    if (await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 2000, false))])) return ws;
+    if (await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 2000, false))]))
+      return { ws, name };
     ws.close();
     return null;
   };
@@ -221,15 +225,26 @@ export async function sampleWorkerHeaps(rootPids) {
       )),
     );
   }
-  // "used" includes garbage V8 has not needed to collect yet: an upper bound of what a Worker holds.
+  // "used" includes garbage V8 has not needed to collect yet: an upper bound of what a Worker
+  // holds. For the isolates in `live`, every 2 s a full collection first, then a reading: what
+  // it holds then (a collection on demand slows the isolate, as an inspector session does).
   let id = 0;
+  let tick = 0;
   const timer = setInterval(() => {
-    for (const ws of sockets) ws?.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+    const collect = ++tick % 8 === 0;
+    for (const socket of sockets) {
+      if (!socket) continue;
+      if (collect && live.includes(socket.name)) {
+        socket.ws.send(JSON.stringify({ id: ++id, method: "HeapProfiler.collectGarbage" }));
+        liveIds.add(++id);
+      } else ++id;
+      socket.ws.send(JSON.stringify({ id, method: "Runtime.getHeapUsage" }));
+    }
   }, 250);
   return {
     stop() {
       clearInterval(timer);
-      for (const ws of sockets) ws?.close();
+      for (const socket of sockets) socket?.ws.close();
       return peaks;
     },
   };
