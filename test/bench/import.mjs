@@ -4,7 +4,8 @@
 // file in the same run. It prints end-to-end rows/s, the time of each stage and the peak RSS of
 // the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides). The V8 heaps come
 // from a second import of the same file, read through workerd's inspector, which the timed import
-// does without (an inspector session slows the isolates it is attached to).
+// does without (an inspector session slows the isolates it is attached to); what the store's and
+// the transform's isolates hold after a full collection, from that import and a third.
 // `--source http|s3|sftp` also imports the same file from that source (a local HTTP server, a
 // signature-checking S3 fake, a real OpenSSH server) and prints it next to the upload path.
 // `--perf` also samples workerd with Linux perf during each upload import and prints where its
@@ -95,7 +96,7 @@ const usePerf = process.argv.includes("--perf");
  * isolate is sampled through workerd's inspector; an inspector session slows an isolate's
  * JavaScript, so the timed import attaches none and the heaps come from an import of their own.
  */
-async function importOnce(rows, kind = "upload", { heaps: withHeaps = false } = {}) {
+async function importOnce(rows, kind = "upload", { heaps: withHeaps = false, live = [] } = {}) {
   const path = await generate(rows);
   const size = statSync(path).size;
   const persistTo = `${ROOT}bench-data/state-import`;
@@ -119,10 +120,7 @@ async function importOnce(rows, kind = "upload", { heaps: withHeaps = false } = 
             "the store's process": workerdPids(storePid),
           })
         : null;
-    // The store's: what it holds after a full collection too, which must not grow with the file.
-    const heaps = withHeaps
-      ? await sampleWorkerHeaps(stack.pids, { live: ["cdp-store"] })
-      : { stop: () => new Map() };
+    const heaps = withHeaps ? await sampleWorkerHeaps(stack.pids, { live }) : { stop: () => new Map() };
     const rss = sampleWorkerdRss(stack.pids);
     // The store's process alone: its Worker, its Durable Objects and their SQLite databases.
     const storeRss = sampleWorkerdRss(storePid);
@@ -218,7 +216,14 @@ async function main() {
       if (again.seconds < peer.seconds) peer = again;
     }
     const r = await importOnce(rows);
-    r.heapPeaks = (await importOnce(rows, "upload", { heaps: true })).heapPeaks;
+    // The store's isolate, where collections on demand cost the import little, also says what it
+    // holds after a full collection; the transform's, in an import of its own, so that the
+    // collections do not lower its peaks in this one.
+    r.heapPeaks = (await importOnce(rows, "upload", { heaps: true, live: ["cdp-store"] })).heapPeaks;
+    const transformHeld = (await importOnce(rows, "upload", { heaps: true, live: ["cdp-transform"] }))
+      .heapPeaks;
+    const held = transformHeld.get("cdp-transform")?.live;
+    if (held && r.heapPeaks.has("cdp-transform")) r.heapPeaks.get("cdp-transform").live = held;
     if (sourceKind) {
       const other = await importOnce(rows, sourceKind);
       console.log(
