@@ -47,10 +47,10 @@ export const WRITE_EVERY_ITEMS = 6000;
  */
 export function writeNow(
   items: number,
-  bytes: { read: number; written: number; chunk: number },
+  bytes: { read: number; atLastWrite: number; chunk: number },
   every = WRITE_EVERY_ITEMS,
 ): boolean {
-  return items >= every && bytes.chunk - bytes.read >= (bytes.read - bytes.written) / 2;
+  return items >= every && bytes.chunk - bytes.read >= (bytes.read - bytes.atLastWrite) / 2;
 }
 
 /**
@@ -165,11 +165,11 @@ export async function transformChunk(
         },
       );
     };
-    const bytes = { read: 0, written: 0, chunk: message.end - message.start };
+    const bytes = { read: 0, atLastWrite: 0, chunk: message.end - message.start };
     const take = async (results: ReadResult<Item>[]) => {
       for (const result of results) pending.push(result);
       if (!writeNow(pending.length, bytes)) return;
-      bytes.written = bytes.read;
+      bytes.atLastWrite = bytes.read;
       await flush();
     };
     for await (const block of readBlocks(body.body)) {
