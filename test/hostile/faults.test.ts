@@ -194,7 +194,7 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
     }
     for (const { seed, run, outcome } of results) {
       const want = clean.get(seed) as Outcome;
-      expect(run.status, `seed ${seed}`).toBe("completed");
+      expect(run.status, `seed ${seed} ${JSON.stringify(run.error)}`).toBe("completed");
       expect(run.stats, `seed ${seed}`).toEqual(want.run.stats);
       expect(run.progress.bytesRead).toBe(run.progress.bytesTotal);
       expect(outcome.issues, `seed ${seed}`).toEqual(want.issues);
