@@ -149,7 +149,8 @@ function listeningPorts(pid) {
  * holds too. An isolate takes one inspector session, and `wrangler dev` holds one Worker's in
  * each of its processes for its own inspector proxy. The store's process runs one Worker (with
  * its Durable Objects), read through that proxy; in the other process the one held (the ingest
- * Worker, today) cannot be told apart without cutting the proxy off, and is left out.
+ * Worker, mostly) cannot be told apart without cutting the proxy off, and is left out when its
+ * own session does not answer.
  */
 export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
   const peaks = new Map();
@@ -236,9 +237,9 @@ export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
       if (!socket) continue;
       if (collect && live.includes(socket.name)) {
         socket.ws.send(JSON.stringify({ id: ++id, method: "HeapProfiler.collectGarbage" }));
-        liveIds.add(++id);
-      } else ++id;
-      socket.ws.send(JSON.stringify({ id, method: "Runtime.getHeapUsage" }));
+        liveIds.add(id + 1);
+      }
+      socket.ws.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
     }
   }, 250);
   return {
