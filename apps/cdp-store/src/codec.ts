@@ -130,7 +130,6 @@ function encodeLines(items: LineItem[]): unknown[] {
 const TIMES_AT = (CURRENT_CODEC.timeFields ?? []).map((field) => CURRENT_CODEC.orderFields.indexOf(field));
 const USER_ID_TYPE_AT = CURRENT_CODEC.orderFields.indexOf("userIdType");
 const USER_ID_AT = CURRENT_CODEC.orderFields.indexOf("userId");
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * A hashed buyer id (email_sha256, phone_sha256: 64 hexadecimal digits) as the base64url of its
@@ -141,7 +140,7 @@ function hashedIdValue(type: unknown, value: unknown): unknown {
     typeof type !== "string" ||
     !type.endsWith("_sha256") ||
     typeof value !== "string" ||
-    !SHA256_HEX.test(value)
+    value.length !== 64
   )
     return value;
   // 64 hex digits are 256 bits: 42 base64 digits of 6 bits and one of 4.
@@ -150,7 +149,10 @@ function hashedIdValue(type: unknown, value: unknown): unknown {
   let held = 0;
   for (let i = 0; i < 64; i++) {
     const c = value.charCodeAt(i);
-    held = ((held << 4) | (c <= 57 ? c - 48 : c - 87)) & 0xfff;
+    // Lowercase hexadecimal digits only: any other text is kept as it is.
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (digit < 0) return value;
+    held = ((held << 4) | digit) & 0xfff;
     bits += 4;
     if (bits >= 6) {
       bits -= 6;

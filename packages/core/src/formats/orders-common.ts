@@ -154,9 +154,12 @@ function checkContinuation(
   first: { values: readonly unknown[]; row: number; key: string },
 ): void {
   for (const { field, index, compare } of format.orderFields) {
-    if (index < 0 || row.blank(index)) continue;
+    if (index < 0) continue;
     const value = row.raw(index);
     const earlier = first.values[index];
+    // The same text as the first row's (continuation rows usually repeat the order's fields, as
+    // Shopify's export does) agrees whatever it reads as: only differing texts are compared.
+    if (value === earlier || row.blank(index)) continue;
     const firstBlank =
       earlier === undefined || earlier === null || (typeof earlier === "string" && isBlankText(earlier));
     if (!firstBlank && comparable(value, compare) === comparable(earlier, compare)) continue;
