@@ -144,9 +144,9 @@ function hashedIdValue(type: unknown, value: unknown): unknown {
   )
     return value;
   // 64 hex digits are 256 bits: 42 base64 digits of 6 bits and one of 4.
-  let out = "";
   let bits = 0;
   let held = 0;
+  let at = 0;
   for (let i = 0; i < 64; i++) {
     const c = value.charCodeAt(i);
     // Lowercase hexadecimal digits only: any other text is kept as it is.
@@ -156,13 +156,16 @@ function hashedIdValue(type: unknown, value: unknown): unknown {
     bits += 4;
     if (bits >= 6) {
       bits -= 6;
-      out += BASE64URL[(held >> bits) & 63];
+      BASE64_CODES[at++] = BASE64URL.charCodeAt((held >> bits) & 63);
     }
   }
-  return bits > 0 ? out + BASE64URL[(held << (6 - bits)) & 63] : out;
+  BASE64_CODES[at] = BASE64URL.charCodeAt((held << (6 - bits)) & 63);
+  // One string from the 43 codes, rather than 43 concatenations.
+  return String.fromCharCode.apply(null, BASE64_CODES);
 }
 
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE64_CODES: number[] = new Array(43).fill(0);
 
 function hashedIdHex(type: unknown, value: unknown): unknown {
   if (

@@ -67,28 +67,37 @@ export function oversizeIssue(
   key: string | null,
   limit = MAX_STORED_ROW_CHARS,
 ): Issue | null {
-  const parts: { value: unknown; path: string; what: string; skip?: string }[] = [
-    { value: item, path: "", what: `The ${kind}`, skip: "lineItems" },
-  ];
-  if (kind === "order") {
-    const lineItems = (item as { lineItems?: unknown[] }).lineItems ?? [];
-    lineItems.forEach((lineItem, i) => {
-      parts.push({ value: lineItem, path: `lineItems[${i}]`, what: `Line item ${i + 1} of the order` });
-    });
-  }
-  for (const part of parts) {
-    if (textSize(part.value, limit, part.skip) <= limit) continue;
-    const longest: Longest = { field: part.path, size: 0 };
-    findLongest(part.value, part.path, longest, part.skip);
-    return {
-      row,
-      item: key,
-      field: longest.field || null,
-      code: "value_too_long",
-      severity: "error",
-      message: `${part.what} is too large to store: its text is over ${limit.toLocaleString("en")} characters, "${longest.field}" alone has ${longest.size.toLocaleString("en")}. Shorten that field.`,
-      value: null,
-    };
+  // Every item is measured; only one over the limit is described (no paths or labels otherwise).
+  if (textSize(item, limit, "lineItems") > limit)
+    return tooLarge(item, `The ${kind}`, "", row, key, limit, "lineItems");
+  if (kind !== "order") return null;
+  const lineItems = (item as { lineItems?: unknown[] }).lineItems ?? [];
+  for (let i = 0; i < lineItems.length; i++) {
+    if (textSize(lineItems[i], limit) <= limit) continue;
+    return tooLarge(lineItems[i], `Line item ${i + 1} of the order`, `lineItems[${i}]`, row, key, limit);
   }
   return null;
+}
+
+/** The value_too_long issue of a part of an item over the limit, on its longest field. */
+function tooLarge(
+  value: unknown,
+  what: string,
+  path: string,
+  row: number,
+  key: string | null,
+  limit: number,
+  skip?: string,
+): Issue {
+  const longest: Longest = { field: path, size: 0 };
+  findLongest(value, path, longest, skip);
+  return {
+    row,
+    item: key,
+    field: longest.field || null,
+    code: "value_too_long",
+    severity: "error",
+    message: `${what} is too large to store: its text is over ${limit.toLocaleString("en")} characters, "${longest.field}" alone has ${longest.size.toLocaleString("en")}. Shorten that field.`,
+    value: null,
+  };
 }

@@ -41,11 +41,21 @@ export const HASHED_ID_TYPES: Readonly<Record<string, string>> = {
 export const MAX_ID_LENGTH = 512;
 
 const NOT_IDS = new Set(["", "null", "undefined", "none"]);
+const LONGEST_NOT_ID = Math.max(...[...NOT_IDS].map((text) => text.length));
+const visibleAscii = (code: number) => code > 32 && code < 127;
 
 /** `""`, `"null"`, `"undefined"` and `"none"` (any case, trimmed), null and undefined are not ids. */
 export function isMissingId(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value !== "string") return false;
+  // A text longer than the longest of them that begins and ends with a visible ASCII character
+  // (none that trim removes) is an id, found without copying it.
+  if (
+    value.length > LONGEST_NOT_ID &&
+    visibleAscii(value.charCodeAt(0)) &&
+    visibleAscii(value.charCodeAt(value.length - 1))
+  )
+    return false;
   return NOT_IDS.has(value.trim().toLowerCase());
 }
 
