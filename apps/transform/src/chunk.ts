@@ -63,6 +63,7 @@ export async function transformChunk(
   message: ChunkMessage,
   faults: Faults,
   attempts = 1,
+  read: () => void = () => {},
 ): Promise<void> {
   const run = await getRun(env.CONFIG_DB, null, message.runId);
   // A chunk of a cancelled, failed, completed or deleted run has nothing left to do.
@@ -121,10 +122,11 @@ export async function transformChunk(
     let written = false;
 
     // One write at a time is on its way to the store while the next items are read, and at most
-    // two writes' items are in memory. Reading and storing overlap only where the runtime turns
-    // to the network while a chunk is read: locally storage answers inside workerd's process,
-    // every read is ready at once, and the store's calls go out and their answers are taken only
-    // when the read stops (the 10-ms timelines of bench:import --perf show it).
+    // two writes' items are in memory. The calls go out and their answers come in only when the
+    // isolate turns to the network: locally storage answers inside workerd's process, every read
+    // is ready at once, and nothing is sent until the read stops. So the next chunk of the batch
+    // reads while this one's last write is stored (see index.ts), rather than this chunk's own
+    // reading overlapping its writes.
     let writing: Promise<void> = Promise.resolve();
     let writeFailed: { error: unknown } | null = null;
     const settle = async () => {
@@ -179,6 +181,8 @@ export async function transformChunk(
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await flush();
+    // Every item is read and the last write sent: the next chunk of the batch may read.
+    read();
     await settle();
     faults.at("after-write");
     await recordChunk(env.CONFIG_DB, {

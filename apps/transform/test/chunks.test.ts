@@ -143,4 +143,35 @@ describe("run progress", () => {
       bytesTotal: total,
     });
   });
+
+  it("takes a batch of several chunks at once, acknowledging each and dropping a malformed one", async () => {
+    const { chunks, total } = await plannedRun("run_batch", {
+      "batch/a.csv": `${header}a@x.com,Ann\n`,
+      "batch/b.csv": `${header}b@x.com,Bea\nc@x.com,Cid\n`,
+      "batch/c.csv": `${header}d@x.com,Dan\n`,
+    });
+    const batch = createMessageBatch("cdp-import-chunks", [
+      ...chunks.map((chunk) => ({
+        id: `m_batch_${chunk.chunkNo}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body: chunk,
+      })),
+      { id: "m_batch_bad", timestamp: new Date(), attempts: 1, body: { runId: "run_batch" } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["m_batch_0", "m_batch_1", "m_batch_2", "m_batch_bad"]);
+    expect(result.retryMessages).toEqual([]);
+    expect(await progressOf("run_batch")).toEqual({
+      status: "completed",
+      bytesRead: total,
+      bytesTotal: total,
+    });
+    const stats = await env.CONFIG_DB.prepare(
+      "SELECT SUM(rows_read) AS rows, SUM(items_valid) AS valid FROM run_chunks WHERE run_id = 'run_batch'",
+    ).first();
+    expect(stats).toEqual({ rows: 4, valid: 4 });
+  });
 });
