@@ -150,7 +150,7 @@ describe("run progress", () => {
       "batch/b.csv": `${header}b@x.com,Bea\nc@x.com,Cid\n`,
       "batch/c.csv": `${header}d@x.com,Dan\n`,
     });
-    const batch = createMessageBatch("cdp-import-chunks", [
+    const batch = createMessageBatch<unknown>("cdp-import-chunks", [
       ...chunks.map((chunk) => ({
         id: `m_batch_${chunk.chunkNo}`,
         timestamp: new Date(),
