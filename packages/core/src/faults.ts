@@ -4,9 +4,11 @@
  * set (no deployment sets it). Comma-separated rules, over the consumer's four fault points:
  *
  * - `<point>` or `<point>:N`: the first delivery (of every Nth item, with N) throws at that point;
- * - `random:R[:seed=S]`: a share R of all deliveries throws, at a point picked at random among
- *   the four, from a PRNG seeded with S, the delivery's id and the attempt (so each run crashes
- *   differently, and the same run under the same seed crashes the same way).
+ * - `random:R[:seed=S][:attempts=N]`: a share R of all deliveries throws, at a point picked at
+ *   random among the four, from a PRNG seeded with S, the delivery's id and the attempt (so each
+ *   run crashes differently, and the same run under the same seed crashes the same way). With
+ *   `attempts=N`, only a delivery's first N attempts may crash: every item then gets through
+ *   within the queue's retries, and a run converges whatever the draws.
  */
 export interface Faults<P extends string> {
   /** Throws when the delivery is to crash at `point`. */
@@ -61,8 +63,11 @@ export function faultsFor<P extends string>(
     const [name = "", arg = "", ...options] = rule.trim().split(":");
     if (name === "random") {
       const seed = options.find((o) => o.startsWith("seed="))?.slice(5) ?? "0";
+      const upTo = Number(
+        options.find((o) => o.startsWith("attempts="))?.slice(9) ?? Number.POSITIVE_INFINITY,
+      );
       const key = `${seed}|${delivery.id}|${delivery.attempts}`;
-      if (uniform(key) < Number(arg)) {
+      if (delivery.attempts <= upTo && uniform(key) < Number(arg)) {
         const point = points[Math.floor(uniform(`${key}|point`) * points.length)];
         if (point) planned.add(point);
       }

@@ -59,4 +59,17 @@ describe("faultsFor", () => {
     );
     expect(otherSeed).not.toEqual(outcomes);
   });
+
+  it("crashes only a delivery's first N attempts with attempts=N, as it would without", () => {
+    const crashed = (spec: string, attempts: number) =>
+      Array.from({ length: 2000 }, (_, i) => crashPoint(spec, { id: `d${i}`, attempts })).filter(
+        (p) => p !== null,
+      ).length;
+    for (const attempts of [1, 2, 3]) {
+      expect(crashed("random:0.5:seed=7:attempts=3", attempts)).toBe(crashed("random:0.5:seed=7", attempts));
+      expect(crashed("random:0.5:seed=7:attempts=3", attempts)).toBeGreaterThan(800);
+    }
+    expect(crashed("random:0.5:seed=7", 4)).toBeGreaterThan(800);
+    expect(crashed("random:0.5:seed=7:attempts=3", 4)).toBe(0);
+  });
 });
