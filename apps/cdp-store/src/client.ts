@@ -8,7 +8,7 @@ import {
   storedIdValue,
   type UserId,
 } from "@cdp/core";
-import { CURRENT_CODEC_TEXT, orderRow, productRow } from "./codec";
+import { CURRENT_CODEC_TEXT, type OrderRow, orderRow, productRow } from "./codec";
 import { buyerOf, idKey } from "./ids";
 import { type ShardRef, shardName, shardOf } from "./names";
 import type { CdpShard } from "./shard";
@@ -203,22 +203,39 @@ export class CdpStore {
    * a crash between them (or inside either) leaves the chunk to be delivered again, which finds
    * the buyers already there and classifies every order exactly as the first delivery did.
    */
-  async writeOrders(scope: WriteScope, orders: Order[], hooks: WriteHooks = {}): Promise<WriteCounts> {
+  writeOrders(scope: WriteScope, orders: Order[], hooks: WriteHooks = {}): Promise<WriteCounts> {
     const buyers = new Map<string, UserId>();
     for (const order of orders) {
       const buyer = buyerOf(order);
       if (buyer) buyers.set(idKey(buyer), buyer);
     }
+    // While the shards write, only the orders' rows are held: the items are let go once encoded
+    // (a consumer reads its next chunk meanwhile, see the transform's queue handler).
+    let items: Order[] | null = orders;
+    const encode = () => {
+      const groups = byShard((items ?? []).map(orderRow), (row) => row[0], this.tenant.shards);
+      items = null;
+      return groups;
+    };
+    return this.sendOrders(scope, [...buyers.values()], encode, hooks);
+  }
+
+  private async sendOrders(
+    scope: WriteScope,
+    buyers: UserId[],
+    encode: () => Map<number, OrderRow[]>,
+    hooks: WriteHooks,
+  ): Promise<WriteCounts> {
     const identity =
-      buyers.size > 0 && !scope.dryRun
-        ? this.call("identity", (s, name) => s.ensureBuyers(name, scope, [...buyers.values()]))
+      buyers.length > 0 && !scope.dryRun
+        ? this.call("identity", (s, name) => s.ensureBuyers(name, scope, buyers))
         : null;
     // The orders are encoded while the identity shard writes the buyers: that work is this
     // thread's, the buyers' the shard's. The call goes out first (a turn of the event loop), and
     // the orders are sent only once it has answered.
     const encoding = (async () => {
       if (identity) await nextTurn();
-      return byShard(orders.map(orderRow), (row) => row[0], this.tenant.shards);
+      return encode();
     })();
     await settleAll<unknown>(identity ? [encoding, identity] : [encoding]);
     const groups = await encoding;
