@@ -57,6 +57,7 @@ export function writeNow(
  * Reads one chunk of a run's file, turns it into validated items, writes them to the store and
  * records the chunk's stats and issues. A redelivered chunk changes nothing and counts nothing
  * twice: the store classifies replays as the first delivery did, and the chunk's row is keyed.
+ * `read` is called once every item is read and the last write handed to the store.
  */
 export async function transformChunk(
   env: Env,
