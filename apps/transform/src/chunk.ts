@@ -57,7 +57,8 @@ export function writeNow(
  * Reads one chunk of a run's file, turns it into validated items, writes them to the store and
  * records the chunk's stats and issues. A redelivered chunk changes nothing and counts nothing
  * twice: the store classifies replays as the first delivery did, and the chunk's row is keyed.
- * `read` is called once every item is read and the last write handed to the store.
+ * `read` is called once every item is read and the last write handed to the store (for orders,
+ * once the identity shard has the buyers).
  */
 export async function transformChunk(
   env: Env,
@@ -108,12 +109,27 @@ export async function transformChunk(
         nth: message.chunkNo,
       },
     };
-    const write = (valid: Item[]) =>
-      config.type === "orders"
-        ? store.writeOrders(scope, valid as Order[], { afterIdentity: midWrite })
-        : config.type === "customers"
+    // Resolved once the write made last has gone on past the identity shard (for orders: its
+    // buyers are in, its orders on their way to the data shards), or has failed.
+    let handedOver: Promise<void> = Promise.resolve();
+    const write = (valid: Item[]) => {
+      if (config.type !== "orders")
+        return config.type === "customers"
           ? store.writeCustomers(scope, config.options.mergeStrategy ?? "merge", valid as CustomerRecord[])
           : store.writeProducts(scope, valid as Product[]);
+      let passed = () => {};
+      handedOver = new Promise<void>((resolve) => {
+        passed = resolve;
+      });
+      const writing = store.writeOrders(scope, valid as Order[], {
+        afterIdentity: () => {
+          passed();
+          midWrite();
+        },
+      });
+      writing.finally(passed).catch(() => {});
+      return writing;
+    };
     // Only a chunk larger than a stored row can hold an item too large to store.
     const measure = message.end - message.start + message.prologueEnd > MAX_STORED_ROW_CHARS;
     const kind = config.type === "orders" ? "order" : config.type === "customers" ? "customer" : "product";
@@ -182,7 +198,8 @@ export async function transformChunk(
     await take(reader.write(decoder.end()));
     await take(reader.end());
     await flush();
-    // Every item is read and the last write sent: the next chunk of the batch may read.
+    // Every item is read and the last write handed over: the next chunk of the batch may read.
+    await handedOver;
     read();
     await settle();
     faults.at("after-write");
