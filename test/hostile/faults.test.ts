@@ -134,7 +134,7 @@ describe("consumers that crash at random points (10 % of deliveries, seeded)", (
         // crashes once its chunk plan is stored, so that ingest always crashes too.
         // A delivery crashes only in its first 3 of 6 attempts (max_retries 5): a chunk's write
         // meets the transform's draw and one of each shard it calls, about 1 in 5 attempts fails,
-        // and unbounded draws would fail all six for one of a stack's ~600 chunks in about 2 %
+        // and unbounded draws would fail all six for one of a stack's ~540 chunks in 2-3 %
         // of stacks, which then fails its run as it should (chunk_failed), not as a clean run.
         ingest: {
           CHUNK_TARGET_BYTES: "1024",
