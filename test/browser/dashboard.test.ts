@@ -87,7 +87,10 @@ async function saveFromSource(
   for (const step of ["Mapping", "Options", "Transformations", "Preview", "Schedule"]) {
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
-    if (step === "Preview") await options.onPreview?.();
+    if (step !== "Preview") continue;
+    await options.onPreview?.();
+    // The preview's table, arriving, moves Next down the page.
+    await page.locator('#preview:not([aria-busy="true"])').waitFor();
   }
   await page.getByRole("button", { name: "Save import" }).click();
   if (options.fileToCome) await page.getByRole("button", { name: "Save anyway" }).click();

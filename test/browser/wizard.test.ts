@@ -50,11 +50,15 @@ const bigFile = (name: string, bytes: number) => {
   return csvFile(name, `${header},note\n${rows.map((row) => `${row},${note}`).join("\n")}\n`);
 };
 
-/** Clicks Next through the steps named, waiting for each heading. */
+/**
+ * Clicks Next through the steps named, waiting for each heading, and on the Preview for its
+ * items: the preview's table, arriving, moves Next down the page.
+ */
 async function nextTo(...steps: string[]): Promise<void> {
   for (const step of steps) {
     await page.getByRole("button", { name: "Next" }).click();
     await page.getByRole("heading", { name: new RegExp(step), level: 2 }).waitFor();
+    if (step === "Preview") await page.locator('#preview:not([aria-busy="true"])').waitFor();
   }
 }
 

@@ -270,9 +270,11 @@ export async function loadPreview() {
   const seq = ++previewSeq;
   const key = previewKey();
   box.replaceChildren(el("p", { class: "muted", text: "Reading the first items of the source…" }));
+  box.setAttribute("aria-busy", "true");
   // Editing: the API reads the stored secrets in place of the "***" it showed.
   const result = await previewImport(buildConfig(), importId);
   if (seq !== previewSeq) return;
+  box.removeAttribute("aria-busy");
   const code = fileErrorCode(result);
   state.preview = { key, problem: code && !result.ok ? { code, message: result.message } : null };
   showFileProblem();
