@@ -487,8 +487,12 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
         let nextLF = -1;
         let nextCR = -1;
         let nextDelimiter = -1;
-        const following = (at: number, found: number, byte: number) =>
-          found >= at ? found : ((found = bytes.indexOf(byte, at)), found < 0 ? n : found);
+        /** The offset of the next `byte` from `at` (`found` if it still is), or the write's end. */
+        const following = (at: number, found: number, byte: number) => {
+          if (found >= at) return found;
+          const next = bytes.indexOf(byte, at);
+          return next < 0 ? n : next;
+        };
         let fast = !headerCR && !crPending && crEnd < 0 && captured === null;
         while (i < n) {
           if (fast && state <= State.Quoted) {
@@ -496,10 +500,11 @@ export function createCsvSplitter(options: CsvSplitterOptions): Splitter {
             nextLF = following(i, nextLF, LF);
             nextCR = following(i, nextCR, CR);
             let stop = Math.min(nextQuote, nextLF, nextCR);
-            if (state === State.Quoted) {
-              if (wholeField) stop = Math.min(stop, (nextDelimiter = following(i, nextDelimiter, delimiter)));
-            } else if (stop > i) {
-              state = bytes[stop - 1] === delimiter ? State.FieldStart : State.Unquoted;
+            if (state !== State.Quoted) {
+              if (stop > i) state = bytes[stop - 1] === delimiter ? State.FieldStart : State.Unquoted;
+            } else if (wholeField) {
+              nextDelimiter = following(i, nextDelimiter, delimiter);
+              stop = Math.min(stop, nextDelimiter);
             }
             i = stop;
             if (i >= n) break;
