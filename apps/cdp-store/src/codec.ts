@@ -75,14 +75,67 @@ export const CURRENT_CODEC_TEXT = JSON.stringify(CURRENT_CODEC);
 /** Order fields that may be absent (Shopify's `extra`): written as null, left out when read. */
 const OPTIONAL_ORDER_FIELDS = new Set(["extra"]);
 
-/** The values of `item`'s `fields`; throws on a field the codec does not know. */
-function valuesOf(item: object, fields: readonly string[], what: string): unknown[] {
-  const out: unknown[] = new Array(fields.length);
+/**
+ * An order's values in CURRENT_CODEC's field order, into `out`. Each field is read by its name:
+ * read by a name computed from the codec's list, as before, encoding 100,000 orders took a sixth
+ * longer. A test keeps these reads in the codec's order, and the check below refuses any field
+ * they leave out.
+ */
+function orderValues(x: Order, out: unknown[]): unknown[] {
+  out[0] = x.orderId;
+  out[1] = x.userIdType;
+  out[2] = x.userId;
+  out[3] = x.currency;
+  out[4] = x.total;
+  out[5] = x.subtotal;
+  out[6] = x.tax;
+  out[7] = x.shipping;
+  out[8] = x.discount;
+  out[9] = x.refund;
+  out[10] = x.paymentMethod;
+  out[11] = x.shippingMethod;
+  out[12] = x.shippingCountry;
+  out[13] = x.promotions;
+  out[14] = x.createdAt;
+  out[15] = x.lastUpdated;
+  out[16] = x.lineItems;
+  out[17] = x.extra;
+  return out;
+}
+
+/** A line item's values in CURRENT_CODEC's field order, into `out` (as orderValues). */
+function lineValues(x: LineItem, out: unknown[]): unknown[] {
+  out[0] = x.id;
+  out[1] = x.productId;
+  out[2] = x.itemGroupId;
+  out[3] = x.name;
+  out[4] = x.sku;
+  out[5] = x.brand;
+  out[6] = x.category;
+  out[7] = x.categoryList;
+  out[8] = x.currency;
+  out[9] = x.total;
+  out[10] = x.subtotal;
+  out[11] = x.tax;
+  out[12] = x.shipping;
+  out[13] = x.discount;
+  out[14] = x.refund;
+  out[15] = x.quantity;
+  out[16] = x.promotions;
+  out[17] = x.adult;
+  out[18] = x.subscriptionDuration;
+  out[19] = x.size;
+  out[20] = x.sizeSystem;
+  out[21] = x.status;
+  return out;
+}
+
+/** Absent values as null; throws unless every field `item` has a value in is one of `values`'. */
+function checked(item: object, values: unknown[], fields: readonly string[], what: string): unknown[] {
   let present = 0;
-  for (let i = 0; i < fields.length; i++) {
-    const value = (item as Record<string, unknown>)[fields[i] as string];
-    if (value !== undefined) present++;
-    out[i] = value ?? null;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === undefined) values[i] = null;
+    else present++;
   }
   // Every field it has with a value is one of the codec's: counted, not listed (no array per item).
   let keys = 0;
@@ -91,7 +144,7 @@ function valuesOf(item: object, fields: readonly string[], what: string): unknow
     const unknown = Object.keys(item).filter((key) => !fields.includes(key));
     throw new Error(`the store has no place for the ${what} field(s) ${unknown.join(", ")}`);
   }
-  return out;
+  return values;
 }
 
 const LINE_ITEMS_AT = CURRENT_CODEC.orderFields.indexOf("lineItems");
@@ -109,24 +162,31 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** The values of the line item before, and of the one being encoded (reused, not kept). */
+let before: unknown[] = new Array(CURRENT_CODEC.lineFields.length);
+let current: unknown[] = new Array(CURRENT_CODEC.lineFields.length);
+
 /** Line items: the first one's values, then each other one as [field, value, ...] where it differs. */
 function encodeLines(items: LineItem[]): unknown[] {
   const out: unknown[] = [];
-  let previous: unknown[] | null = null;
-  for (const item of items) {
-    const values = valuesOf(item, CURRENT_CODEC.lineFields, "line item");
-    if (!previous) out.push(values);
+  const fields = CURRENT_CODEC.lineFields;
+  for (let n = 0; n < items.length; n++) {
+    const item = items[n] as LineItem;
+    const values = checked(item, lineValues(item, current), fields, "line item");
+    if (n === 0) out.push(values.slice());
     else {
       const changes: unknown[] = [];
       for (let i = 0; i < values.length; i++)
-        if (!sameValue(values[i], previous[i])) changes.push(i, values[i]);
+        if (!sameValue(values[i], before[i])) changes.push(i, values[i]);
       out.push(changes);
     }
-    previous = values;
+    current = before;
+    before = values;
   }
   return out;
 }
 
+const ORDER_FIELDS = CURRENT_CODEC.orderFields.length;
 const TIMES_AT = (CURRENT_CODEC.timeFields ?? []).map((field) => CURRENT_CODEC.orderFields.indexOf(field));
 const USER_ID_TYPE_AT = CURRENT_CODEC.orderFields.indexOf("userIdType");
 const USER_ID_AT = CURRENT_CODEC.orderFields.indexOf("userId");
@@ -240,7 +300,12 @@ export const PAGE_CHARS = 384 * 1024;
  * when they are too long for the row (the row then holds none; read back, the pages follow).
  */
 export function encodeOrder(order: Order): { data: string; pages: string[] } {
-  const values = valuesOf(order, CURRENT_CODEC.orderFields, "order");
+  const values = checked(
+    order,
+    orderValues(order, new Array(ORDER_FIELDS)),
+    CURRENT_CODEC.orderFields,
+    "order",
+  );
   for (const at of TIMES_AT) values[at] = timeValue(values[at]);
   values[USER_ID_AT] = hashedIdValue(values[USER_ID_TYPE_AT], values[USER_ID_AT]);
   const lines = encodeLines(order.lineItems);

@@ -9,6 +9,23 @@ describe("the order codec", () => {
     expect(CURRENT_CODEC.lineFields).toEqual(Object.keys(LineItem.shape));
   });
 
+  it("writes each field's value at that field's place in the codec, for orders and line items", () => {
+    // Every field a value of its own, none of them a time or a hash the codec would rewrite.
+    const marked = (fields: readonly string[], tag: string) =>
+      Object.fromEntries(fields.map((field, i) => [field, `${tag}${i}`]));
+    const first = marked(CURRENT_CODEC.lineFields, "a");
+    const second = marked(CURRENT_CODEC.lineFields, "b");
+    const odd = { ...marked(CURRENT_CODEC.orderFields, "o"), lineItems: [first, second] } as unknown as Order;
+    const values = JSON.parse(encodeOrder(odd).data) as unknown[];
+    const at = CURRENT_CODEC.orderFields.indexOf("lineItems");
+    CURRENT_CODEC.orderFields.forEach((field, i) => {
+      if (i !== at) expect(values[i], field).toBe(`o${i}`);
+    });
+    const [firstValues, changes] = values[at] as unknown[][];
+    expect(firstValues).toEqual(CURRENT_CODEC.lineFields.map((_, i) => `a${i}`));
+    expect(changes).toEqual(CURRENT_CODEC.lineFields.flatMap((_, i) => [i, `b${i}`]));
+  });
+
   it("reads back exactly the order it wrote, line items of every shape included", () => {
     const orders = [
       order("no-lines", "a@x.com", []),
