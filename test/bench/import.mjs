@@ -141,7 +141,7 @@ async function importOnce(
             "the store's process": workerdPids(storePid),
           })
         : null;
-    const heaps = withHeaps ? await sampleWorkerHeaps(stack.pids, { live }) : { stop: () => new Map() };
+    const heaps = withHeaps ? await sampleWorkerHeaps(stack.pids, { live }) : { stop: async () => new Map() };
     const rss = sampleWorkerdRss(stack.pids);
     // The store's process alone: its Worker, its Durable Objects and their SQLite databases.
     const storeRss = sampleWorkerdRss(storePid);
@@ -184,7 +184,7 @@ async function importOnce(
       store: workerdCpuSeconds(storePid) - cpuBefore.store,
     };
     const cpuSeconds = cpu.main + cpu.store;
-    const heapPeaks = heaps.stop();
+    const heapPeaks = await heaps.stop();
     const rssPeaks = rss.stop();
     const storeRssPeaks = storeRss.stop();
     const cpuParts = await perf?.stop();
@@ -275,7 +275,7 @@ async function main() {
       `  peak RSS of the store's process (its Worker, Durable Objects and their SQLite): ${r.storeRssPeaks.mb.toFixed(0)} MB (anonymous ${r.storeRssPeaks.anonMb.toFixed(0)} MB, file-backed ${r.storeRssPeaks.fileMb.toFixed(0)} MB)`,
     );
     const heap = (p) =>
-      `${(p.used / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB${p.live ? ` (${(p.live / 1e6).toFixed(0)} MB held after a full collection)` : ""}`;
+      `${(p.used / 1e6).toFixed(0)}/${(p.total / 1e6).toFixed(0)} MB${p.live ? ` (held after a full collection: ${(p.live / 1e6).toFixed(0)} MB during the import, ${((p.after ?? 0) / 1e6).toFixed(0)} MB after it)` : ""}`;
     const ours = [...r.heapPeaks]
       .filter(([name]) => name.startsWith("cdp-"))
       .sort(([a], [b]) => (a < b ? -1 : 1));
@@ -312,7 +312,7 @@ async function main() {
       const [a, b] = [small.heapPeaks.get(name), large.heapPeaks.get(name)];
       if (a && b)
         console.log(
-          `  ${LOCAL_SERVICES.get(name) ?? name.replace("cdp-", "")} heap: peak used ${((b.used / a.used - 1) * 100).toFixed(0)} %, committed ${((b.total / a.total - 1) * 100).toFixed(0)} %${a.live && b.live ? `, held after a full collection ${((b.live / a.live - 1) * 100).toFixed(0)} %` : ""}`,
+          `  ${LOCAL_SERVICES.get(name) ?? name.replace("cdp-", "")} heap: peak used ${((b.used / a.used - 1) * 100).toFixed(0)} %, committed ${((b.total / a.total - 1) * 100).toFixed(0)} %${a.live && b.live ? `, held after a full collection during the import ${((b.live / a.live - 1) * 100).toFixed(0)} %` : ""}${a.after && b.after ? `, after it ${((b.after / a.after - 1) * 100).toFixed(0)} %` : ""}`,
         );
     }
   }

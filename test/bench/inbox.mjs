@@ -157,7 +157,7 @@ async function measure(stack, upload, { heaps: withHeaps = false } = {}) {
     seconds,
     mbPerSecond: BYTES / 1e6 / seconds,
     cpuSeconds: workerdCpuSeconds(mainPid) - cpuBefore,
-    heaps: heaps?.stop() ?? new Map(),
+    heaps: (await heaps?.stop()) ?? new Map(),
     rss: rss.stop(),
   };
 }

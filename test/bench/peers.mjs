@@ -243,8 +243,35 @@ export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
     }
   }, 250);
   return {
-    stop() {
+    /**
+     * Stops sampling; for the isolates in `live`, three more full collections and readings, half
+     * a second apart, once the import is over (`after`, the least of them): what each holds at
+     * rest. Right after a run, a reading may still include the last write's request, until the
+     * caller lets it go.
+     */
+    async stop() {
       clearInterval(timer);
+      const atRest = (socket) =>
+        new Promise((resolve) => {
+          const reading = id + 2;
+          socket.ws.onmessage = (event) => {
+            const { id: answered, result } = JSON.parse(event.data);
+            if (answered === reading && result?.usedSize !== undefined) resolve(result.usedSize);
+          };
+          socket.ws.send(JSON.stringify({ id: ++id, method: "HeapProfiler.collectGarbage" }));
+          socket.ws.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
+          setTimeout(resolve, 5000, undefined);
+        });
+      for (const socket of sockets.filter((s) => s && live.includes(s.name))) {
+        const readings = [];
+        for (let round = 0; round < 3; round++) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          readings.push(await atRest(socket));
+        }
+        const peak = peaks.get(socket.name);
+        const answered = readings.filter((r) => r !== undefined);
+        if (peak && answered.length > 0) peak.after = Math.min(...answered);
+      }
       for (const socket of sockets) socket?.ws.close();
       return peaks;
     },
