@@ -152,6 +152,13 @@ function listeningPorts(pid) {
  * Worker, mostly) cannot be told apart without cutting the proxy off, and is left out when its
  * own session does not answer.
  */
+/**
+ * A full collection on demand. workerd's inspector neither answers `HeapProfiler.collectGarbage`
+ * nor collects for it (the heap reads the same before and after), but V8 takes a heap snapshot
+ * after a full collection: one is asked for, and its chunks are let go unread.
+ */
+const FULL_COLLECTION = { method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } };
+
 export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
   const peaks = new Map();
   /** Ids of the heap readings taken right after a full collection: what the isolate holds. */
@@ -236,7 +243,7 @@ export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
     for (const socket of sockets) {
       if (!socket) continue;
       if (collect && live.includes(socket.name)) {
-        socket.ws.send(JSON.stringify({ id: ++id, method: "HeapProfiler.collectGarbage" }));
+        socket.ws.send(JSON.stringify({ id: ++id, ...FULL_COLLECTION }));
         liveIds.add(id + 1);
       }
       socket.ws.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
@@ -258,9 +265,9 @@ export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
             const { id: answered, result } = JSON.parse(event.data);
             if (answered === reading && result?.usedSize !== undefined) resolve(result.usedSize);
           };
-          socket.ws.send(JSON.stringify({ id: ++id, method: "HeapProfiler.collectGarbage" }));
+          socket.ws.send(JSON.stringify({ id: ++id, ...FULL_COLLECTION }));
           socket.ws.send(JSON.stringify({ id: ++id, method: "Runtime.getHeapUsage" }));
-          setTimeout(resolve, 5000, undefined);
+          setTimeout(resolve, 30000, undefined);
         });
       for (const socket of sockets.filter((s) => s && live.includes(s.name))) {
         const readings = [];
