@@ -5,7 +5,8 @@
 // encode each order into the row a shard keeps; store (the identity shard's buyers, then the
 // data shard's rows, over RPC). Each phase's cost is the difference in workerd's CPU time, next
 // to papaparse parse-only (its CPU time) on the same file in the same run. It also prints what
-// the shards hold: their bytes per order line, against the CSV's. BENCH_ROWS (default 100,000),
+// the shards hold: the data shards' bytes per order line and the identity shard's per buyer, and all
+// of it per order line, against the CSV's. BENCH_ROWS (default 100,000),
 // BENCH_REPEAT (3; the median is shown), BENCH_SHARDS (1), BENCH_WRITE_EVERY (6,000) orders per
 // write, as the transform Worker's WRITE_EVERY_ITEMS.
 import { execFileSync } from "node:child_process";
@@ -97,6 +98,18 @@ const csvPerLine = (csvBytes / rows).toFixed(0);
 console.log(
   `\nThe orders' rows: ${(encodedBytes / 1e6).toFixed(1)} MB of JSON text (${(encodedBytes / rows).toFixed(0)} bytes per order line).`,
 );
+// The data shards' bytes follow the order lines; the identity shard's follow the buyers, and the
+// generated file has one new buyer per order up to 50,000 of them, then only returning buyers.
+const identity = usage[0];
+const data = stored - identity.bytes;
+const { orders } = expectedOf(rows);
+console.log(`Stored: ${(stored / 1e6).toFixed(1)} MB in ${usage.length} objects`);
 console.log(
-  `Stored: ${(stored / 1e6).toFixed(1)} MB in ${usage.length} objects (identity ${(usage[0].bytes / 1e6).toFixed(1)} MB: ${usage[0].profiles.toLocaleString("en")} profiles); ${(stored / rows).toFixed(0)} bytes per order line = ${(stored / csvBytes).toFixed(2)}× the CSV's ${csvPerLine}`,
+  `  the data shard${shards > 1 ? "s" : ""}: ${(data / 1e6).toFixed(1)} MB, ${(data / rows).toFixed(0)} bytes per order line = ${(data / csvBytes).toFixed(2)}× the CSV's ${csvPerLine}`,
+);
+console.log(
+  `  the identity shard: ${(identity.bytes / 1e6).toFixed(1)} MB for ${identity.profiles.toLocaleString("en")} profiles, ${(identity.bytes / identity.profiles).toFixed(0)} bytes each (${(orders / identity.profiles).toFixed(1)} orders per buyer in this file)`,
+);
+console.log(
+  `  all of it: ${(stored / rows).toFixed(0)} bytes per order line = ${(stored / csvBytes).toFixed(2)}× the CSV's ${csvPerLine}`,
 );
