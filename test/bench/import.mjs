@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench:import`: a generated velocidi_csv imported through the local stack (upload,
 // run, wait for completed), next to papaparse parse-only (header: true, streamed) on the same
-// file in the same run. It prints end-to-end rows/s, the time of each stage and the peak RSS of
-// the runtime (workerd), at 250,000 and 1,000,000 rows (BENCH_ROWS overrides). The V8 heaps come
-// from a second import of the same file, read through workerd's inspector, which the timed import
-// does without (an inspector session slows the isolates it is attached to), and what the store's
-// and the transform's isolates hold after a full collection; a third import runs with V8's old space capped at 64 MB
+// file in the same run (each side's fastest: two imports, three papaparse runs). It prints
+// end-to-end rows/s, the time of each stage and the peak RSS of the runtime (workerd), at 250,000
+// and 1,000,000 rows (BENCH_ROWS overrides). The V8 heaps come from another import of the same
+// file, read through workerd's inspector, which the timed imports do without (an inspector
+// session slows the isolates it is attached to), with what the store's and the transform's
+// isolates hold after a full collection; one more import runs with V8's old space capped at 64 MB
 // in every isolate, and fails if a Worker cannot get through in that room.
 // `--source http|s3|sftp` also imports the same file from that source (a local HTTP server, a
 // signature-checking S3 fake, a real OpenSSH server) and prints it next to the upload path.
@@ -305,11 +306,11 @@ async function main() {
       .filter(([name]) => name.startsWith("cdp-"))
       .sort(([a], [b]) => (a < b ? -1 : 1));
     console.log(
-      `  V8 heap at its peak (a second import, inspector attached), used (garbage included) / committed: the Workers ${ours.map(([name, p]) => `${name.replace("cdp-", "")} ${heap(p)}`).join(", ")}`,
+      `  V8 heap at its peak (an import of its own, inspector attached), used (garbage included) / committed: the Workers ${ours.map(([name, p]) => `${name.replace("cdp-", "")} ${heap(p)}`).join(", ")}`,
     );
     const capped = r.capped.heapPeaks.get("cdp-transform");
     console.log(
-      `  with V8's old space capped at ${CAPPED_OLD_SPACE_MB} MB in every isolate (a third import): completed, ${r.capped.endToEndSeconds.toFixed(1)} s end to end; the transform's heap peaked at ${capped ? heap(capped) : "(not read)"}, the store's at ${heap(r.capped.heapPeaks.get("cdp-store") ?? { used: 0, total: 0 })}`,
+      `  with V8's old space capped at ${CAPPED_OLD_SPACE_MB} MB in every isolate (one more import): completed, ${r.capped.endToEndSeconds.toFixed(1)} s end to end; the transform's heap peaked at ${capped ? heap(capped) : "(not read)"}, the store's at ${heap(r.capped.heapPeaks.get("cdp-store") ?? { used: 0, total: 0 })}`,
     );
     const theirs = [...r.heapPeaks].filter(([name]) => !name.startsWith("cdp-"));
     const others = theirs.filter(([name]) => !LOCAL_SERVICES.has(name));

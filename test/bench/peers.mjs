@@ -143,6 +143,13 @@ function listeningPorts(pid) {
 }
 
 /**
+ * A full collection on demand. workerd's inspector neither answers `HeapProfiler.collectGarbage`
+ * nor collects for it (the heap reads the same before and after), but V8 takes a heap snapshot
+ * after a full collection: one is asked for, and its chunks are let go unread.
+ */
+const FULL_COLLECTION = { method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } };
+
+/**
  * Samples the V8 heap of every isolate in workerd through its inspector while an import runs
  * (four times a second, between events): the product's Workers (a deployed Worker has 128 MB)
  * and workerd's own isolates that simulate D1, R2 and queues locally, which the process's RSS
@@ -152,13 +159,6 @@ function listeningPorts(pid) {
  * Worker, mostly) cannot be told apart without cutting the proxy off, and is left out when its
  * own session does not answer.
  */
-/**
- * A full collection on demand. workerd's inspector neither answers `HeapProfiler.collectGarbage`
- * nor collects for it (the heap reads the same before and after), but V8 takes a heap snapshot
- * after a full collection: one is asked for, and its chunks are let go unread.
- */
-const FULL_COLLECTION = { method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } };
-
 export async function sampleWorkerHeaps(rootPids, { live = [] } = {}) {
   const peaks = new Map();
   /** Ids of the heap readings taken right after a full collection: what the isolate holds. */
